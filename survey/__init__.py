@@ -1,0 +1,116 @@
+"""Kartläggning: a municipality maps its own work against violence."""
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, render_template, request, session
+from flask_babel import Babel, get_locale
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_wtf.csrf import CSRFProtect
+
+from .db import db as database  # not `db`: that name is the survey.db module
+from .markup import render_markdown
+from .models import ROUND_STATE_LABELS, STATUS_LABELS, UNIT_KIND_LABELS
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LANGUAGES = ("sv", "en")
+
+babel = Babel()
+csrf = CSRFProtect()
+login_manager = LoginManager()
+migrate = Migrate(directory=str(PROJECT_ROOT / "migrations"))
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(
+        SQLALCHEMY_DATABASE_URI=database_url(os.environ.get("DATABASE_URL"), app.instance_path),
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        BABEL_DEFAULT_LOCALE="sv",
+        BABEL_DEFAULT_TIMEZONE="Europe/Stockholm",
+        # The CSRF token lives as long as the session: a contact person writing
+        # for an hour must not lose the page to a token that timed out.
+        WTF_CSRF_TIME_LIMIT=None,
+        MAX_CONTENT_LENGTH=10 * 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=not app.debug,
+        EXPORT_DIR=os.environ.get("EXPORT_DIR", str(PROJECT_ROOT / "exports")),
+        PUBLIC_URL=os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
+        COORDINATOR_EMAIL=os.environ.get("COORDINATOR_EMAIL", ""),
+    )
+    if test_config is None:
+        app.config["SECRET_KEY"] = os.environ.get("SECRET_KEY") or None
+    else:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = local_secret_key(app)
+
+    database.init_app(app)
+    migrate.init_app(app, database)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+
+    from . import auth, cli, coordinator, respond
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(respond.bp)
+    app.register_blueprint(coordinator.bp)
+    cli.init_app(app)
+    register_error_pages(app)
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.globals.update(
+        get_locale=get_locale,
+        STATUS_LABELS=STATUS_LABELS, ROUND_STATE_LABELS=ROUND_STATE_LABELS, UNIT_KIND_LABELS=UNIT_KIND_LABELS
+    )
+
+    @app.route("/")
+    def index():
+        return render_template("index.html")
+
+    return app
+
+
+def database_url(url: str | None, instance_path: str) -> str:
+    """DATABASE_URL as SQLAlchemy wants it; an SQLite file in instance/ when unset."""
+    if not url:
+        return f"sqlite:///{Path(instance_path) / 'kartlaggning.sqlite'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def local_secret_key(app: Flask) -> str:
+    """A key kept in instance/ for debug and test runs; anywhere else a missing key stops start-up."""
+    if not (app.debug or app.testing):
+        raise RuntimeError(
+            "SECRET_KEY is not set. Set it in the environment to a long random string, "
+            "e.g. python -c 'import secrets; print(secrets.token_hex(32))'."
+        )
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def select_locale() -> str:
+    requested = request.args.get("lang")
+    if requested in LANGUAGES:
+        session["lang"] = requested
+    return session.get("lang", "sv")
+
+
+def register_error_pages(app: Flask) -> None:
+    def error_page(code: int):
+        def handler(error):
+            return render_template("error.html", code=code), code
+
+        return handler
+
+    for code in (400, 403, 404, 405, 410, 413, 500):
+        app.register_error_handler(code, error_page(code))

@@ -1,0 +1,88 @@
+"""Coordinator accounts: log in, log out, choose a new password."""
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+
+from . import login_manager
+from .db import db, utcnow
+from .forms import ChangePasswordForm, LoginForm
+from .models import User, audit
+
+bp = Blueprint("auth", __name__)
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = _l("Logga in för att se sidan.")
+login_manager.login_message_category = "info"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def user_actor(user: User) -> str:
+    return f"{user.email} ({user.role})"
+
+
+def coordinator_required(view):
+    """Logged in, and with a password of their own (a one-time password must be changed first)."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if current_user.must_change_password:
+            return redirect(url_for("auth.change_password"))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def safe_next(target: str | None) -> str:
+    """Only a local path, so a crafted login link cannot send the user elsewhere."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("coordinator.index")
+
+
+@bp.route("/logga-in", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = User.by_email(form.email.data)
+        if user is not None and user.is_active and user.check_password(form.password.data):
+            session.clear()
+            login_user(user)
+            user.last_login_dt = utcnow()
+            audit("login", user_actor(user), user_id=user.id)
+            db.session.commit()
+            return redirect(safe_next(request.args.get("next")), code=303)
+        audit("login_failed", form.email.data.strip().lower()[:254], details={"address": request.remote_addr})
+        db.session.commit()
+        form.password.errors.append(_("E-postadressen eller lösenordet stämmer inte."))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logga-ut", methods=["POST"])
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("Du är utloggad."), "info")
+    return redirect(url_for("auth.login"), code=303)
+
+
+@bp.route("/konto/losenord", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        current_user.set_password(form.password.data)
+        audit("password_changed", user_actor(current_user), user_id=current_user.id)
+        db.session.commit()
+        flash(_("Ditt nya lösenord är sparat."), "saved")
+        return redirect(url_for("coordinator.index"), code=303)
+    return render_template("auth/change_password.html", form=form)

@@ -1,0 +1,235 @@
+"""`flask --app survey ...` commands: questionnaire checks, accounts, the demo municipality, links."""
+from __future__ import annotations
+
+import secrets
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import click
+from email_validator import EmailNotValidError, validate_email
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from .db import db, utcnow
+from .models import ROLES, Assignment, ContactPerson, QuestionnaireVersion, Round, Unit, User, audit
+from .questionnaires import QuestionnaireError, check_files
+
+DEMO_QUESTIONNAIRE = "kartlaggning-vald.toml"
+DEMO_ROUND = "Kartläggning av arbetet mot våld 2026"
+DEMO_COORDINATOR = "samordnare@example.org"
+# The 17 members of Umeå's samverkansråd (handlingsplan mot våld), placed under plausible nämnder.
+# (nämnd, förvaltning or None, unit, unit kind, contact person)
+DEMO_UNITS = [
+    ("Kommunstyrelsen", "Kommunledningskontoret", "Umebrå", "verksamhet", "Anna Lindqvist"),
+    ("Individ- och familjenämnden", "Socialtjänsten", "Centrum mot våld", "verksamhet", "Erik Holmström"),
+    ("Kommunstyrelsen", "Kommunledningskontoret", "Område jämställdhet", "verksamhet", "Sara Nyberg"),
+    ("Kommunstyrelsen", "Kommunledningskontoret", "Personalfunktionen", "verksamhet", "Johan Berglund"),
+    ("Fritidsnämnden", "Fritid", "Umeå fritid unga", "verksamhet", "Lina Sandberg"),
+    ("För- och grundskolenämnden", "Utbildning", "Utbildning för- och grundskola", "verksamhet", "Maria Forsberg"),
+    ("Gymnasienämnden", "Utbildning", "Utbildning, gymnasieskola", "verksamhet", "Peter Lundgren"),
+    ("Individ- och familjenämnden", "Socialtjänsten", "Socialt ansvariga samordnare, socialtjänsten", "verksamhet", "Karin Öberg"),
+    ("Äldrenämnden", "Äldreomsorg", "Äldreområdet", "verksamhet", "Gunilla Westman"),
+    ("Individ- och familjenämnden", "Socialtjänsten", "Funktionshinderområdet", "verksamhet", "Ahmed Hassan"),
+    ("Kommunstyrelsen", "Arbetsmarknad och integration", "Integration, VIVA", "verksamhet", "Elin Marklund"),
+    ("Individ- och familjenämnden", "Socialtjänsten", "Konsultationsforum mot hedersrelaterat våld", "verksamhet", "Nadia Karimi"),
+    ("Kommunstyrelsen", "Kommunledningskontoret", "Konsultationsforum mot våldsbejakande extremism", "verksamhet", "Oskar Wikström"),
+    ("Tekniska nämnden", "Samhällsbyggnad", "Gator och parker", "verksamhet", "Henrik Boman"),
+    ("Byggnadsnämnden", None, "Byggnadsnämnden", "namnd", "Frida Lidström"),
+    ("Tekniska nämnden", "Samhällsbyggnad", "Fastighet", "verksamhet", "Mikael Nordin"),
+    (None, None, "Kommunföretagen (Bostaden)", "bolag", "Jenny Åström"),
+]
+DEMO_INSTRUCTIONS = """\
+Välkommen till årets gemensamma kartläggning av arbetet mot våld.
+
+**Så här gör du**
+
+1. Läs igenom frågorna och samla gärna några kollegor: svaren blir bättre när flera bidrar.
+2. Fyll i avsnitt för avsnitt. Allt sparas när du byter sida eller trycker på *Spara*, så du kan
+   fortsätta en annan dag via samma länk.
+3. Beskriv gärna flera **goda exempel** och **utvecklingsområden** – de är kartläggningens kärna.
+4. Granska svaren och skicka in senast sista svarsdag.
+
+Sammanställningen går till samverkansrådet och publiceras på handlingsplanens webbsida.
+Frågor? Kontakta samordningsfunktionen (metodstöd).
+"""
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(questionnaire_group)
+    app.cli.add_command(users_group)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(links_command)
+
+
+def fail(message: str) -> None:
+    click.echo(message, err=True)
+    sys.exit(1)
+
+
+@click.group("questionnaire", help="Check and load questionnaire files.")
+def questionnaire_group():
+    pass
+
+
+@questionnaire_group.command("check")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def questionnaire_check(paths):
+    """Validate questionnaire files; one line per problem, exit 1 if any."""
+    problems = check_files(list(paths))
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        sys.exit(1)
+    click.echo(f"{len(paths)} file(s) valid.")
+
+
+@questionnaire_group.command("load")
+@click.argument("path", type=click.Path(dir_okay=False))
+def questionnaire_load(path):
+    """Store a questionnaire file as a version rounds can use (same text, same version)."""
+    version = load_questionnaire(Path(path))
+    db.session.commit()
+    click.echo(f"{version.slug} {version.version} (id {version.id}, sha256 {version.content_hash[:12]})")
+
+
+def load_questionnaire(path: Path) -> QuestionnaireVersion:
+    try:
+        source = path.read_text(encoding="utf-8")
+        return QuestionnaireVersion.from_source(source)
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"{path}: cannot be read: {exc}")
+    except QuestionnaireError as exc:
+        fail("\n".join(p.replace("<questionnaire>", str(path)) for p in exc.problems))
+
+
+@click.group("users", help="Coordinator accounts.")
+def users_group():
+    pass
+
+
+@users_group.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), default="coordinator", show_default=True)
+@click.option("--name", default="", help="Full name shown in the audit log.")
+def users_create(email, role, name):
+    """Create an account and print its one-time password."""
+    try:
+        email = validate_email(email, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        fail(f"Invalid e-mail address {email!r}: {exc}")
+    if User.by_email(email):
+        fail(f"An account for {email} already exists.")
+    user, password = create_user(email, role, name)
+    audit("user_created", "cli", user_id=user.id, details={"role": role})
+    db.session.commit()
+    click.echo(f"Created {role} {email}. One-time password (must be changed at first login): {password}")
+
+
+def create_user(email: str, role: str, name: str = "") -> tuple[User, str]:
+    password = secrets.token_urlsafe(12)
+    user = User(email=email.lower(), role=role, name=name)
+    user.set_password(password, one_time=True)
+    db.session.add(user)
+    db.session.flush()
+    return user, password
+
+
+@click.command("demo")
+def demo_command():
+    """Load the demo municipality (idempotent) and print the coordinator login and contact links."""
+    version = load_questionnaire(Path(current_app.root_path).parent / "questionnaires" / DEMO_QUESTIONNAIRE)
+    units = [demo_unit(*row) for row in DEMO_UNITS]
+    round_ = db.session.scalar(select(Round).where(Round.name == DEMO_ROUND))
+    if round_ is None:
+        today = utcnow().date()
+        round_ = Round(
+            name=DEMO_ROUND,
+            questionnaire_version=version,
+            opens_on=today,
+            closes_on=today + timedelta(weeks=6),
+            state="open",
+            instructions=DEMO_INSTRUCTIONS,
+        )
+        db.session.add(round_)
+        db.session.flush()
+    assigned = {a.unit_id for a in round_.assignments}
+    for unit in units:
+        if unit.id not in assigned:
+            round_.assign(unit)
+    user = User.by_email(DEMO_COORDINATOR)
+    if user is None:
+        user, password = create_user(DEMO_COORDINATOR, "coordinator", "Samordningsfunktionen")
+    else:
+        password = secrets.token_urlsafe(12)
+        user.set_password(password, one_time=True)
+    db.session.flush()
+    links = issue_links(round_)
+    audit("demo_loaded", "cli", round_id=round_.id)
+    db.session.commit()
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    click.echo(f"Samordnarens inloggning: {base}/logga-in")
+    click.echo(f"  E-post: {DEMO_COORDINATOR}")
+    click.echo(f"  Engångslösenord: {password}")
+    click.echo(f"Kontaktlänkar för {round_.name}:")
+    print_links(links)
+
+
+def demo_unit(namnd: str | None, forvaltning: str | None, name: str, kind: str, contact: str) -> Unit:
+    parent = None
+    if namnd and namnd != name:
+        parent = find_or_create_unit(namnd, "namnd", None)
+        if forvaltning:
+            parent = find_or_create_unit(forvaltning, "forvaltning", parent)
+    unit = find_or_create_unit(name, kind, parent)
+    if not unit.contacts:
+        email = contact.lower().translate(str.maketrans("åäöé ", "aaoe."))
+        unit.contacts.append(ContactPerson(name=contact, email=f"{email}@example.org"))
+    return unit
+
+
+def find_or_create_unit(name: str, kind: str, parent: Unit | None) -> Unit:
+    same_parent = Unit.parent_id.is_(None) if parent is None else Unit.parent_id == parent.id
+    unit = db.session.scalar(select(Unit).where(Unit.name == name, same_parent))
+    if unit is None:
+        unit = Unit(name=name, kind=kind, parent=parent)
+        db.session.add(unit)
+        db.session.flush()
+    return unit
+
+
+def issue_links(round_: Round) -> list[tuple[str, str]]:
+    """New personal links for every unit of the round; earlier links stop working."""
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    links = []
+    assignments = db.session.scalars(select(Assignment).where(Assignment.round_id == round_.id)).all()
+    for assignment in sorted(assignments, key=lambda a: a.unit.name.casefold()):
+        token = assignment.issue_token()
+        links.append((assignment.unit.name, f"{base}/svar/lank/{token}"))
+    audit("links_issued", "cli", round_id=round_.id, details={"count": len(links)})
+    return links
+
+
+def print_links(links: list[tuple[str, str]]) -> None:
+    for name, link in links:
+        click.echo(f"{name}\t{link}")
+
+
+@click.command("links")
+@click.option("--round", "round_ref", required=True, help="The round's id or exact name.")
+def links_command(round_ref):
+    """Print a new contact link per unit (unit<TAB>link); earlier links stop working."""
+    round_ = find_round(round_ref)
+    links = issue_links(round_)
+    db.session.commit()
+    click.echo(f"New links for {round_.name}; earlier links no longer work.", err=True)
+    print_links(links)
+
+
+def find_round(ref: str) -> Round:
+    round_ = db.session.get(Round, int(ref)) if ref.isdigit() else None
+    round_ = round_ or db.session.scalar(select(Round).where(Round.name == ref))
+    if round_ is None:
+        names = ", ".join(f"{r.id}: {r.name}" for r in db.session.scalars(select(Round).order_by(Round.id)))
+        fail(f"No round {ref!r}. Rounds: {names or 'none yet'}")
+    return round_

@@ -1,0 +1,202 @@
+"""WTForms classes: the fixed ones (login, password) and the ones built at run time from a questionnaire section."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask_babel import format_decimal, lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    EmailField,
+    Field,
+    PasswordField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
+
+from .models import SINGLE
+from .questionnaires import Question, Section
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-postadress"), validators=[DataRequired(_l("Skriv din e-postadress."))])
+    password = PasswordField(_l("Lösenord"), validators=[DataRequired(_l("Skriv ditt lösenord."))])
+
+
+class ChangePasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("Nytt lösenord"),
+        validators=[
+            DataRequired(_l("Skriv ett nytt lösenord.")),
+            Length(min=12, max=200, message=_l("Lösenordet ska vara minst 12 tecken långt.")),
+        ],
+        description=_l("Minst 12 tecken. En fras med flera ord är lätt att minnas och svår att gissa."),
+    )
+    confirm = PasswordField(
+        _l("Upprepa det nya lösenordet"),
+        validators=[EqualTo("password", _l("Lösenorden är inte lika. Skriv samma lösenord två gånger."))],
+    )
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        codes = {code for code, _label in self.choices}
+        if any(value not in codes for value in self.data or ()):
+            raise ValidationError(_l("Välj bland alternativen som visas."))
+
+
+class NumberField(Field):
+    """A number typed the Swedish way ("1 250,5") or the English way ("1250.5")."""
+
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, integer=False, minimum=None, maximum=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.integer, self.minimum, self.maximum = integer, minimum, maximum
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        return format_decimal(self.data, format="#,##0.##########")
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = (valuelist[0] if valuelist else "").strip()
+        if not text:
+            return
+        cleaned = text.replace("\u00a0", "").replace(" ", "").replace(",", ".")
+        try:
+            number = Decimal(cleaned)
+            if not number.is_finite():
+                raise InvalidOperation
+        except InvalidOperation:
+            raise ValueError(_l("Skriv ett tal, till exempel 12 eller 12,5.")) from None
+        if self.integer and number != number.to_integral_value():
+            raise ValueError(_l("Skriv ett heltal, utan decimaler."))
+        self.data = int(number) if self.integer or number == number.to_integral_value() else float(number)
+
+    def pre_validate(self, form):
+        if self.data is None:
+            return
+        if self.minimum is not None and self.data < self.minimum:
+            raise ValidationError(_l("Talet får inte vara mindre än %(min)s.", min=format_decimal(self.minimum)))
+        if self.maximum is not None and self.data > self.maximum:
+            raise ValidationError(_l("Talet får inte vara större än %(max)s.", max=format_decimal(self.maximum)))
+
+
+def field_name(question: Question, index: int) -> str:
+    """The form field name of a question, or of a group field in entry ``index``."""
+    return question.key if index == SINGLE else f"{question.key}-{index}"
+
+
+def make_field(question: Question) -> Field:
+    kwargs: dict[str, Any] = {"label": question.label, "description": question.help}
+    qtype = question.type
+    if qtype in ("short_text", "long_text"):
+        length = Length(
+            max=question.max_length,
+            message=_l("Texten får vara högst %(max)d tecken. Korta den och spara igen.", max=question.max_length),
+        )
+        field_class = StringField if qtype == "short_text" else TextAreaField
+        return field_class(validators=[Optional(), length], **kwargs)
+    if qtype == "number":
+        return NumberField(
+            validators=[Optional()],
+            integer=question.integer,
+            minimum=question.min,
+            maximum=question.max,
+            **kwargs,
+        )
+    choices = [(o.code, o.label) for o in question.choices]
+    if qtype in ("single_choice", "yes_partly_no", "scale"):
+        return RadioField(validators=[Optional()], choices=choices, **kwargs)
+    if qtype == "multiple_choice":
+        return MultiCheckboxField(validators=[Optional()], choices=choices, **kwargs)
+    if qtype == "date":
+        return DateField(
+            validators=[Optional()],
+            format="%Y-%m-%d",
+            render_kw={"placeholder": "ÅÅÅÅ-MM-DD"},
+            **kwargs,
+        )
+    raise ValueError(f"no form field for type {qtype}")
+
+
+def section_form_class(section: Section, entries: dict[str, list[int]]) -> type[FlaskForm]:
+    """A form class for one section, with one field set per existing group entry."""
+    attrs = {}
+    for question in section.questions:
+        if question.is_group:
+            for index in entries.get(question.key, []):
+                for field in question.fields:
+                    attrs[field_name(field, index)] = make_field(field)
+        else:
+            attrs[question.key] = make_field(question)
+    return type("SectionForm", (FlaskForm,), attrs)
+
+
+def to_form_data(question: Question, value: Any) -> Any:
+    """A stored JSON value as the form field wants it."""
+    if value is None:
+        return None
+    if question.type == "date":
+        return date.fromisoformat(value)
+    if question.type == "scale":
+        return str(value)
+    return value
+
+
+def to_stored(question: Question, data: Any) -> Any:
+    """A validated form value as it is stored (JSON): ISO dates, ints for scales, code lists."""
+    if data in (None, "", []):
+        return None
+    if question.type == "date":
+        return data.isoformat()
+    if question.type == "scale":
+        return int(data)
+    if question.type in ("short_text", "long_text"):
+        return data.strip() or None
+    return data
+
+
+def section_fields(section: Section, entries: dict[str, list[int]]):
+    """(question, entry index) for every field of the section form, in page order."""
+    for question in section.questions:
+        if question.is_group:
+            for index in entries.get(question.key, []):
+                for field in question.fields:
+                    yield field, index
+        else:
+            yield question, SINGLE
+
+
+def build_section_form(section: Section, entries: dict[str, list[int]], values: dict, formdata=None):
+    """The section's form, filled from posted data when given, else from stored values."""
+    data = {
+        field_name(q, i): to_form_data(q, values.get((q.key, i))) for q, i in section_fields(section, entries)
+    }
+    form_class = section_form_class(section, entries)
+    if formdata is not None:
+        return form_class(formdata=formdata)
+    return form_class(formdata=None, data=data)
+
+
+def valid_values(form, section: Section, entries: dict[str, list[int]]) -> dict[tuple[str, int], Any]:
+    """The values of every field that passed validation, ready to store; invalid fields are left out."""
+    values = {}
+    for question, index in section_fields(section, entries):
+        field = form[field_name(question, index)]
+        if not field.errors:
+            values[(question.key, index)] = to_stored(question, field.data)
+    return values

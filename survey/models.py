@@ -1,0 +1,383 @@
+"""The data model: units and contact persons, questionnaire versions, rounds,
+assignments with their answers, coordinator accounts and the audit log."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .db import UTCDateTime, db, utcnow
+from .questionnaires import Question, Questionnaire, parse
+
+UNIT_KINDS = ("namnd", "forvaltning", "verksamhet", "bolag")
+ROLES = ("admin", "coordinator", "viewer")
+ROUND_STATES = ("draft", "open", "closed", "archived")
+ASSIGNMENT_STATUSES = ("not_started", "in_progress", "submitted", "reopened")
+UNIT_KIND_LABELS = {
+    "namnd": _l("Nämnd"),
+    "forvaltning": _l("Förvaltning"),
+    "verksamhet": _l("Verksamhet"),
+    "bolag": _l("Bolag"),
+}
+STATUS_LABELS = {
+    "not_started": _l("Ej påbörjad"),
+    "in_progress": _l("Påbörjad"),
+    "submitted": _l("Inskickad"),
+    "reopened": _l("Återöppnad"),
+}
+ROUND_STATE_LABELS = {
+    "draft": _l("Utkast"),
+    "open": _l("Öppen"),
+    "closed": _l("Stängd"),
+    "archived": _l("Arkiverad"),
+}
+# A question outside any repeating group is stored with entry index 0;
+# group entries get stable indexes from 1, never reused within an assignment.
+SINGLE = 0
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class Unit(db.Model):
+    """A node of the municipality's organisation: nämnd → förvaltning → verksamhet, or a bolag."""
+
+    __tablename__ = "unit"
+    __table_args__ = (CheckConstraint(_in("kind", UNIT_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Unit]] = relationship(back_populates="parent", order_by="Unit.name")
+    contacts: Mapped[list[ContactPerson]] = relationship(back_populates="unit", order_by="ContactPerson.name")
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.id} {self.name!r}>"
+
+
+class ContactPerson(db.Model):
+    """The person a unit names to answer for it; a unit may have several."""
+
+    __tablename__ = "contact_person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    unit: Mapped[Unit] = relationship(back_populates="contacts")
+
+
+class User(UserMixin, db.Model):
+    """A coordinator-side account; contact persons have no account, only a link."""
+
+    __tablename__ = "user_account"
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    # Set for a one-time password: the next login must choose a new one.
+    must_change_password: Mapped[bool] = mapped_column(default=True)
+    is_enabled: Mapped[bool] = mapped_column(default=True)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def set_password(self, password: str, one_time: bool = False) -> None:
+        self.password_hash = generate_password_hash(password, method="scrypt")
+        self.must_change_password = one_time
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:
+        return self.is_enabled
+
+    @property
+    def can_edit(self) -> bool:
+        return self.role in ("admin", "coordinator")
+
+    @classmethod
+    def by_email(cls, email: str) -> User | None:
+        return db.session.scalar(select(cls).where(cls.email == email.strip().lower()))
+
+
+class QuestionnaireVersion(db.Model):
+    """One exact text of a questionnaire file, identified by its content hash.
+
+    The TOML source itself is stored, so a round keeps its questions even when
+    the file in questionnaires/ is edited later: a new text is a new version.
+    """
+
+    __tablename__ = "questionnaire_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100))
+    version: Mapped[str] = mapped_column(String(50))
+    title: Mapped[str] = mapped_column(String(300))
+    source: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    loaded_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def definition(self) -> Questionnaire:
+        return parse(self.source, name=f"{self.slug} {self.version}")
+
+    @classmethod
+    def from_source(cls, source: str) -> QuestionnaireVersion:
+        """The stored version with this exact text, or a new one (validated) added to the session."""
+        definition = parse(source)
+        existing = db.session.scalar(select(cls).where(cls.content_hash == definition.content_hash))
+        if existing:
+            return existing
+        version = cls(
+            slug=definition.id,
+            version=definition.version,
+            title=definition.title,
+            source=source,
+            content_hash=definition.content_hash,
+        )
+        db.session.add(version)
+        return version
+
+
+class Round(db.Model):
+    """One yearly mapping: a questionnaire version sent to a set of units."""
+
+    __tablename__ = "round"
+    __table_args__ = (CheckConstraint(_in("state", ROUND_STATES), name="state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    questionnaire_version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id"))
+    opens_on: Mapped[date]
+    closes_on: Mapped[date]
+    state: Mapped[str] = mapped_column(String(20), default="draft")
+    instructions: Mapped[str] = mapped_column(Text, default="")
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
+    assignments: Mapped[list[Assignment]] = relationship(back_populates="round")
+
+    @property
+    def definition(self) -> Questionnaire:
+        return self.questionnaire_version.definition
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == "open"
+
+    def assign(self, unit: Unit) -> Assignment:
+        assignment = Assignment(round=self, unit=unit)
+        db.session.add(assignment)
+        return assignment
+
+
+class Assignment(db.Model):
+    """One unit's answer to one round: its status, its link and its answers."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (
+        UniqueConstraint("round_id", "unit_id"),
+        CheckConstraint(_in("status", ASSIGNMENT_STATUSES), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="not_started")
+    # Only the SHA-256 of the link's token: a copy of the database opens no form.
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    token_issued_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    started_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_activity_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reopened_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reopen_comment: Mapped[str] = mapped_column(Text, default="")
+    # Raised by every save; the respondent's pages use it to detect a colleague's save.
+    version: Mapped[int] = mapped_column(default=0)
+
+    round: Mapped[Round] = relationship(back_populates="assignments")
+    unit: Mapped[Unit] = relationship()
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="assignment", cascade="all, delete-orphan", order_by="Answer.id"
+    )
+
+    def issue_token(self) -> str:
+        """A new personal link token; the previous link stops working."""
+        token = secrets.token_urlsafe(32)
+        self.token_hash = hash_token(token)
+        self.token_issued_dt = utcnow()
+        return token
+
+    @classmethod
+    def by_token(cls, token: str) -> Assignment | None:
+        return db.session.scalar(select(cls).where(cls.token_hash == hash_token(token)))
+
+    @property
+    def is_editable(self) -> bool:
+        return self.round.is_open and self.status != "submitted"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == "submitted"
+
+    @property
+    def definition(self) -> Questionnaire:
+        return self.round.definition
+
+    def values(self) -> dict[tuple[str, int], Any]:
+        """Every stored answer keyed by (question key, entry index)."""
+        return {(a.question_key, a.entry_index): a.value for a in self.answers}
+
+    def entries(self, group: Question) -> list[int]:
+        """The entry indexes of a repeating group, in the order they were added."""
+        return sorted(a.entry_index for a in self.answers if a.question_key == group.key)
+
+    def save_values(self, values: dict[tuple[str, int], Any]) -> set[str]:
+        """Store answers (an empty value removes the stored one); returns the keys that changed."""
+        stored = {(a.question_key, a.entry_index): a for a in self.answers}
+        changed = set()
+        for (key, index), value in values.items():
+            answer = stored.get((key, index))
+            if value in (None, "", []):
+                if answer is not None:
+                    self.answers.remove(answer)
+                    changed.add(key)
+            elif answer is None:
+                self.answers.append(Answer(question_key=key, entry_index=index, value=value))
+                changed.add(key)
+            elif answer.value != value:
+                answer.value = value
+                answer.updated_dt = utcnow()
+                changed.add(key)
+        if changed:
+            self.touch()
+        return changed
+
+    def add_entry(self, group: Question) -> int:
+        used = [a.entry_index for a in self.answers if a.question_key in _group_keys(group)]
+        index = max(used, default=SINGLE) + 1
+        # The group's own row marks that the entry exists, even before any field is filled.
+        self.answers.append(Answer(question_key=group.key, entry_index=index, value=True))
+        self.touch()
+        return index
+
+    def remove_entry(self, group: Question, index: int) -> bool:
+        keys = _group_keys(group)
+        doomed = [a for a in self.answers if a.entry_index == index and a.question_key in keys]
+        for answer in doomed:
+            self.answers.remove(answer)
+        if doomed:
+            self.touch()
+        return bool(doomed)
+
+    def touch(self) -> None:
+        now = utcnow()
+        if self.status == "not_started":
+            self.status = "in_progress"
+            self.started_dt = now
+        self.last_activity_dt = now
+        self.version += 1
+
+    def missing_required(self) -> list[tuple[str, Question, int]]:
+        """(section key, question, entry index) for every required answer not given."""
+        values = self.values()
+        missing = []
+        for section in self.definition.sections:
+            for question in section.questions:
+                if not question.is_group:
+                    if question.required and (question.key, SINGLE) not in values:
+                        missing.append((section.key, question, SINGLE))
+                    continue
+                entries = self.entries(question)
+                if question.required and not entries:
+                    missing.append((section.key, question, SINGLE))
+                for index in entries:
+                    for field in question.fields:
+                        if field.required and (field.key, index) not in values:
+                            missing.append((section.key, field, index))
+        return missing
+
+    def submit(self) -> None:
+        self.status = "submitted"
+        self.submitted_dt = self.last_activity_dt = utcnow()
+        self.version += 1
+
+    @property
+    def reference(self) -> str:
+        """A short receipt reference a contact person can quote to the coordinator."""
+        stamp = self.submitted_dt.strftime("%Y%m%d") if self.submitted_dt else "00000000"
+        return f"K{self.round_id}-{self.unit_id}-{stamp}"
+
+
+def _group_keys(group: Question) -> set[str]:
+    return {group.key, *(f.key for f in group.fields)}
+
+
+class Answer(db.Model):
+    """One answer: a question key, an entry index (0 outside repeating groups) and a JSON value."""
+
+    __tablename__ = "answer"
+    __table_args__ = (UniqueConstraint("assignment_id", "question_key", "entry_index"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id", ondelete="CASCADE"))
+    question_key: Mapped[str] = mapped_column(String(64))
+    entry_index: Mapped[int] = mapped_column(default=SINGLE)
+    value: Mapped[Any] = mapped_column(JSON)
+    updated_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    assignment: Mapped[Assignment] = relationship(back_populates="answers")
+
+
+class AuditEvent(db.Model):
+    """Who did what, when. Never answer text, tokens or passwords."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_occurred_dt", "occurred_dt"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(300))
+    action: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("round.id"))
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignment.id"))
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+def audit(action: str, actor: str, **fields: Any) -> AuditEvent:
+    event = AuditEvent(action=action, actor=actor, **fields)
+    db.session.add(event)
+    return event

@@ -1,0 +1,389 @@
+"""Questionnaire definitions: TOML files loaded into frozen dataclasses, and their validation.
+
+A questionnaire is data, not code: coordinators' questions change every year,
+but every question keeps a stable ``key`` that answers, exports and
+comparisons between rounds join on.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+QUESTION_TYPES = (
+    "short_text",
+    "long_text",
+    "number",
+    "single_choice",
+    "multiple_choice",
+    "scale",
+    "yes_partly_no",
+    "date",
+    "group",
+)
+CHOICE_TYPES = ("single_choice", "multiple_choice")
+TEXT_DEFAULT_MAX = {"short_text": 200, "long_text": 10_000}
+KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+SLUG_RE = re.compile(r"^[a-z][a-z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class Option:
+    code: str
+    label: str
+
+
+YES_PARTLY_NO = (Option("ja", "Ja"), Option("delvis", "Delvis"), Option("nej", "Nej"))
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    type: str
+    label: str
+    help: str = ""
+    required: bool = False
+    options: tuple[Option, ...] = ()
+    option_set: str | None = None
+    min: float | None = None
+    max: float | None = None
+    integer: bool = False
+    unit: str = ""
+    min_label: str = ""
+    max_label: str = ""
+    max_length: int | None = None
+    entry_label: str = ""
+    fields: tuple[Question, ...] = ()
+
+    @property
+    def is_group(self) -> bool:
+        return self.type == "group"
+
+    @property
+    def choices(self) -> tuple[Option, ...]:
+        """The options a respondent picks from, for every type that has them."""
+        if self.type == "yes_partly_no":
+            return YES_PARTLY_NO
+        if self.type == "scale":
+            return tuple(Option(str(n), str(n)) for n in range(int(self.min), int(self.max) + 1))
+        return self.options
+
+    def label_for(self, code: str) -> str:
+        for option in self.choices:
+            if option.code == code:
+                return option.label
+        return code
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    help: str
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    id: str
+    title: str
+    version: str
+    intro: str
+    estimated_minutes: int | None
+    sections: tuple[Section, ...]
+    content_hash: str = field(default="", compare=False)
+
+    def section(self, key: str) -> Section | None:
+        return next((s for s in self.sections if s.key == key), None)
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        """Top-level questions in order (groups included, their fields not)."""
+        return tuple(q for s in self.sections for q in s.questions)
+
+    @property
+    def groups(self) -> tuple[Question, ...]:
+        return tuple(q for q in self.questions if q.is_group)
+
+    def question(self, key: str) -> Question | None:
+        return self._by_key.get(key)
+
+    @cached_property
+    def _by_key(self) -> dict[str, Question]:
+        index = {}
+        for q in self.questions:
+            index[q.key] = q
+            for f in q.fields:
+                index[f.key] = f
+        return index
+
+    def group_of(self, field_key: str) -> Question | None:
+        return next((g for g in self.groups if any(f.key == field_key for f in g.fields)), None)
+
+
+class QuestionnaireError(Exception):
+    """A questionnaire file has problems; ``problems`` holds one readable line each."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def content_hash(source: str) -> str:
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()
+
+
+def load_file(path: str | Path) -> Questionnaire:
+    path = Path(path)
+    try:
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QuestionnaireError([f"{path}: cannot be read: {exc}"]) from None
+    return parse(source, name=str(path))
+
+
+@lru_cache(maxsize=32)
+def parse(source: str, name: str = "<questionnaire>") -> Questionnaire:
+    """Parse and validate TOML text; raise QuestionnaireError listing every problem."""
+    try:
+        data = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as exc:
+        raise QuestionnaireError([f"{name}: invalid TOML: {exc}"]) from None
+    builder = _Builder(name)
+    questionnaire = builder.questionnaire(data, content_hash(source))
+    if builder.problems:
+        raise QuestionnaireError(builder.problems)
+    return questionnaire
+
+
+class _Builder:
+    """Turns parsed TOML into dataclasses, collecting every problem instead of stopping at the first."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.problems: list[str] = []
+        self.seen_keys: set[str] = set()
+        self.option_sets: dict[str, tuple[Option, ...]] = {}
+
+    def problem(self, where: str, message: str) -> None:
+        self.problems.append(f"{self.name}: {where}: {message}")
+
+    def questionnaire(self, data: dict, digest: str) -> Questionnaire:
+        meta = data.get("questionnaire")
+        if not isinstance(meta, dict):
+            self.problem("[questionnaire]", "table is missing")
+            meta = {}
+        slug = self.text(meta, "id", "[questionnaire]", required=True)
+        if slug and not SLUG_RE.match(slug):
+            self.problem("[questionnaire]", f"id {slug!r} must match [a-z][a-z0-9-]*")
+        minutes = meta.get("estimated_minutes")
+        if minutes is not None and (not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0):
+            self.problem("[questionnaire]", "estimated_minutes must be a positive whole number")
+            minutes = None
+        self.read_option_sets(data.get("option_sets", {}))
+        raw_sections = data.get("sections")
+        if not isinstance(raw_sections, list) or not raw_sections:
+            self.problem("[[sections]]", "the questionnaire has no sections")
+            raw_sections = []
+        section_keys: set[str] = set()
+        sections = []
+        for number, raw in enumerate(raw_sections, start=1):
+            section = self.section(raw, number, section_keys)
+            if section:
+                sections.append(section)
+        return Questionnaire(
+            id=slug,
+            title=self.text(meta, "title", "[questionnaire]", required=True),
+            version=self.text(meta, "version", "[questionnaire]", required=True),
+            intro=self.text(meta, "intro", "[questionnaire]"),
+            estimated_minutes=minutes,
+            sections=tuple(sections),
+            content_hash=digest,
+        )
+
+    def text(self, table: dict, name: str, where: str, required: bool = False) -> str:
+        value = table.get(name, "")
+        if not isinstance(value, str):
+            self.problem(where, f"{name} must be text")
+            return ""
+        if required and not value.strip():
+            self.problem(where, f"{name} is missing")
+        return value
+
+    def read_option_sets(self, raw_sets) -> None:
+        if not isinstance(raw_sets, dict):
+            self.problem("[option_sets]", "must be a table of option lists")
+            return
+        for set_name, raw_options in raw_sets.items():
+            self.option_sets[set_name] = self.options(raw_options, f"option set {set_name}")
+
+    def options(self, raw_options, where: str) -> tuple[Option, ...]:
+        if not isinstance(raw_options, list):
+            self.problem(where, "options must be a list of {code, label} tables or the name of an option set")
+            return ()
+        options, codes = [], set()
+        for raw in raw_options:
+            if not isinstance(raw, dict):
+                self.problem(where, "each option must be a table with code and label")
+                continue
+            code, label = raw.get("code"), raw.get("label")
+            if not isinstance(code, str) or not KEY_RE.match(code):
+                self.problem(where, f"option code {code!r} must match [a-z][a-z0-9_]*")
+                continue
+            if not isinstance(label, str) or not label.strip():
+                self.problem(where, f"option {code} has no label")
+                continue
+            if code in codes:
+                self.problem(where, f"duplicate option code {code!r}")
+                continue
+            codes.add(code)
+            options.append(Option(code, label))
+        return tuple(options)
+
+    def section(self, raw, number: int, section_keys: set[str]) -> Section | None:
+        if not isinstance(raw, dict):
+            self.problem(f"section {number}", "must be a table")
+            return None
+        key = raw.get("key")
+        where = f"section {key}" if isinstance(key, str) else f"section {number}"
+        if not isinstance(key, str) or not KEY_RE.match(key):
+            self.problem(where, f"key {key!r} must match [a-z][a-z0-9_]*")
+        elif key in section_keys:
+            self.problem(where, "duplicate section key")
+        else:
+            section_keys.add(key)
+        raw_questions = raw.get("questions")
+        if not isinstance(raw_questions, list) or not raw_questions:
+            self.problem(where, "section has no questions")
+            raw_questions = []
+        questions = [q for q in (self.question(r, where) for r in raw_questions) if q]
+        return Section(
+            key=key if isinstance(key, str) else "",
+            title=self.text(raw, "title", where, required=True),
+            help=self.text(raw, "help", where),
+            questions=tuple(questions),
+        )
+
+    def question(self, raw, where: str, in_group: bool = False) -> Question | None:
+        if not isinstance(raw, dict):
+            self.problem(where, "each question must be a table")
+            return None
+        key = raw.get("key")
+        if not isinstance(key, str) or not KEY_RE.match(key):
+            self.problem(where, f"question key {key!r} must match [a-z][a-z0-9_]*")
+            return None
+        if key in self.seen_keys:
+            self.problem(key, "duplicate key (question keys must be unique in the file)")
+            return None
+        self.seen_keys.add(key)
+        qtype = raw.get("type")
+        if qtype not in QUESTION_TYPES:
+            self.problem(key, f"unknown type {qtype!r} (one of: {', '.join(QUESTION_TYPES)})")
+            return None
+        if qtype == "group" and in_group:
+            self.problem(key, "a group cannot contain another group")
+            return None
+        required = raw.get("required", False)
+        if not isinstance(required, bool):
+            self.problem(key, "required must be true or false")
+            required = False
+        attrs = dict(
+            key=key,
+            type=qtype,
+            label=self.text(raw, "label", key, required=True),
+            help=self.text(raw, "help", key),
+            required=required,
+        )
+        attrs.update(getattr(self, f"extras_{qtype}", lambda raw, key: {})(raw, key))
+        return Question(**attrs)
+
+    def extras_short_text(self, raw, key):
+        return {"max_length": self.max_length(raw, key, TEXT_DEFAULT_MAX["short_text"])}
+
+    def extras_long_text(self, raw, key):
+        return {"max_length": self.max_length(raw, key, TEXT_DEFAULT_MAX["long_text"])}
+
+    def max_length(self, raw, key, default):
+        value = raw.get("max_length", default)
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            self.problem(key, "max_length must be a positive whole number")
+            return default
+        return value
+
+    def extras_number(self, raw, key):
+        bounds = {}
+        for name in ("min", "max"):
+            value = raw.get(name)
+            if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool)):
+                self.problem(key, f"{name} must be a number")
+                value = None
+            bounds[name] = value
+        if bounds["min"] is not None and bounds["max"] is not None and bounds["min"] > bounds["max"]:
+            self.problem(key, "min is larger than max")
+        integer = raw.get("integer", False)
+        if not isinstance(integer, bool):
+            self.problem(key, "integer must be true or false")
+            integer = False
+        return {**bounds, "integer": integer, "unit": self.text(raw, "unit", key)}
+
+    def extras_single_choice(self, raw, key):
+        return self.choice_options(raw, key)
+
+    extras_multiple_choice = extras_single_choice
+
+    def choice_options(self, raw, key):
+        ref = raw.get("options")
+        if ref is None:
+            self.problem(key, "choice question without options")
+            return {}
+        if isinstance(ref, str):
+            if ref not in self.option_sets:
+                self.problem(key, f"options refers to unknown option set {ref!r}")
+                return {}
+            options, option_set = self.option_sets[ref], ref
+        else:
+            options, option_set = self.options(ref, key), None
+        if len(options) < 2:
+            self.problem(key, "choice question needs at least two options")
+        return {"options": options, "option_set": option_set}
+
+    def extras_scale(self, raw, key):
+        low, high = raw.get("min"), raw.get("max")
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (low, high)):
+            self.problem(key, "scale needs whole-number min and max")
+            return {}
+        if not 0 <= low < high <= 10:
+            self.problem(key, "scale needs 0 <= min < max <= 10")
+            return {}
+        return {
+            "min": low,
+            "max": high,
+            "integer": True,
+            "min_label": self.text(raw, "min_label", key, required=True),
+            "max_label": self.text(raw, "max_label", key, required=True),
+        }
+
+    def extras_group(self, raw, key):
+        raw_fields = raw.get("fields")
+        if not isinstance(raw_fields, list) or not raw_fields:
+            self.problem(key, "group has no fields")
+            raw_fields = []
+        fields = [f for f in (self.question(r, key, in_group=True) for r in raw_fields) if f]
+        return {
+            "entry_label": self.text(raw, "entry_label", key, required=True),
+            "fields": tuple(fields),
+        }
+
+
+def check_files(paths: list[str | Path]) -> list[str]:
+    """Every problem in the given files, one line each; empty when all are valid."""
+    problems = []
+    for path in paths:
+        try:
+            load_file(path)
+        except QuestionnaireError as exc:
+            problems.extend(exc.problems)
+    return problems

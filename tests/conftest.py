@@ -1,0 +1,124 @@
+"""Fixtures in the Flask tutorial's style: app, client, runner, and a fresh database per test.
+
+Set TEST_DATABASE_URL to a PostgreSQL database to run the suite there
+(`make test` does it with a throwaway cluster); otherwise each test gets its
+own SQLite file.
+"""
+import os
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from survey import create_app
+from survey.db import db
+from survey.models import ContactPerson, QuestionnaireVersion, Round, Unit, User
+
+DATA = Path(__file__).parent / "data"
+ROOT = Path(__file__).parent.parent
+PASSWORD = "korrekt häst batteri häftstift"
+
+
+def database_uri(tmp_path: Path) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url.replace("postgresql://", "postgresql+psycopg://", 1)
+    return f"sqlite:///{tmp_path / 'test.sqlite'}"
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": database_uri(tmp_path),
+            "SESSION_COOKIE_SECURE": False,
+            "EXPORT_DIR": str(tmp_path / "exports"),
+            "COORDINATOR_EMAIL": "samordnare@example.org",
+        }
+    )
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def post_form(client, url: str, data: dict, follow_redirects: bool = False, page: str | None = None):
+    """POST as a browser would: with the CSRF token of the page the form is on."""
+    html = client.get(page or url).get_data(as_text=True)
+    return client.post(url, data={"csrf_token": csrf_from(html), **data}, follow_redirects=follow_redirects)
+
+
+class World:
+    """A small municipality with one open round of the every-type questionnaire."""
+
+    def __init__(self, app, questionnaire: Path = DATA / "every_type.toml"):
+        with app.app_context():
+            namnd = Unit(name="Individ- och familjenämnden", kind="namnd")
+            forvaltning = Unit(name="Socialtjänsten", kind="forvaltning", parent=namnd)
+            self.units = [
+                Unit(name="Centrum mot våld", kind="verksamhet", parent=forvaltning),
+                Unit(name="Äldreområdet", kind="verksamhet", parent=forvaltning),
+                Unit(name="AB Bostaden", kind="bolag"),
+            ]
+            for unit in self.units:
+                unit.contacts.append(ContactPerson(name=f"Kontakt {unit.name}", email="kontakt@example.org"))
+            db.session.add_all([namnd, forvaltning, *self.units])
+            version = QuestionnaireVersion.from_source(questionnaire.read_text(encoding="utf-8"))
+            round_ = Round(
+                name="Kartläggning 2026",
+                questionnaire_version=version,
+                opens_on=date.today(),
+                closes_on=date.today() + timedelta(days=30),
+                state="open",
+                instructions="Fyll i **senast** sista svarsdag.",
+            )
+            db.session.add(round_)
+            assignments = [round_.assign(unit) for unit in self.units]
+            self.tokens = [a.issue_token() for a in assignments]
+            coordinator = User(email="samordnare@example.org", role="coordinator", name="Samordnare")
+            coordinator.set_password(PASSWORD)
+            db.session.add(coordinator)
+            db.session.commit()
+            self.round_id = round_.id
+            self.assignment_ids = [a.id for a in assignments]
+            self.unit_names = [u.name for u in self.units]
+
+    def link(self, n: int = 0) -> str:
+        return f"/svar/lank/{self.tokens[n]}"
+
+    def section_url(self, section: str, n: int = 0) -> str:
+        return f"/svar/{self.assignment_ids[n]}/avsnitt/{section}"
+
+
+@pytest.fixture
+def world(app):
+    return World(app)
+
+
+def login(client, email="samordnare@example.org", password=PASSWORD):
+    return post_form(client, "/logga-in", {"email": email, "password": password})
