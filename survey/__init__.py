@@ -4,7 +4,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask, render_template, request, session
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, format_decimal, get_locale
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
@@ -62,6 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.init_app(app)
     register_error_pages(app)
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["decimal"] = format_decimal
     app.jinja_env.globals.update(
         get_locale=get_locale,
         STATUS_LABELS=STATUS_LABELS, ROUND_STATE_LABELS=ROUND_STATE_LABELS, UNIT_KIND_LABELS=UNIT_KIND_LABELS

@@ -1,6 +1,7 @@
 """Database setup: the Flask-SQLAlchemy object, naming convention, UTC timestamps, SQLite pragmas."""
 import sqlite3
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, event
@@ -23,6 +24,8 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+# Stored times are UTC; people read them in Swedish time.
+LOCAL_TZ = ZoneInfo("Europe/Stockholm")
 
 
 def utcnow() -> datetime:

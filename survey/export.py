@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 from io import BytesIO
 from typing import Any, Iterable, Iterator
 
@@ -19,11 +18,10 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
-from .db import db
+from .db import LOCAL_TZ, db
 from .models import SINGLE, STATUS_LABELS, Answer, Assignment, Round, Unit
 from .questionnaires import Question, Questionnaire
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 EXCEL_CELL_LIMIT = 32_767
 CUT_MARK = " […]"
 HEADER_FONT = Font(bold=True)
@@ -134,7 +132,7 @@ def to_cell(sheet, value: Any, header: bool = False) -> WriteOnlyCell:
     else:
         if isinstance(value, datetime):
             # Excel has no time zones: show the time a reader in Sweden expects.
-            value = value.astimezone(STOCKHOLM).replace(tzinfo=None)
+            value = value.astimezone(LOCAL_TZ).replace(tzinfo=None)
         cell = WriteOnlyCell(sheet, value=value)
         if isinstance(value, date):
             cell.number_format = "yyyy-mm-dd hh:mm" if isinstance(value, datetime) else "yyyy-mm-dd"

@@ -13,6 +13,7 @@ from wtforms import (
     Field,
     PasswordField,
     RadioField,
+    SelectChoice,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -49,7 +50,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
     def pre_validate(self, form):
-        codes = {code for code, _label in self.choices}
+        codes = {choice.value for choice in self.choices}
         if any(value not in codes for value in self.data or ()):
             raise ValidationError(_l("Välj bland alternativen som visas."))
 
@@ -118,7 +119,7 @@ def make_field(question: Question) -> Field:
             maximum=question.max,
             **kwargs,
         )
-    choices = [(o.code, o.label) for o in question.choices]
+    choices = [SelectChoice(o.code, o.label) for o in question.choices]
     if qtype in ("single_choice", "yes_partly_no", "scale"):
         return RadioField(validators=[Optional()], choices=choices, **kwargs)
     if qtype == "multiple_choice":

@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .db import UTCDateTime, db, utcnow
+from .db import LOCAL_TZ, UTCDateTime, db, utcnow
 from .questionnaires import Question, Questionnaire, parse
 
 UNIT_KINDS = ("namnd", "forvaltning", "verksamhet", "bolag")
@@ -337,7 +337,7 @@ class Assignment(db.Model):
     @property
     def reference(self) -> str:
         """A short receipt reference a contact person can quote to the coordinator."""
-        stamp = self.submitted_dt.strftime("%Y%m%d") if self.submitted_dt else "00000000"
+        stamp = self.submitted_dt.astimezone(LOCAL_TZ).strftime("%Y%m%d") if self.submitted_dt else "00000000"
         return f"K{self.round_id}-{self.unit_id}-{stamp}"
 
 

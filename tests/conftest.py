@@ -46,6 +46,8 @@ def app(tmp_path):
     with app.app_context():
         db.session.remove()
         db.drop_all()
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
         db.engine.dispose()
 
 

@@ -1,0 +1,61 @@
+"""Configuration and start-up."""
+import pytest
+
+from survey import create_app, database_url
+
+
+def test_secret_key_is_required_outside_debug_and_tests(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY is not set"):
+        create_app()
+
+
+def test_secret_key_from_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("SECRET_KEY", "from-the-environment")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite")
+    app = create_app()
+    assert app.config["SECRET_KEY"] == "from-the-environment"
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_debug_run_keeps_a_generated_key_in_instance(monkeypatch, tmp_path):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite")
+    first = create_app().config["SECRET_KEY"]
+    assert len(first) == 64
+    assert create_app().config["SECRET_KEY"] == first
+
+
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        ("postgres://u:p@db/k", "postgresql+psycopg://u:p@db/k"),
+        ("postgresql://u@/k?host=/run", "postgresql+psycopg://u@/k?host=/run"),
+        ("postgresql+psycopg://u@db/k", "postgresql+psycopg://u@db/k"),
+        (None, "sqlite:////srv/instance/kartlaggning.sqlite"),
+    ],
+)
+def test_database_url(given, expected):
+    assert database_url(given, "/srv/instance") == expected
+
+
+def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(app):
+    from survey.db import db
+
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("SQLite pragmas")
+    with app.app_context(), db.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+
+
+def test_pages_are_swedish_by_default_and_english_on_request(client):
+    page = client.get("/").get_data(as_text=True)
+    assert '<html lang="sv">' in page
+    assert "Logga in som samordnare" in page
+    page = client.get("/?lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in page
+    assert "Log in as coordinator" in page

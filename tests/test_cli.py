@@ -1,0 +1,91 @@
+"""Commands: the demo municipality, contact links, accounts."""
+from sqlalchemy import func, select
+
+from survey.db import db
+from survey.models import Assignment, AuditEvent, ContactPerson, Round, Unit, User
+
+
+def demo_links(output: str) -> dict[str, str]:
+    lines = [line for line in output.splitlines() if "\t" in line]
+    return dict(line.split("\t") for line in lines)
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_demo_loads_the_samverkansrad_and_prints_working_links(app, runner):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert "Samordnarens inloggning: http://127.0.0.1:5000/logga-in" in result.output
+    links = demo_links(result.output)
+    assert len(links) == 17
+    assert "Umebrå" in links and "Kommunföretagen (Bostaden)" in links
+    with app.app_context():
+        assert count(Assignment) == 17
+        assert db.session.scalar(select(Round)).state == "open"
+        umebra = db.session.scalar(select(Unit).where(Unit.name == "Umebrå"))
+        assert umebra.parent.name == "Kommunledningskontoret" and umebra.parent.parent.kind == "namnd"
+        assert umebra.contacts[0].email.endswith("@example.org")
+
+    client = app.test_client()
+    path = links["Centrum mot våld"].removeprefix("http://127.0.0.1:5000")
+    start = client.get(path, follow_redirects=True)
+    assert start.status_code == 200
+    assert "Centrum mot våld" in start.get_data(as_text=True)
+    assert "Om verksamheten" in start.get_data(as_text=True)
+
+
+def test_demo_is_idempotent_and_its_password_works(app, runner):
+    runner.invoke(args=["demo"])
+    with app.app_context():
+        counts = (count(Unit), count(ContactPerson), count(Assignment), count(Round), count(User))
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0
+    with app.app_context():
+        assert (count(Unit), count(ContactPerson), count(Assignment), count(Round), count(User)) == counts
+    password = next(line for line in result.output.splitlines() if "Engångslösenord" in line).split(": ")[1]
+    client = app.test_client()
+    from conftest import login
+
+    login(client, "samordnare@example.org", password)
+    assert client.get("/samordning/").headers["Location"] == "/konto/losenord"
+
+
+def test_links_command_issues_new_links_and_revokes_old_ones(app, runner):
+    old = demo_links(runner.invoke(args=["demo"]).output)
+    result = runner.invoke(args=["links", "--round", "Kartläggning av arbetet mot våld 2026"])
+    assert result.exit_code == 0
+    new = demo_links(result.output)
+    assert set(new) == set(old) and not set(new.values()) & set(old.values())
+    client = app.test_client()
+    assert client.get(old["Fastighet"].removeprefix("http://127.0.0.1:5000")).status_code == 404
+    assert client.get(new["Fastighet"].removeprefix("http://127.0.0.1:5000")).status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).where(AuditEvent.action == "links_issued")) == 2
+
+
+def test_links_command_names_the_rounds_when_the_round_is_unknown(runner):
+    runner.invoke(args=["demo"])
+    result = runner.invoke(args=["links", "--round", "2019"])
+    assert result.exit_code == 1
+    assert "No round '2019'. Rounds: 1: Kartläggning av arbetet mot våld 2026" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_users_create_prints_a_one_time_password(app, runner):
+    result = runner.invoke(args=["users", "create", "Admin@Example.org", "--role", "admin"])
+    assert result.exit_code == 0, result.output
+    password = result.output.strip().rsplit(": ", 1)[1]
+    with app.app_context():
+        user = User.by_email("admin@example.org")
+        assert user.role == "admin" and user.must_change_password
+        assert user.check_password(password)
+    again = runner.invoke(args=["users", "create", "admin@example.org"])
+    assert again.exit_code == 1 and "already exists" in again.output
+
+
+def test_users_create_refuses_a_bad_address(runner):
+    result = runner.invoke(args=["users", "create", "inte-en-adress"])
+    assert result.exit_code == 1
+    assert "Invalid e-mail address" in result.output and "Traceback" not in result.output

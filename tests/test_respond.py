@@ -1,0 +1,283 @@
+"""The contact person's path: link, form, drafts, repeating groups, review, submit."""
+import re
+
+from sqlalchemy import select
+
+from conftest import post_form
+from survey.db import db
+from survey.models import Answer, Assignment, AuditEvent, Round
+
+
+def open_form(client, world, n=0):
+    response = client.get(world.link(n))
+    assert response.status_code == 303
+    return response
+
+
+def stored(app, assignment_id):
+    with app.app_context():
+        rows = db.session.scalars(select(Answer).where(Answer.assignment_id == assignment_id))
+        return {(a.question_key, a.entry_index): a.value for a in rows}
+
+
+def status_of(app, assignment_id):
+    with app.app_context():
+        return db.session.get(Assignment, assignment_id).status
+
+
+FULL_FIRST_SECTION = {
+    "namn": "Anna Andersson",
+    "uppdrag": "Stöd till våldsutsatta",
+    "anstallda": "1 250",
+    "andel": "12,5",
+    "huvudomrade": "heder",
+    "omraden": ["nara", "sexuellt"],
+    "samverkan_betyg": "4",
+    "rutin": "delvis",
+    "utbildad": "2026-03-01",
+}
+
+
+def test_link_opens_a_session_and_redirects_to_a_url_without_the_token(client, world):
+    response = open_form(client, world)
+    assert response.headers["Location"] == f"/svar/{world.assignment_ids[0]}/"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    token = world.tokens[0]
+    start = client.get(response.headers["Location"])
+    assert start.status_code == 200
+    page = start.get_data(as_text=True)
+    assert "Centrum mot våld" in page and "Kartläggning 2026" in page
+    assert "<strong>senast</strong>" in page  # the coordinator's instructions, as Markdown
+    for url in ("/svar/1/", world.section_url("grund"), world.section_url("exempel")):
+        assert token not in client.get(url).get_data(as_text=True)
+
+
+def test_token_is_stored_only_as_a_hash(app, world):
+    with app.app_context():
+        assignment = db.session.get(Assignment, world.assignment_ids[0])
+        assert assignment.token_hash != world.tokens[0]
+        assert len(assignment.token_hash) == 64
+        assert Assignment.by_token(world.tokens[0]).id == assignment.id
+    assert len(world.tokens[0]) >= 43  # 32 random bytes, 256 bits
+
+
+def test_unknown_link_is_a_friendly_404(client, world):
+    response = client.get("/svar/lank/inte-en-riktig-token")
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    assert "Länken fungerar inte" in page
+    assert "samordnare@example.org" in page
+
+
+def test_closed_round_link_is_a_friendly_410(app, client, world):
+    with app.app_context():
+        db.session.get(Round, world.round_id).state = "closed"
+        db.session.commit()
+    response = client.get(world.link())
+    assert response.status_code == 410
+    assert "avslutad" in response.get_data(as_text=True)
+
+
+def test_reissued_link_revokes_the_old_one(app, client, world):
+    with app.app_context():
+        new_token = db.session.get(Assignment, world.assignment_ids[0]).issue_token()
+        db.session.commit()
+    assert client.get(world.link()).status_code == 404
+    assert client.get(f"/svar/lank/{new_token}").status_code == 303
+
+
+def test_someone_elses_assignment_is_a_404(client, world):
+    open_form(client, world, 0)
+    other = world.assignment_ids[1]
+    for url in (f"/svar/{other}/", f"/svar/{other}/avsnitt/grund", f"/svar/{other}/granska", f"/svar/{other}/kvitto"):
+        assert client.get(url).status_code == 404
+    assert client.post(f"/svar/{other}/avsnitt/grund", data={"namn": "x"}).status_code == 404
+
+
+def test_without_opening_the_link_nothing_is_reachable(client, world):
+    assert client.get(f"/svar/{world.assignment_ids[0]}/").status_code == 404
+
+
+def test_form_renders_every_question_type(client, world):
+    open_form(client, world)
+    page = client.get(world.section_url("grund")).get_data(as_text=True)
+    assert 'name="namn" type="text"' in page
+    assert '<textarea' in page and 'name="uppdrag"' in page and 'maxlength="50"' in page
+    assert 'name="anstallda"' in page and 'inputmode="decimal"' in page
+    assert page.count('type="radio" name="huvudomrade"') == 0 or 'name="huvudomrade" type="radio"' in page
+    assert 'name="huvudomrade" type="radio" value="heder"' in page
+    assert 'name="omraden" type="checkbox" value="sexuellt"' in page
+    assert 'name="samverkan_betyg" type="radio" value="5"' in page and "Mycket bra" in page
+    assert 'name="rutin" type="radio" value="delvis"' in page
+    assert re.search(r'<input[^>]* name="utbildad"[^>]* type="date"', page)
+    assert "<legend>Våldsområden</legend>" in page
+    assert "Avsnitt 1 av 2" in page
+
+
+def test_draft_is_saved_and_shown_again(app, client, world):
+    open_form(client, world)
+    response = post_form(client, world.section_url("grund"), {**FULL_FIRST_SECTION, "action": "save"})
+    assert response.status_code == 303
+    assert response.headers["Location"] == world.section_url("grund")
+    values = stored(app, world.assignment_ids[0])
+    assert values[("namn", 0)] == "Anna Andersson"
+    assert values[("anstallda", 0)] == 1250
+    assert values[("andel", 0)] == 12.5
+    assert values[("omraden", 0)] == ["nara", "sexuellt"]
+    assert values[("samverkan_betyg", 0)] == 4
+    assert values[("utbildad", 0)] == "2026-03-01"
+    assert status_of(app, world.assignment_ids[0]) == "in_progress"
+    page = client.get(world.section_url("grund")).get_data(as_text=True)
+    assert "Sparat kl." in page
+    assert 'value="Anna Andersson"' in page
+    assert 'value="1 250"' in page or 'value="1\xa0250"' in page
+    assert 'value="12,5"' in page
+    assert 'checked id="samverkan_betyg-3" name="samverkan_betyg" type="radio" value="4"' in page
+    assert 'checked id="omraden-2" name="omraden" type="checkbox" value="sexuellt"' in page
+    assert 'value="2026-03-01"' in page
+
+
+def test_draft_survives_a_new_browser_session(app, client, world):
+    open_form(client, world)
+    post_form(client, world.section_url("grund"), {"namn": "Bo", "action": "save"})
+    fresh = app.test_client()
+    fresh.get(world.link())
+    assert 'value="Bo"' in fresh.get(world.section_url("grund")).get_data(as_text=True)
+
+
+def test_invalid_input_keeps_everything_typed_and_saves_the_valid_rest(app, client, world):
+    open_form(client, world)
+    response = post_form(
+        client,
+        world.section_url("grund"),
+        {"namn": "Cecilia", "anstallda": "många", "andel": "140", "uppdrag": "x" * 51, "action": "next"},
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Det finns fel att rätta" in page
+    assert "Skriv ett tal, till exempel 12 eller 12,5." in page
+    assert "Talet får inte vara större än 100." in page
+    assert "Texten får vara högst 50 tecken." in page
+    assert 'value="många"' in page and 'value="140"' in page and "x" * 51 in page
+    assert 'href="#anstallda"' in page
+    values = stored(app, world.assignment_ids[0])
+    assert values == {("namn", 0): "Cecilia"}
+
+
+def test_required_questions_are_not_enforced_on_a_draft(app, client, world):
+    open_form(client, world)
+    response = post_form(client, world.section_url("grund"), {"uppdrag": "Bara detta", "action": "next"})
+    assert response.status_code == 303
+    assert response.headers["Location"] == world.section_url("exempel")
+
+
+def test_group_entries_are_added_and_removed_without_javascript(app, client, world):
+    open_form(client, world)
+    url = world.section_url("exempel")
+    first = post_form(client, url, {"action": "add:goda_exempel"})
+    assert first.headers["Location"] == f"{url}#post-goda_exempel-1"
+    post_form(client, url, {"exempel_rubrik-1": "Skolprojekt", "action": "add:goda_exempel"})
+    post_form(client, url, {"exempel_rubrik-1": "Skolprojekt", "exempel_rubrik-2": "Frukostmöten", "exempel_omraden-2": ["heder"], "action": "save"})
+    page = client.get(url).get_data(as_text=True)
+    assert "Gott exempel 1" in page and "Gott exempel 2" in page
+    assert 'value="Skolprojekt"' in page and 'value="Frukostmöten"' in page
+
+    asked = post_form(client, url, {"exempel_rubrik-1": "Skolprojekt", "exempel_rubrik-2": "Frukostmöten",
+                                    "exempel_omraden-2": ["heder"], "action": "remove:goda_exempel:1"})
+    confirm_url = asked.headers["Location"]
+    assert confirm_url == f"{url}/ta-bort/goda_exempel/1"
+    confirm_page = client.get(confirm_url).get_data(as_text=True)
+    assert "Vill du ta bort gott exempel?" in confirm_page and "Skolprojekt" in confirm_page
+    assert len(stored(app, world.assignment_ids[0])) == 5  # nothing removed before confirming
+    post_form(client, confirm_url, {"confirm": "yes"})
+    values = stored(app, world.assignment_ids[0])
+    assert values == {("goda_exempel", 2): True, ("exempel_rubrik", 2): "Frukostmöten", ("exempel_omraden", 2): ["heder"]}
+    page = client.get(url).get_data(as_text=True)
+    assert "Skolprojekt" not in page and 'value="Frukostmöten"' in page
+
+
+def test_declining_removal_keeps_the_entry(app, client, world):
+    open_form(client, world)
+    url = world.section_url("exempel")
+    post_form(client, url, {"action": "add:goda_exempel"})
+    post_form(client, f"{url}/ta-bort/goda_exempel/1", {"confirm": "no"})
+    assert ("goda_exempel", 1) in stored(app, world.assignment_ids[0])
+
+
+def test_expired_csrf_token_rerenders_the_text_instead_of_losing_it(app, client, world):
+    open_form(client, world)
+    response = client.post(world.section_url("grund"), data={"csrf_token": "stale", "namn": "Text som inte får försvinna", "action": "save"})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "tryck på Spara igen" in page
+    assert 'value="Text som inte får försvinna"' in page
+    assert stored(app, world.assignment_ids[0]) == {}
+
+
+def test_review_lists_missing_required_answers_and_blocks_submit(app, client, world):
+    open_form(client, world)
+    post_form(client, world.section_url("exempel"), {"action": "add:goda_exempel"})
+    review = client.get(f"/svar/{world.assignment_ids[0]}/granska").get_data(as_text=True)
+    assert "Obligatoriska frågor utan svar" in review
+    assert "Vem fyller i?" in review and "Viktigaste våldsområdet" in review and "Rubrik" in review
+    response = post_form(client, f"/svar/{world.assignment_ids[0]}/skicka-in", {}, page=f"/svar/{world.assignment_ids[0]}/granska")
+    assert response.headers["Location"] == f"/svar/{world.assignment_ids[0]}/granska"
+    assert status_of(app, world.assignment_ids[0]) == "in_progress"
+
+
+def fill_and_submit(client, world, n=0):
+    open_form(client, world, n)
+    post_form(client, world.section_url("grund", n), {**FULL_FIRST_SECTION, "action": "next"})
+    url = world.section_url("exempel", n)
+    post_form(client, url, {"action": "add:goda_exempel"})
+    post_form(client, url, {"exempel_rubrik-1": "Våga fråga", "exempel_omraden-1": ["nara", "heder"], "action": "add:utvecklingsomraden"})
+    post_form(client, url, {"exempel_rubrik-1": "Våga fråga", "exempel_omraden-1": ["nara", "heder"],
+                            "utveckling_rubrik-1": "Rutiner för att fråga om våld", "utveckling_prioritet-1": "hog", "action": "review"})
+    review = f"/svar/{world.assignment_ids[n]}/granska"
+    return post_form(client, f"/svar/{world.assignment_ids[n]}/skicka-in", {}, page=review)
+
+
+def test_submit_gives_a_receipt_and_locks_the_form(app, client, world):
+    response = fill_and_submit(client, world)
+    assert response.headers["Location"] == f"/svar/{world.assignment_ids[0]}/kvitto"
+    receipt = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Tack! Svaren är inskickade" in receipt
+    assert f"K{world.round_id}-" in receipt
+    assert "Våga fråga" in receipt and "Hög" in receipt and "Delvis" in receipt
+    assert "12,5 %" in receipt
+    assert status_of(app, world.assignment_ids[0]) == "submitted"
+
+    before = stored(app, world.assignment_ids[0])
+    locked = post_form(client, world.section_url("grund"), {"namn": "Ändrat efteråt", "action": "save"})
+    assert locked.status_code == 303
+    assert stored(app, world.assignment_ids[0]) == before
+    assert "disabled" in client.get(world.section_url("grund")).get_data(as_text=True)
+
+
+def test_review_page_shows_labels_and_change_links(client, world):
+    open_form(client, world)
+    post_form(client, world.section_url("grund"), {**FULL_FIRST_SECTION, "action": "save"})
+    review = client.get(f"/svar/{world.assignment_ids[0]}/granska").get_data(as_text=True)
+    assert "Kontrollera dina svar" in review
+    assert "Hedersrelaterat våld och förtryck" in review
+    assert "Våld i nära relationer, Sexuellt våld" in review
+    assert f'href="{world.section_url("grund")}"' in review
+
+
+def test_saves_are_audited_without_answer_text(app, client, world):
+    open_form(client, world)
+    post_form(client, world.section_url("grund"), {"namn": "Hemlig text", "action": "save"})
+    with app.app_context():
+        events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+        actions = [e.action for e in events]
+        assert actions == ["link_opened", "answers_saved"]
+        assert events[1].details == {"section": "grund", "keys": ["namn"]}
+        assert all("Hemlig" not in str(e.details) + e.actor for e in events)
+
+
+def test_section_list_shows_progress(client, world):
+    open_form(client, world)
+    post_form(client, world.section_url("grund"), {"uppdrag": "Något", "action": "save"})
+    start = client.get(f"/svar/{world.assignment_ids[0]}/").get_data(as_text=True)
+    assert "Påbörjat" in start and "Ej påbörjat" in start
+    assert "Fortsätt där du slutade" in start
