@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from email_validator import EmailNotValidError, validate_email
 from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from .db import db, utcnow
@@ -67,9 +68,7 @@ def fail(message: str) -> None:
     sys.exit(1)
 
 
-@click.group("questionnaire", help="Check and load questionnaire files.")
-def questionnaire_group():
-    pass
+questionnaire_group = AppGroup("questionnaire", help="Check and load questionnaire files.")
 
 
 @questionnaire_group.command("check")
@@ -103,9 +102,7 @@ def load_questionnaire(path: Path) -> QuestionnaireVersion:
         fail("\n".join(p.replace("<questionnaire>", str(path)) for p in exc.problems))
 
 
-@click.group("users", help="Coordinator accounts.")
-def users_group():
-    pass
+users_group = AppGroup("users", help="Coordinator accounts.")
 
 
 @users_group.command("create")
@@ -136,6 +133,7 @@ def create_user(email: str, role: str, name: str = "") -> tuple[User, str]:
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command():
     """Load the demo municipality (idempotent) and print the coordinator login and contact links."""
     version = load_questionnaire(Path(current_app.root_path).parent / "questionnaires" / DEMO_QUESTIONNAIRE)
@@ -216,6 +214,7 @@ def print_links(links: list[tuple[str, str]]) -> None:
 
 
 @click.command("links")
+@with_appcontext
 @click.option("--round", "round_ref", required=True, help="The round's id or exact name.")
 def links_command(round_ref):
     """Print a new contact link per unit (unit<TAB>link); earlier links stop working."""

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -171,6 +172,12 @@ class QuestionnaireVersion(db.Model):
         return version
 
 
+@event.listens_for(QuestionnaireVersion, "before_update")
+def _refuse_changing_a_version(mapper, connection, target):
+    # Rounds and their answers rely on the exact questions of their version.
+    raise ValueError("a questionnaire version cannot be changed; load the edited file as a new version")
+
+
 class Round(db.Model):
     """One yearly mapping: a questionnaire version sent to a set of units."""
 
@@ -226,6 +233,8 @@ class Assignment(db.Model):
     reopen_comment: Mapped[str] = mapped_column(Text, default="")
     # Raised by every save; the respondent's pages use it to detect a colleague's save.
     version: Mapped[int] = mapped_column(default=0)
+    # The highest group entry index handed out, so a removed entry's index is never reused.
+    last_entry_index: Mapped[int] = mapped_column(default=0)
 
     round: Mapped[Round] = relationship(back_populates="assignments")
     unit: Mapped[Unit] = relationship()
@@ -286,8 +295,7 @@ class Assignment(db.Model):
         return changed
 
     def add_entry(self, group: Question) -> int:
-        used = [a.entry_index for a in self.answers if a.question_key in _group_keys(group)]
-        index = max(used, default=SINGLE) + 1
+        self.last_entry_index = index = (self.last_entry_index or SINGLE) + 1
         # The group's own row marks that the entry exists, even before any field is filled.
         self.answers.append(Answer(question_key=group.key, entry_index=index, value=True))
         self.touch()

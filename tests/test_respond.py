@@ -232,7 +232,7 @@ def fill_and_submit(client, world, n=0):
     post_form(client, url, {"action": "add:goda_exempel"})
     post_form(client, url, {"exempel_rubrik-1": "Våga fråga", "exempel_omraden-1": ["nara", "heder"], "action": "add:utvecklingsomraden"})
     post_form(client, url, {"exempel_rubrik-1": "Våga fråga", "exempel_omraden-1": ["nara", "heder"],
-                            "utveckling_rubrik-1": "Rutiner för att fråga om våld", "utveckling_prioritet-1": "hog", "action": "review"})
+                            "utveckling_rubrik-2": "Rutiner för att fråga om våld", "utveckling_prioritet-2": "hog", "action": "review"})
     review = f"/svar/{world.assignment_ids[n]}/granska"
     return post_form(client, f"/svar/{world.assignment_ids[n]}/skicka-in", {}, page=review)
 

@@ -97,6 +97,7 @@ def upgrade():
     sa.Column('reopened_dt', survey.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('reopen_comment', sa.Text(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('last_entry_index', sa.Integer(), nullable=False),
     sa.CheckConstraint("status IN ('not_started', 'in_progress', 'submitted', 'reopened')", name=op.f('ck_assignment_status')),
     sa.ForeignKeyConstraint(['round_id'], ['round.id'], name=op.f('fk_assignment_round_id_round')),
     sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_assignment_unit_id_unit')),

@@ -1,0 +1,59 @@
+"""Domain rules held by the models."""
+import pytest
+from sqlalchemy import select
+
+from conftest import DATA
+from survey.db import db
+from survey.models import Answer, Assignment, QuestionnaireVersion
+
+
+def test_same_questionnaire_text_is_the_same_version_and_an_edit_is_a_new_one(app):
+    source = (DATA / "every_type.toml").read_text(encoding="utf-8")
+    with app.app_context():
+        first = QuestionnaireVersion.from_source(source)
+        db.session.commit()
+        assert QuestionnaireVersion.from_source(source).id == first.id
+        edited = QuestionnaireVersion.from_source(source.replace('version = "1"', 'version = "2"'))
+        db.session.commit()
+        assert edited.id != first.id and edited.version == "2"
+
+
+def test_a_stored_questionnaire_version_cannot_be_changed(app):
+    source = (DATA / "every_type.toml").read_text(encoding="utf-8")
+    with app.app_context():
+        version = QuestionnaireVersion.from_source(source)
+        db.session.commit()
+        version.source = source.replace("Alla frågetyper", "Andra frågor")
+        with pytest.raises(ValueError, match="cannot be changed"):
+            db.session.commit()
+
+
+def test_entry_indexes_are_never_reused(app, world):
+    with app.app_context():
+        assignment = db.session.get(Assignment, world.assignment_ids[0])
+        group = assignment.definition.question("goda_exempel")
+        assert [assignment.add_entry(group) for _ in range(3)] == [1, 2, 3]
+        assert assignment.remove_entry(group, 3)
+        assert assignment.add_entry(group) == 4
+        assert assignment.entries(group) == [1, 2, 4]
+
+
+def test_saving_an_unchanged_value_changes_nothing(app, world):
+    with app.app_context():
+        assignment = db.session.get(Assignment, world.assignment_ids[0])
+        assert assignment.save_values({("namn", 0): "Anna"}) == {"namn"}
+        version = assignment.version
+        assert assignment.save_values({("namn", 0): "Anna", ("uppdrag", 0): None}) == set()
+        assert assignment.version == version
+        db.session.commit()
+        assert db.session.scalars(select(Answer.value)).all() == ["Anna"]
+
+
+def test_an_answer_is_unique_per_assignment_key_and_entry(app, world):
+    from sqlalchemy.exc import IntegrityError
+
+    with app.app_context():
+        for _ in range(2):
+            db.session.add(Answer(assignment_id=world.assignment_ids[0], question_key="namn", entry_index=0, value="x"))
+        with pytest.raises(IntegrityError):
+            db.session.commit()
