@@ -231,6 +231,8 @@ class Assignment(db.Model):
     submitted_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reopened_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reopen_comment: Mapped[str] = mapped_column(Text, default="")
+    reminder_count: Mapped[int] = mapped_column(default=0)
+    last_reminded_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Raised by every save; the respondent's pages use it to detect a colleague's save.
     version: Mapped[int] = mapped_column(default=0)
     # The highest group entry index handed out, so a removed entry's index is never reused.

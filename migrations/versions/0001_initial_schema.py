@@ -96,6 +96,8 @@ def upgrade():
     sa.Column('submitted_dt', survey.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('reopened_dt', survey.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('reopen_comment', sa.Text(), nullable=False),
+    sa.Column('reminder_count', sa.Integer(), nullable=False),
+    sa.Column('last_reminded_dt', survey.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('last_entry_index', sa.Integer(), nullable=False),
     sa.CheckConstraint("status IN ('not_started', 'in_progress', 'submitted', 'reopened')", name=op.f('ck_assignment_status')),
