@@ -22,7 +22,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, V
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from .models import SINGLE
-from .questionnaires import Question, Section
+from .questionnaires import KEY_RE, Question, Section
 
 
 class LoginForm(FlaskForm):
@@ -98,7 +98,22 @@ class NumberField(Field):
 
 def field_name(question: Question, index: int) -> str:
     """The form field name of a question, or of a group field in entry ``index``."""
-    return question.key if index == SINGLE else f"{question.key}-{index}"
+    return field_name_of((question.key, index))
+
+
+def field_name_of(key: tuple[str, int]) -> str:
+    name, index = key
+    return name if index == SINGLE else f"{name}-{index}"
+
+
+def parse_field_name(name: str) -> tuple[str, int] | None:
+    """The (question key, entry index) a form field name stands for; None if it names none."""
+    key, _sep, index = name.partition("-")
+    if not KEY_RE.match(key):
+        return None
+    if not _sep:
+        return key, SINGLE
+    return (key, int(index)) if index.isdigit() and len(index) < 10 and int(index) > 0 else None
 
 
 def make_field(question: Question) -> Field:
