@@ -1,9 +1,10 @@
 """Kartläggning: a municipality maps its own work against violence."""
 import os
 import secrets
+import time
 from pathlib import Path
 
-from flask import Flask, render_template, request, session
+from flask import Flask, current_app, render_template, request, session
 from flask_babel import Babel, format_decimal, get_locale
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -40,6 +41,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         EXPORT_DIR=os.environ.get("EXPORT_DIR", str(PROJECT_ROOT / "exports")),
         PUBLIC_URL=os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         COORDINATOR_EMAIL=os.environ.get("COORDINATOR_EMAIL", ""),
+        # Minutes without a request before a session ends; pages warn before it does.
+        SESSION_IDLE_MINUTES=int(os.environ.get("SESSION_IDLE_MINUTES", "60")),
     )
     if test_config is None:
         app.config["SECRET_KEY"] = os.environ.get("SECRET_KEY") or None
@@ -61,6 +64,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(coordinator.bp)
     cli.init_app(app)
     register_error_pages(app)
+    app.before_request(end_idle_session)
+    app.context_processor(lambda: {"session_bound": is_session_bound()})
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["decimal"] = format_decimal
     app.jinja_env.globals.update(
@@ -104,6 +109,22 @@ def select_locale() -> str:
     if requested in LANGUAGES:
         session["lang"] = requested
     return session.get("lang", "sv")
+
+
+def is_session_bound() -> bool:
+    """Whether this browser is signed in: a coordinator, or a contact person with an opened link."""
+    return bool(session.get("_user_id") or session.get("assignments"))
+
+
+def end_idle_session() -> None:
+    """End a session that has been idle too long, on the server's clock, whatever the cookie says."""
+    if request.endpoint == "static" or not is_session_bound():
+        return
+    now = int(time.time())
+    if now - session.get("seen", now) > current_app.config["SESSION_IDLE_MINUTES"] * 60:
+        session.clear()
+        return
+    session["seen"] = now
 
 
 def register_error_pages(app: Flask) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -86,3 +86,11 @@ def change_password():
         flash(_("Ditt nya lösenord är sparat."), "saved")
         return redirect(url_for("coordinator.index"), code=303)
     return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/session/forlang", methods=["POST"])
+def extend_session():
+    """Called by the session warning's button: the request itself keeps the session alive."""
+    if not session.get("_user_id") and not session.get("assignments"):
+        return jsonify(ok=False), 401
+    return jsonify(ok=True, idle_seconds=current_app.config["SESSION_IDLE_MINUTES"] * 60)

@@ -1,0 +1,117 @@
+/* Kartläggning: small enhancements on top of pages that work without JavaScript.
+   - the error summary gets focus, so keyboard and screen-reader users land on it;
+   - long texts show how many characters are left;
+   - a section form saves itself a few seconds after typing stops;
+   - a warning with a button to continue appears before the session ends (WCAG 2.2.1). */
+(function () {
+  "use strict";
+
+  var csrfMeta = document.querySelector('meta[name="csrf-token"]');
+
+  function focusErrorSummary() {
+    var summary = document.querySelector(".error-summary");
+    if (summary) { summary.focus(); }
+  }
+
+  function characterCounters() {
+    document.querySelectorAll("[data-counter-for]").forEach(function (counter) {
+      var field = document.getElementById(counter.getAttribute("data-counter-for"));
+      var max = parseInt(field.getAttribute("maxlength"), 10);
+      var template = counter.getAttribute("data-template");
+      function update() {
+        var left = max - field.value.length;
+        counter.textContent = template.replace("{left}", left.toLocaleString("sv-SE"));
+        counter.classList.toggle("few-left", left < 200);
+      }
+      field.addEventListener("input", update);
+      update();
+    });
+  }
+
+  var session = (function () {
+    var dialog = document.getElementById("session-warning");
+    if (!dialog || !csrfMeta) { return { touch: function () {} }; }
+    var idle = parseInt(dialog.getAttribute("data-idle-seconds"), 10);
+    var warnBefore = Math.min(300, Math.floor(idle / 4));
+    var warnTimer, endTimer;
+    function touch() {
+      clearTimeout(warnTimer); clearTimeout(endTimer);
+      warnTimer = setTimeout(warn, (idle - warnBefore) * 1000);
+      endTimer = setTimeout(ended, idle * 1000);
+    }
+    function warn() {
+      dialog.querySelector("[data-state=warning]").hidden = false;
+      dialog.querySelector("[data-state=ended]").hidden = true;
+      if (!dialog.open) { dialog.showModal(); }
+    }
+    function ended() {
+      dialog.querySelector("[data-state=warning]").hidden = true;
+      dialog.querySelector("[data-state=ended]").hidden = false;
+      if (!dialog.open) { dialog.showModal(); }
+    }
+    dialog.querySelector("[data-extend]").addEventListener("click", function () {
+      fetch(dialog.getAttribute("data-extend-url"), {
+        method: "POST", credentials: "same-origin",
+        headers: { "X-CSRFToken": csrfMeta.content, "Accept": "application/json" }
+      }).then(function (response) {
+        if (response.ok) { dialog.close(); touch(); } else { ended(); }
+      }, ended);
+    });
+    dialog.querySelectorAll("[data-close]").forEach(function (button) {
+      button.addEventListener("click", function () { dialog.close(); });
+    });
+    touch();
+    return { touch: touch };
+  })();
+
+  function autosave() {
+    var form = document.querySelector("form[data-autosave]");
+    if (!form) { return; }
+    var status = document.getElementById("autosave-status");
+    var delay = 3000, timer = null, inFlight = false, pending = false, dirty = false;
+
+    function say(text, kind) {
+      status.textContent = text;
+      status.className = "autosave-status " + (kind || "");
+    }
+    function schedule() {
+      dirty = true;
+      clearTimeout(timer);
+      timer = setTimeout(save, delay);
+    }
+    function save() {
+      if (inFlight) { pending = true; return; }
+      inFlight = true;
+      var data = new FormData(form);
+      data.set("action", "autosave");
+      say(form.getAttribute("data-msg-saving"));
+      fetch(form.getAttribute("action") || window.location.pathname, {
+        method: "POST", body: data, credentials: "same-origin", headers: { "Accept": "application/json" }
+      }).then(function (response) {
+        var json = (response.headers.get("Content-Type") || "").indexOf("json") >= 0;
+        if (!json) { throw new Error("session"); }
+        return response.json();
+      }).then(function (reply) {
+        if (reply.version !== undefined) { form.elements.version.value = reply.version; }
+        if (reply.base !== undefined) { form.elements.base.value = reply.base; }
+        say(reply.message, reply.ok ? "ok" : "problem");
+        if (reply.ok) { dirty = false; session.touch(); }
+      }).catch(function (error) {
+        say(form.getAttribute(error.message === "session" ? "data-msg-session" : "data-msg-failed"), "problem");
+      }).then(function () {
+        inFlight = false;
+        if (pending) { pending = false; save(); }
+      });
+    }
+    form.addEventListener("input", schedule);
+    form.addEventListener("change", schedule);
+    form.addEventListener("submit", function () { clearTimeout(timer); dirty = false; });
+    window.addEventListener("beforeunload", function (event) {
+      if (dirty) { event.preventDefault(); event.returnValue = ""; }
+    });
+  }
+
+  focusErrorSummary();
+  characterCounters();
+  autosave();
+})();
