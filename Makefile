@@ -15,9 +15,9 @@ run: install translations
 	$(LOCAL) $(FLASK) run --host $(HOST) --port $(PORT) --no-debugger
 
 test: install-test translations system-test-packages
-	$(VENV)/bin/pytest
+	REQUIRE_BROWSER=1 $(VENV)/bin/pytest
 	@echo "== The same suite on PostgreSQL =="
-	tests/with-postgres.sh $(VENV)/bin/pytest
+	REQUIRE_BROWSER=1 tests/with-postgres.sh $(VENV)/bin/pytest
 
 $(PYTHON):
 	python3 -m venv $(VENV)
@@ -33,12 +33,16 @@ $(VENV)/.installed-test: pyproject.toml | $(PYTHON)
 	$(PYTHON) -m pip install --quiet -e '.[serve,test]'
 	touch $@ $(VENV)/.installed
 
-# PostgreSQL's server programs, from Debian's packages when they are missing.
+# PostgreSQL's server programs and Chromium for the browser tests, from Debian's packages
+# when they are missing (Playwright never downloads a browser of its own here).
 system-test-packages:
-	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
-	  echo "Installing PostgreSQL from Debian packages"; \
+	@missing=""; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing from Debian packages:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
 translations: install

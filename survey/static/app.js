@@ -21,7 +21,7 @@
       function update() {
         var left = max - field.value.length;
         counter.textContent = template.replace("{left}", left.toLocaleString("sv-SE"));
-        counter.classList.toggle("few-left", left < 200);
+        counter.classList.toggle("few-left", left < max / 10);
       }
       field.addEventListener("input", update);
       update();
