@@ -55,6 +55,20 @@ class MultiCheckboxField(SelectMultipleField):
             raise ValidationError(_l("Välj bland alternativen som visas."))
 
 
+class ChoiceField(RadioField):
+    def pre_validate(self, form):
+        if self.data is not None and self.data not in {choice.value for choice in self.choices}:
+            raise ValidationError(_l("Välj ett av alternativen som visas."))
+
+
+class SwedishDateField(DateField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2026-03-01.")) from None
+
+
 class NumberField(Field):
     """A number typed the Swedish way ("1 250,5") or the English way ("1250.5")."""
 
@@ -136,11 +150,11 @@ def make_field(question: Question) -> Field:
         )
     choices = [SelectChoice(o.code, o.label) for o in question.choices]
     if qtype in ("single_choice", "yes_partly_no", "scale"):
-        return RadioField(validators=[Optional()], choices=choices, **kwargs)
+        return ChoiceField(validators=[Optional()], choices=choices, **kwargs)
     if qtype == "multiple_choice":
         return MultiCheckboxField(validators=[Optional()], choices=choices, **kwargs)
     if qtype == "date":
-        return DateField(
+        return SwedishDateField(
             validators=[Optional()],
             format="%Y-%m-%d",
             render_kw={"placeholder": "ÅÅÅÅ-MM-DD"},

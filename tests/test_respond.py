@@ -281,3 +281,17 @@ def test_section_list_shows_progress(client, world):
     start = client.get(f"/svar/{world.assignment_ids[0]}/").get_data(as_text=True)
     assert "Påbörjat" in start and "Ej påbörjat" in start
     assert "Fortsätt där du slutade" in start
+
+
+def test_invalid_choices_and_dates_get_plain_swedish_messages(app, client, world):
+    open_form(client, world)
+    response = post_form(client, world.section_url("grund"), {
+        "namn": "Behålls", "utbildad": "31/02/2026", "huvudomrade": "hackad", "omraden": ["nara", "finns_inte"],
+        "samverkan_betyg": "9", "action": "save",
+    })
+    page = response.get_data(as_text=True)
+    assert "Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2026-03-01." in page
+    assert page.count("Välj ett av alternativen som visas.") == 4  # two in the summary, two beside the fields
+    assert "Välj bland alternativen som visas." in page
+    assert 'value="31/02/2026"' in page
+    assert stored(app, world.assignment_ids[0]) == {("namn", 0): "Behålls"}
