@@ -65,6 +65,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.init_app(app)
     register_error_pages(app)
     app.before_request(end_idle_session)
+    app.after_request(security_headers)
     app.context_processor(lambda: {"session_bound": is_session_bound()})
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["decimal"] = format_decimal
@@ -125,6 +126,31 @@ def end_idle_session() -> None:
         session.clear()
         return
     session["seen"] = now
+
+
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "object-src 'none'",
+])
+
+
+def security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.endpoint != "static":
+        # Pages show answers about violence work: never keep them in a shared cache or the back-button cache.
+        response.headers["Cache-Control"] = "no-store"
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    return response
 
 
 def register_error_pages(app: Flask) -> None:

@@ -59,3 +59,21 @@ def test_pages_are_swedish_by_default_and_english_on_request(client):
     page = client.get("/?lang=en").get_data(as_text=True)
     assert '<html lang="en">' in page
     assert "Log in as coordinator" in page
+
+
+def test_pages_carry_security_headers(client, world):
+    client.get(world.link())
+    for url in ("/", f"/svar/{world.assignment_ids[0]}/", f"/svar/{world.assignment_ids[0]}/avsnitt/grund"):
+        response = client.get(url)
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "same-origin"
+        assert response.headers["Cache-Control"] == "no-store"
+        policy = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+        assert "frame-ancestors 'none'" in policy
+
+
+def test_session_cookie_is_httponly_and_lax(client, world):
+    response = client.get(world.link())
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
