@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -29,17 +29,31 @@ def user_actor(user: User) -> str:
     return f"{user.email} ({user.role})"
 
 
-def coordinator_required(view):
-    """Logged in, and with a password of their own (a one-time password must be changed first)."""
+def role_required(*roles: str):
+    """Logged in with one of ``roles`` and a password of their own (a one-time password is changed first).
 
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if current_user.must_change_password:
-            return redirect(url_for("auth.change_password"))
-        return view(*args, **kwargs)
+    Anyone else logged in gets a 403; anyone not logged in goes to the login page.
+    """
 
-    return wrapped
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.must_change_password:
+                return redirect(url_for("auth.change_password"))
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+# Reading (status, answers, exports): every role. Changing anything: coordinators and admins.
+coordinator_required = role_required("admin", "coordinator", "viewer")
+editor_required = role_required("admin", "coordinator")
+admin_required = role_required("admin")
 
 
 def safe_next(target: str | None) -> str:

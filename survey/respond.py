@@ -32,9 +32,8 @@ def open_link(token: str):
         return link_problem("closed", 410, assignment)
     if assignment.round.state != "open":
         return link_problem("not_open", 404, assignment)
-    opened = set(session.get(SESSION_KEY, []))
-    opened.add(assignment.id)
-    session[SESSION_KEY] = sorted(opened)
+    # The session is bound to this one assignment; opening another unit's link switches to it.
+    session[SESSION_KEY] = [assignment.id]
     session.permanent = True
     audit("link_opened", contact_actor(assignment), round_id=assignment.round_id, assignment_id=assignment.id)
     db.session.commit()
