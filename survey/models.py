@@ -30,6 +30,8 @@ UNIT_KINDS = ("namnd", "forvaltning", "verksamhet", "bolag")
 ROLES = ("admin", "coordinator", "viewer")
 ROUND_STATES = ("draft", "open", "closed", "archived")
 ASSIGNMENT_STATUSES = ("not_started", "in_progress", "submitted", "reopened")
+MAIL_KINDS = ("invitation", "reminder", "password_reset", "account_invitation")
+OUTBOX_STATUSES = ("pending", "sent", "failed")
 UNIT_KIND_LABELS = {
     "namnd": _l("Nämnd"),
     "forvaltning": _l("Förvaltning"),
@@ -109,6 +111,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     # Set for a one-time password: the next login must choose a new one.
     must_change_password: Mapped[bool] = mapped_column(default=True)
+    # Base32 secret of the second factor (TOTP); None until the user enrols.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
     is_enabled: Mapped[bool] = mapped_column(default=True)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -223,9 +227,6 @@ class Assignment(db.Model):
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default="not_started")
-    # Only the SHA-256 of the link's token: a copy of the database opens no form.
-    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
-    token_issued_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     started_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_activity_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     submitted_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -233,6 +234,8 @@ class Assignment(db.Model):
     reopen_comment: Mapped[str] = mapped_column(Text, default="")
     reminder_count: Mapped[int] = mapped_column(default=0)
     last_reminded_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    invited_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Raised by every save; the respondent's pages use it to detect a colleague's save.
     version: Mapped[int] = mapped_column(default=0)
     # The highest group entry index handed out, so a removed entry's index is never reused.
@@ -243,17 +246,29 @@ class Assignment(db.Model):
     answers: Mapped[list[Answer]] = relationship(
         back_populates="assignment", cascade="all, delete-orphan", order_by="Answer.id"
     )
+    tokens: Mapped[list[AccessToken]] = relationship(back_populates="assignment", cascade="all, delete-orphan")
 
-    def issue_token(self) -> str:
-        """A new personal link token; the previous link stops working."""
+    def issue_token(self, keep_earlier: bool = False) -> str:
+        """A new personal link. Unless ``keep_earlier``, every earlier link of this unit stops working.
+
+        Invitations and reminders keep earlier links (a contact person may click
+        any of the mails); "new link" on the coordinator's page revokes them.
+        """
+        now = utcnow()
+        if not keep_earlier:
+            for earlier in self.tokens:
+                earlier.revoked_dt = earlier.revoked_dt or now
         token = secrets.token_urlsafe(32)
-        self.token_hash = hash_token(token)
-        self.token_issued_dt = utcnow()
+        self.tokens.append(AccessToken(token_hash=hash_token(token), issued_dt=now))
         return token
 
     @classmethod
     def by_token(cls, token: str) -> Assignment | None:
-        return db.session.scalar(select(cls).where(cls.token_hash == hash_token(token)))
+        return db.session.scalar(
+            select(cls)
+            .join(AccessToken)
+            .where(AccessToken.token_hash == hash_token(token), AccessToken.revoked_dt.is_(None))
+        )
 
     @property
     def is_editable(self) -> bool:
@@ -351,6 +366,20 @@ class Assignment(db.Model):
         return f"K{self.round_id}-{self.unit_id}-{stamp}"
 
 
+class AccessToken(db.Model):
+    """A personal link: only the SHA-256 of its 256-bit token is kept, so a copy of the database opens no form."""
+
+    __tablename__ = "access_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    assignment: Mapped[Assignment] = relationship(back_populates="tokens")
+
+
 def _group_keys(group: Question) -> set[str]:
     return {group.key, *(f.key for f in group.fields)}
 
@@ -369,6 +398,70 @@ class Answer(db.Model):
     updated_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     assignment: Mapped[Assignment] = relationship(back_populates="answers")
+
+
+class MailTemplate(db.Model):
+    """The editable subject and body of one kind of message; placeholders in {braces}."""
+
+    __tablename__ = "mail_template"
+    __table_args__ = (CheckConstraint(_in("kind", MAIL_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30), unique=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    updated_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OutboxMessage(db.Model):
+    """A message waiting to be sent, or its record once sent or given up.
+
+    Mail goes through this table so that a mail server that is down loses
+    nothing: the worker retries with growing pauses.
+    """
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (
+        CheckConstraint(_in("status", OUTBOX_STATUSES), name="status"),
+        Index("ix_outbox_message_status_next_attempt_dt", "status", "next_attempt_dt"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    to_address: Mapped[str] = mapped_column(String(254))
+    to_name: Mapped[str] = mapped_column(String(200), default="")
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    next_attempt_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignment.id", ondelete="SET NULL"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+
+class Setting(db.Model):
+    """Site-wide settings an admin changes in the UI (e.g. requiring a second factor)."""
+
+    __tablename__ = "setting"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+
+    @classmethod
+    def get(cls, key: str, default: Any = None) -> Any:
+        row = db.session.get(cls, key)
+        return default if row is None else row.value
+
+    @classmethod
+    def put(cls, key: str, value: Any) -> None:
+        row = db.session.get(cls, key)
+        if row is None:
+            db.session.add(cls(key=key, value=value))
+        else:
+            row.value = value
 
 
 class AuditEvent(db.Model):

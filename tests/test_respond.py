@@ -55,8 +55,9 @@ def test_link_opens_a_session_and_redirects_to_a_url_without_the_token(client, w
 def test_token_is_stored_only_as_a_hash(app, world):
     with app.app_context():
         assignment = db.session.get(Assignment, world.assignment_ids[0])
-        assert assignment.token_hash != world.tokens[0]
-        assert len(assignment.token_hash) == 64
+        [token] = assignment.tokens
+        assert token.token_hash != world.tokens[0] and len(token.token_hash) == 64
+        assert world.tokens[0] not in str(vars(token))
         assert Assignment.by_token(world.tokens[0]).id == assignment.id
     assert len(world.tokens[0]) >= 43  # 32 random bytes, 256 bits
 
@@ -76,6 +77,14 @@ def test_closed_round_link_is_a_friendly_410(app, client, world):
     response = client.get(world.link())
     assert response.status_code == 410
     assert "avslutad" in response.get_data(as_text=True)
+
+
+def test_a_mailed_link_keeps_the_earlier_ones_working(app, client, world):
+    with app.app_context():
+        mailed = db.session.get(Assignment, world.assignment_ids[0]).issue_token(keep_earlier=True)
+        db.session.commit()
+    assert client.get(world.link()).status_code == 303
+    assert client.get(f"/svar/lank/{mailed}").status_code == 303
 
 
 def test_reissued_link_revokes_the_old_one(app, client, world):
