@@ -43,6 +43,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         COORDINATOR_EMAIL=os.environ.get("COORDINATOR_EMAIL", ""),
         # Minutes without a request before a session ends; pages warn before it does.
         SESSION_IDLE_MINUTES=int(os.environ.get("SESSION_IDLE_MINUTES", "60")),
+        MAIL_SERVER=os.environ.get("MAIL_SERVER", ""),
+        MAIL_PORT=int(os.environ.get("MAIL_PORT", "25")),
+        MAIL_USE_TLS=os.environ.get("MAIL_USE_TLS", "") == "1",
+        MAIL_USE_SSL=os.environ.get("MAIL_USE_SSL", "") == "1",
+        MAIL_USERNAME=os.environ.get("MAIL_USERNAME", ""),
+        MAIL_PASSWORD=os.environ.get("MAIL_PASSWORD", ""),
+        MAIL_FROM=os.environ.get("MAIL_FROM", "Kartläggning <noreply@localhost>"),
+        MAIL_TIMEOUT=float(os.environ.get("MAIL_TIMEOUT", "10")),
     )
     if test_config is None:
         app.config["SECRET_KEY"] = os.environ.get("SECRET_KEY") or None
@@ -57,11 +65,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
 
-    from . import auth, cli, coordinator, respond
+    from . import auth, cli, coordinator, respond, rounds
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(respond.bp)
     app.register_blueprint(coordinator.bp)
+    app.register_blueprint(rounds.bp)
     cli.init_app(app)
     register_error_pages(app)
     app.before_request(end_idle_session)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import secrets
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -57,10 +58,30 @@ Frågor? Kontakta samordningsfunktionen (metodstöd).
 
 
 def init_app(app: Flask) -> None:
+    app.cli.add_command(mail_group)
     app.cli.add_command(questionnaire_group)
     app.cli.add_command(users_group)
     app.cli.add_command(demo_command)
     app.cli.add_command(links_command)
+
+
+mail_group = AppGroup("mail", help="The outbox of invitations, reminders and account mail.")
+
+
+@mail_group.command("send")
+@click.option("--loop", "interval", type=float, default=None, help="Keep running, looking for due mail every N seconds.")
+def mail_send(interval):
+    """Deliver every message that is due; failed attempts are retried later with growing pauses."""
+    from . import mail
+
+    if not mail.is_configured():
+        fail("MAIL_SERVER is not set: messages stay in the outbox until it is.")
+    while True:
+        sent, failed = mail.send_pending(limit=1000)
+        click.echo(f"{sent} sent, {failed} failed (will be retried).")
+        if interval is None:
+            break
+        time.sleep(interval)
 
 
 def fail(message: str) -> None:

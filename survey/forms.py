@@ -14,6 +14,7 @@ from wtforms import (
     PasswordField,
     RadioField,
     SelectChoice,
+    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -43,6 +44,46 @@ class ChangePasswordForm(FlaskForm):
         _l("Upprepa det nya lösenordet"),
         validators=[EqualTo("password", _l("Lösenorden är inte lika. Skriv samma lösenord två gånger."))],
     )
+
+
+class RoundForm(FlaskForm):
+    name = StringField(
+        _l("Namn på omgången"),
+        validators=[DataRequired(_l("Ge omgången ett namn, till exempel Kartläggning 2027.")), Length(max=200)],
+    )
+    questionnaire = SelectField(_l("Frågeformulär"), validators=[DataRequired(_l("Välj ett frågeformulär."))])
+    opens_on = DateField(_l("Öppnar"), validators=[DataRequired(_l("Skriv datumet som ÅÅÅÅ-MM-DD."))])
+    closes_on = DateField(_l("Sista svarsdag"), validators=[DataRequired(_l("Skriv datumet som ÅÅÅÅ-MM-DD."))])
+    scope = SelectField(
+        _l("Vilka verksamheter deltar?"),
+        description=_l("Alla verksamheter utan underenheter i den valda delen av organisationen får var sitt formulär."),
+    )
+    instructions = TextAreaField(
+        _l("Instruktioner till kontaktpersonerna (manual för genomförande)"),
+        validators=[Length(max=20_000)],
+        description=_l("Visas på startsidan för varje kontaktperson. Du kan använda Markdown: **fet**, *kursiv*, listor och länkar."),
+    )
+
+    def validate_closes_on(self, field):
+        if self.opens_on.data and field.data and field.data < self.opens_on.data:
+            raise ValidationError(_l("Sista svarsdag kan inte vara före dagen omgången öppnar."))
+
+
+class ReopenRoundForm(FlaskForm):
+    closes_on = DateField(_l("Ny sista svarsdag"), validators=[DataRequired(_l("Skriv datumet som ÅÅÅÅ-MM-DD."))])
+
+
+class ReopenAssignmentForm(FlaskForm):
+    comment = TextAreaField(
+        _l("Kommentar till kontaktpersonen"),
+        validators=[DataRequired(_l("Skriv vad som behöver kompletteras.")), Length(max=5000)],
+        description=_l("Visas på kontaktpersonens startsida och på varje avsnitt tills svaren skickas in igen."),
+    )
+
+
+class MailTemplateForm(FlaskForm):
+    subject = StringField(_l("Ämnesrad"), validators=[DataRequired(_l("Skriv en ämnesrad.")), Length(max=300)])
+    body = TextAreaField(_l("Meddelande"), validators=[DataRequired(_l("Skriv ett meddelande.")), Length(max=20_000)])
 
 
 class MultiCheckboxField(SelectMultipleField):

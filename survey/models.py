@@ -195,9 +195,12 @@ class Round(db.Model):
     closes_on: Mapped[date]
     state: Mapped[str] = mapped_column(String(20), default="draft")
     instructions: Mapped[str] = mapped_column(Text, default="")
+    # The part of the organisation taking part (None: all of it).
+    scope_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
+    scope_unit: Mapped[Unit | None] = relationship()
     assignments: Mapped[list[Assignment]] = relationship(back_populates="round")
 
     @property
@@ -212,6 +215,46 @@ class Round(db.Model):
         assignment = Assignment(round=self, unit=unit)
         db.session.add(assignment)
         return assignment
+
+    def assign_participants(self) -> int:
+        """An assignment for every participating unit that has none yet; returns how many were added."""
+        assigned = {a.unit_id for a in self.assignments}
+        added = [self.assign(u) for u in participating_units(self.scope_unit) if u.id not in assigned]
+        return len(added)
+
+    # state → (allowed from states); closing keeps drafts but stops edits.
+    TRANSITIONS = {"open": ("draft", "closed"), "closed": ("open",), "archived": ("closed",)}
+
+    def can_become(self, state: str) -> bool:
+        return self.state in self.TRANSITIONS.get(state, ())
+
+    def change_state(self, state: str) -> None:
+        if not self.can_become(state):
+            raise ValueError(f"a {self.state} round cannot become {state}")
+        self.state = state
+
+    @property
+    def uses_answers(self) -> bool:
+        return self.state != "draft"
+
+
+def participating_units(root: Unit | None = None) -> list[Unit]:
+    """The units that answer: active units without active children, in ``root``'s subtree (or everywhere)."""
+    units = db.session.scalars(select(Unit).where(Unit.is_active.is_(True))).all()
+    has_active_child = {u.parent_id for u in units if u.parent_id is not None}
+    if root is None:
+        return sorted((u for u in units if u.id not in has_active_child), key=lambda u: u.name.casefold())
+    children: dict[int | None, list[Unit]] = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+    found, stack = [], [root]
+    while stack:
+        unit = stack.pop()
+        kids = children.get(unit.id, [])
+        if not kids and unit.is_active:
+            found.append(unit)
+        stack.extend(kids)
+    return sorted(found, key=lambda u: u.name.casefold())
 
 
 class Assignment(db.Model):
@@ -353,6 +396,19 @@ class Assignment(db.Model):
                         if field.required and (field.key, index) not in values:
                             missing.append((section.key, field, index))
         return missing
+
+    def reopen(self, comment: str) -> None:
+        """Let the unit change its submitted answers; the comment tells them what to look at."""
+        self.status = "reopened"
+        self.reopened_dt = utcnow()
+        self.reopen_comment = comment
+        self.approved_dt = None
+        self.version += 1
+
+    def approve(self) -> None:
+        if self.status != "submitted":
+            raise ValueError("only a submitted assignment can be approved")
+        self.approved_dt = utcnow()
 
     def submit(self) -> None:
         self.status = "submitted"

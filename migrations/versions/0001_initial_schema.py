@@ -95,9 +95,11 @@ def upgrade():
     sa.Column('closes_on', sa.Date(), nullable=False),
     sa.Column('state', sa.String(length=20), nullable=False),
     sa.Column('instructions', sa.Text(), nullable=False),
+    sa.Column('scope_unit_id', sa.Integer(), nullable=True),
     sa.Column('created_dt', survey.db.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("state IN ('draft', 'open', 'closed', 'archived')", name=op.f('ck_round_state')),
     sa.ForeignKeyConstraint(['questionnaire_version_id'], ['questionnaire_version.id'], name=op.f('fk_round_questionnaire_version_id_questionnaire_version')),
+    sa.ForeignKeyConstraint(['scope_unit_id'], ['unit.id'], name=op.f('fk_round_scope_unit_id_unit')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_round'))
     )
     op.create_table('assignment',

@@ -1,0 +1,242 @@
+"""Invitations, reminders and account mail: templates with placeholders, an outbox, and delivery over SMTP.
+
+Queueing writes a row in the outbox in the same transaction as the change
+that caused it; delivery happens after the response (and from
+`flask --app survey mail send`), with retries, so a mail server that is down
+loses nothing. A delivered message keeps its text for the record, with the
+personal link removed: only link hashes live in the database for long.
+"""
+from __future__ import annotations
+
+import re
+import smtplib
+import ssl
+import string
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+
+from flask import current_app
+from flask_babel import format_date
+from sqlalchemy import select
+
+from .db import db, utcnow
+from .models import Assignment, MailTemplate, OutboxMessage, User
+
+PLACEHOLDERS = {
+    "invitation": ("verksamhet", "kontaktperson", "lank", "sista_svarsdag", "omgang", "samordnare"),
+    "reminder": ("verksamhet", "kontaktperson", "lank", "sista_svarsdag", "omgang", "samordnare"),
+    "password_reset": ("namn", "lank"),
+    "account_invitation": ("namn", "lank", "roll"),
+}
+DEFAULT_TEMPLATES = {
+    "invitation": (
+        "Kartläggning av arbetet mot våld – {verksamhet}",
+        """Hej {kontaktperson}!
+
+Du är kontaktperson för {verksamhet} i kommunens gemensamma kartläggning av arbetet mot våld, {omgang}.
+
+Fyll i kartläggningen via din personliga länk:
+{lank}
+
+Sista svarsdag är {sista_svarsdag}. Du kan fylla i vid flera tillfällen: allt sparas, och en kollega kan hjälpa till via samma länk. Länken är personlig – dela den bara med kollegor som ska svara för {verksamhet}.
+
+Har du frågor? Svara på det här meddelandet.
+
+Vänliga hälsningar
+{samordnare}
+Samordningsfunktionen för arbetet mot våld
+""",
+    ),
+    "reminder": (
+        "Påminnelse: kartläggning av arbetet mot våld – {verksamhet}",
+        """Hej {kontaktperson}!
+
+Vi har ännu inte fått in kartläggningen för {verksamhet} ({omgang}). Sista svarsdag är {sista_svarsdag}.
+
+Här är din personliga länk igen – det du redan sparat finns kvar:
+{lank}
+
+Vänliga hälsningar
+{samordnare}
+Samordningsfunktionen för arbetet mot våld
+""",
+    ),
+    "password_reset": (
+        "Nytt lösenord till Kartläggning",
+        """Hej {namn}!
+
+Någon (förhoppningsvis du) har bett om ett nytt lösenord till Kartläggning. Välj ett nytt lösenord via länken nedan. Länken gäller i en timme och kan användas en gång.
+
+{lank}
+
+Har du inte bett om det kan du bortse från meddelandet; ditt lösenord är oförändrat.
+""",
+    ),
+    "account_invitation": (
+        "Ditt konto i Kartläggning",
+        """Hej {namn}!
+
+Du har fått ett konto i Kartläggning med rollen {roll}. Välj ditt lösenord via länken nedan (den gäller i tre dagar):
+
+{lank}
+""",
+    ),
+}
+LINK_PATTERN = re.compile(r"https?://\S+/(?:svar/lank|konto/nytt-losenord)/\S+")
+REDACTED_LINK = "[personlig länk – borttagen efter utskick]"
+RETRY_DELAYS = [timedelta(minutes=m) for m in (1, 5, 15, 60, 180, 360, 720, 1440)]
+
+
+def template_for(kind: str) -> MailTemplate:
+    """The stored template of a kind, or the built-in default (not stored until edited)."""
+    stored = db.session.scalar(select(MailTemplate).where(MailTemplate.kind == kind))
+    if stored is not None:
+        return stored
+    subject, body = DEFAULT_TEMPLATES[kind]
+    return MailTemplate(kind=kind, subject=subject, body=body)
+
+
+def unknown_placeholders(kind: str, text: str) -> list[str]:
+    """Placeholders in a template text that the kind does not know (or braces that do not parse)."""
+    try:
+        fields = [name for _literal, name, _spec, _conv in string.Formatter().parse(text) if name is not None]
+    except ValueError:
+        return ["{"]
+    return sorted({name for name in fields if name not in PLACEHOLDERS[kind]})
+
+
+def fill(text: str, values: dict[str, str]) -> str:
+    """The template text with its placeholders filled in; nothing in the values is interpreted."""
+    return string.Formatter().vformat(text, (), values)
+
+
+def public_url(path: str) -> str:
+    return current_app.config["PUBLIC_URL"].rstrip("/") + path
+
+
+def queue(kind: str, to_address: str, to_name: str, values: dict[str, str], **refs) -> OutboxMessage:
+    template = template_for(kind)
+    message = OutboxMessage(
+        kind=kind,
+        to_address=to_address,
+        to_name=to_name,
+        subject=fill(template.subject, values).replace("\n", " ")[:300],
+        body=fill(template.body, values),
+        **refs,
+    )
+    db.session.add(message)
+    return message
+
+
+def queue_assignment_mail(assignment: Assignment, kind: str, sender: User) -> int:
+    """An invitation or reminder to every contact person of the unit, each with a link of its own.
+
+    Returns the number of messages queued (0 when the unit has no contact person).
+    """
+    round_ = assignment.round
+    count = 0
+    for contact in assignment.unit.contacts:
+        token = assignment.issue_token(keep_earlier=True)
+        values = {
+            "verksamhet": assignment.unit.name,
+            "kontaktperson": contact.name,
+            "lank": public_url(f"/svar/lank/{token}"),
+            "sista_svarsdag": format_date(round_.closes_on, "long"),
+            "omgang": round_.name,
+            "samordnare": sender.name or sender.email,
+        }
+        queue(kind, contact.email, contact.name, values, assignment_id=assignment.id)
+        count += 1
+    if count:
+        now = utcnow()
+        if kind == "invitation":
+            assignment.invited_dt = now
+        else:
+            assignment.reminder_count += 1
+            assignment.last_reminded_dt = now
+    return count
+
+
+def is_configured() -> bool:
+    return bool(current_app.config.get("MAIL_SERVER"))
+
+
+def send_pending(limit: int = 100) -> tuple[int, int]:
+    """Try every message that is due; returns (sent, failed attempts). Each message is committed on its own."""
+    if not is_configured():
+        return 0, 0
+    sent = failed = 0
+    due = db.session.scalars(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_dt <= utcnow())
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    ).all()
+    for message_id in due:
+        message = db.session.scalar(
+            select(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.status == "pending")
+            .with_for_update(skip_locked=True)
+        )
+        if message is None:  # another worker has it
+            db.session.rollback()
+            continue
+        try:
+            deliver(message)
+        except (OSError, smtplib.SMTPException) as exc:
+            record_failure(message, exc)
+            failed += 1
+        else:
+            message.status = "sent"
+            message.sent_dt = utcnow()
+            message.body = LINK_PATTERN.sub(REDACTED_LINK, message.body)
+            sent += 1
+        db.session.commit()
+    return sent, failed
+
+
+def record_failure(message: OutboxMessage, error: Exception) -> None:
+    message.attempts += 1
+    message.last_error = f"{type(error).__name__}: {error}"[:1000]
+    if message.attempts > len(RETRY_DELAYS):
+        # Kept whole (link included) so that "try again" can still deliver it.
+        message.status = "failed"
+    else:
+        message.next_attempt_dt = utcnow() + RETRY_DELAYS[message.attempts - 1]
+
+
+def deliver(message: OutboxMessage) -> None:
+    config = current_app.config
+    email = EmailMessage()
+    email["From"] = config["MAIL_FROM"]
+    email["To"] = formataddr((message.to_name, message.to_address))
+    email["Subject"] = message.subject
+    email["Message-ID"] = make_msgid(domain=config["MAIL_FROM"].rpartition("@")[2].strip("> ") or None)
+    if config.get("COORDINATOR_EMAIL"):
+        email["Reply-To"] = config["COORDINATOR_EMAIL"]
+    email.set_content(message.body)
+    timeout = config["MAIL_TIMEOUT"]
+    if config["MAIL_USE_SSL"]:
+        smtp = smtplib.SMTP_SSL(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout,
+                                context=ssl.create_default_context())
+    else:
+        smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout)
+    with smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls(context=ssl.create_default_context())
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        smtp.send_message(email)
+
+
+def send_after_response(response):
+    """Deliver what this request queued once the response is on its way (the worker catches the rest)."""
+    app = current_app._get_current_object()
+
+    def send():
+        with app.app_context():
+            send_pending(limit=50)
+
+    response.call_on_close(send)
+    return response

@@ -1,0 +1,372 @@
+"""The coordinator runs a round: create and edit it, open and close it, invite and remind,
+hand out links, and work with one unit's submission (read, reopen, approve)."""
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, after_this_request, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, ngettext
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from . import mail
+from .auth import coordinator_required, editor_required, user_actor
+from .db import db, utcnow
+from .forms import MailTemplateForm, ReopenAssignmentForm, ReopenRoundForm, RoundForm
+from .models import (
+    MAIL_KINDS,
+    Assignment,
+    OutboxMessage,
+    QuestionnaireVersion,
+    Round,
+    Unit,
+    audit,
+)
+from .questionnaires import QuestionnaireError, content_hash
+
+bp = Blueprint("rounds", __name__, url_prefix="/samordning")
+
+
+def actor() -> str:
+    return user_actor(current_user)
+
+
+def questionnaire_choices() -> list[tuple[str, str]]:
+    """Stored questionnaire versions, then files in questionnaires/ whose text is not stored yet."""
+    versions = db.session.scalars(select(QuestionnaireVersion).order_by(QuestionnaireVersion.id.desc())).all()
+    known = {v.content_hash for v in versions}
+    choices = [(f"version:{v.id}", f"{v.title} – version {v.version}") for v in versions]
+    folder = Path(current_app.root_path).parent / "questionnaires"
+    for path in sorted(folder.glob("*.toml")):
+        try:
+            source = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if content_hash(source) not in known:
+            choices.append((f"file:{path.name}", _("%(file)s (ny fil)", file=path.name)))
+    return choices
+
+
+def scope_choices() -> list[tuple[str, str]]:
+    units = db.session.scalars(select(Unit).where(Unit.is_active.is_(True)).order_by(Unit.name)).all()
+    parents = {u.parent_id for u in units}
+    choices = [("", _("Hela organisationen"))]
+    choices += [(str(u.id), u.name) for u in units if u.id in parents]
+    return choices
+
+
+def chosen_version(form: RoundForm) -> QuestionnaireVersion | None:
+    kind, _sep, ref = form.questionnaire.data.partition(":")
+    if kind == "version" and ref.isdigit():
+        return db.session.get(QuestionnaireVersion, int(ref))
+    if kind == "file":
+        path = Path(current_app.root_path).parent / "questionnaires" / Path(ref).name
+        try:
+            return QuestionnaireVersion.from_source(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, QuestionnaireError) as exc:
+            form.questionnaire.errors.append(_("Filen kunde inte läsas: %(error)s", error=str(exc)[:300]))
+    return None
+
+
+def round_form(round_: Round | None = None) -> RoundForm:
+    form = RoundForm(obj=round_)
+    form.questionnaire.choices = questionnaire_choices()
+    form.scope.choices = scope_choices()
+    if round_ is not None and request.method == "GET":
+        form.questionnaire.data = f"version:{round_.questionnaire_version_id}"
+        form.scope.data = str(round_.scope_unit_id or "")
+    return form
+
+
+@bp.route("/omgang/ny", methods=["GET", "POST"])
+@editor_required
+def create():
+    form = round_form()
+    if form.validate_on_submit():
+        version = chosen_version(form)
+        if version is not None:
+            round_ = Round(state="draft", questionnaire_version=version)
+            fill_round(round_, form)
+            db.session.add(round_)
+            db.session.flush()
+            count = round_.assign_participants()
+            audit("round_created", actor(), user_id=current_user.id, round_id=round_.id, details={"units": count})
+            db.session.commit()
+            flash(_("Omgången är skapad som utkast med %(n)s verksamheter. Öppna den när allt är klart.", n=count), "saved")
+            return redirect(url_for("coordinator.round_status", round_id=round_.id), code=303)
+    return render_template("rounds/form.html", form=form, round=None)
+
+
+def fill_round(round_: Round, form: RoundForm) -> None:
+    round_.name = form.name.data.strip()
+    round_.opens_on = form.opens_on.data
+    round_.closes_on = form.closes_on.data
+    round_.instructions = form.instructions.data or ""
+    scope = form.scope.data
+    round_.scope_unit = db.session.get(Unit, int(scope)) if scope and scope.isdigit() else None
+
+
+@bp.route("/omgang/<int:round_id>/redigera", methods=["GET", "POST"])
+@editor_required
+def edit(round_id: int):
+    round_ = db.get_or_404(Round, round_id)
+    if round_.state == "archived":
+        abort(404)
+    form = round_form(round_)
+    if round_.uses_answers:
+        # Answers are tied to the questions and units of an opened round.
+        form.questionnaire.choices = [(f"version:{round_.questionnaire_version_id}", round_.questionnaire_version.title)]
+        form.questionnaire.data = f"version:{round_.questionnaire_version_id}"
+        form.scope.data = str(round_.scope_unit_id or "")
+    if form.validate_on_submit():
+        version = chosen_version(form)
+        if version is not None:
+            round_.questionnaire_version = version
+            fill_round(round_, form)
+            added = round_.assign_participants() if not round_.uses_answers else 0
+            audit("round_edited", actor(), user_id=current_user.id, round_id=round_.id, details={"units_added": added})
+            db.session.commit()
+            flash(_("Ändringarna är sparade."), "saved")
+            return redirect(url_for("coordinator.round_status", round_id=round_.id), code=303)
+    return render_template("rounds/form.html", form=form, round=round_)
+
+
+@bp.route("/omgang/<int:round_id>/status", methods=["POST"])
+@editor_required
+def change_state(round_id: int):
+    round_ = db.get_or_404(Round, round_id)
+    state = request.form.get("state", "")
+    if state == "open" and round_.state == "closed":
+        return redirect(url_for("rounds.reopen_round", round_id=round_.id), code=303)
+    if not round_.can_become(state):
+        flash(_("Omgången kan inte byta till det läget nu."), "error")
+        return redirect(url_for("coordinator.round_status", round_id=round_.id), code=303)
+    previous = round_.state
+    if state == "open":
+        round_.assign_participants()
+    round_.change_state(state)
+    audit("round_state_changed", actor(), user_id=current_user.id, round_id=round_.id, details={"from": previous, "to": state})
+    db.session.commit()
+    flash({"open": _("Omgången är öppen. Skicka inbjudningar när du är redo."),
+           "closed": _("Omgången är stängd. Utkasten finns kvar men kan inte ändras."),
+           "archived": _("Omgången är arkiverad.")}[state], "saved")
+    return redirect(url_for("coordinator.round_status", round_id=round_.id), code=303)
+
+
+@bp.route("/omgang/<int:round_id>/oppna-igen", methods=["GET", "POST"])
+@editor_required
+def reopen_round(round_id: int):
+    round_ = db.get_or_404(Round, round_id)
+    if round_.state != "closed":
+        abort(404)
+    form = ReopenRoundForm()
+    if form.validate_on_submit():
+        round_.closes_on = form.closes_on.data
+        round_.change_state("open")
+        audit("round_state_changed", actor(), user_id=current_user.id, round_id=round_.id,
+              details={"from": "closed", "to": "open", "closes_on": form.closes_on.data.isoformat()})
+        db.session.commit()
+        flash(_("Omgången är öppen igen."), "saved")
+        return redirect(url_for("coordinator.round_status", round_id=round_.id), code=303)
+    return render_template("rounds/reopen_round.html", form=form, round=round_)
+
+
+def selected_assignments(round_: Round, wanted) -> list[Assignment]:
+    """The round's assignments named in the post (ids), or chosen by ``wanted`` when 'all' was pressed."""
+    query = (
+        select(Assignment)
+        .where(Assignment.round_id == round_.id)
+        .options(selectinload(Assignment.unit).selectinload(Unit.contacts), selectinload(Assignment.tokens))
+    )
+    if request.form.get("all"):
+        return [a for a in db.session.scalars(query) if wanted(a)]
+    ids = {int(i) for i in request.form.getlist("assignment") if i.isdigit()}
+    return db.session.scalars(query.where(Assignment.id.in_(ids))).all() if ids else []
+
+
+def send_mail(round_id: int, kind: str, wanted):
+    round_ = db.get_or_404(Round, round_id)
+    if not round_.is_open:
+        flash(_("Öppna omgången innan du skickar e-post."), "error")
+        return redirect(url_for("coordinator.round_status", round_id=round_.id), code=303)
+    chosen = selected_assignments(round_, wanted)
+    queued, without_contact = 0, []
+    for assignment in chosen:
+        count = mail.queue_assignment_mail(assignment, kind, current_user)
+        queued += count
+        if not count:
+            without_contact.append(assignment.unit.name)
+    audit(f"{kind}s_queued", actor(), user_id=current_user.id, round_id=round_.id,
+          details={"units": len(chosen), "messages": queued})
+    db.session.commit()
+    after_this_request(mail.send_after_response)
+    if not chosen:
+        flash(_("Inga verksamheter valdes."), "warning")
+    else:
+        flash(ngettext("%(num)d meddelande ligger i utkorgen och skickas nu.",
+                       "%(num)d meddelanden ligger i utkorgen och skickas nu.", queued), "saved")
+    if without_contact:
+        flash(_("Saknar kontaktperson, fick inget meddelande: %(units)s", units=", ".join(without_contact)), "warning")
+    if not mail.is_configured():
+        flash(_("Ingen e-postserver är inställd (MAIL_SERVER), så meddelandena väntar i utkorgen."), "warning")
+    return redirect(url_for("coordinator.round_status", round_id=round_.id), code=303)
+
+
+@bp.route("/omgang/<int:round_id>/inbjudan", methods=["POST"])
+@editor_required
+def invite(round_id: int):
+    return send_mail(round_id, "invitation", lambda a: a.invited_dt is None)
+
+
+@bp.route("/omgang/<int:round_id>/paminnelse", methods=["POST"])
+@editor_required
+def remind(round_id: int):
+    return send_mail(round_id, "reminder", lambda a: a.status != "submitted")
+
+
+@bp.route("/omgang/<int:round_id>/lankar.csv", methods=["POST"])
+@editor_required
+def links_csv(round_id: int):
+    """New links for every unit, for municipalities that send mail themselves; earlier links stop working."""
+    round_ = db.get_or_404(Round, round_id)
+    assignments = db.session.scalars(
+        select(Assignment).where(Assignment.round_id == round_.id)
+        .options(selectinload(Assignment.unit).selectinload(Unit.contacts), selectinload(Assignment.tokens))
+    ).all()
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow([_("Verksamhet"), _("Kontaktperson"), _("E-post"), _("Länk")])
+    for assignment in sorted(assignments, key=lambda a: a.unit.name.casefold()):
+        link = mail.public_url(f"/svar/lank/{assignment.issue_token()}")
+        contacts = assignment.unit.contacts or [None]
+        for contact in contacts:
+            writer.writerow([assignment.unit.name, contact.name if contact else "", contact.email if contact else "", link])
+    audit("links_issued", actor(), user_id=current_user.id, round_id=round_.id, details={"count": len(assignments)})
+    db.session.commit()
+    # Excel opens a semicolon CSV with a BOM as UTF-8 in Swedish locales.
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="lankar-omgang-{round_.id}.csv"'},
+    )
+
+
+def round_assignment(assignment_id: int) -> Assignment:
+    return db.get_or_404(Assignment, assignment_id)
+
+
+@bp.route("/svar/<int:assignment_id>")
+@coordinator_required
+def assignment(assignment_id: int):
+    assignment = round_assignment(assignment_id)
+    return render_template(
+        "rounds/assignment.html",
+        assignment=assignment,
+        values=assignment.values(),
+        reopen_form=ReopenAssignmentForm(),
+        messages=db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.assignment_id == assignment.id).order_by(OutboxMessage.id.desc())
+        ).all(),
+    )
+
+
+@bp.route("/svar/<int:assignment_id>/ny-lank", methods=["POST"])
+@editor_required
+def new_link(assignment_id: int):
+    assignment = round_assignment(assignment_id)
+    token = assignment.issue_token()
+    audit("link_issued", actor(), user_id=current_user.id, round_id=assignment.round_id, assignment_id=assignment.id)
+    db.session.commit()
+    return render_template("rounds/link.html", assignment=assignment, link=mail.public_url(f"/svar/lank/{token}"))
+
+
+@bp.route("/svar/<int:assignment_id>/oppna-igen", methods=["POST"])
+@editor_required
+def reopen_assignment(assignment_id: int):
+    assignment = round_assignment(assignment_id)
+    form = ReopenAssignmentForm()
+    if assignment.status != "submitted":
+        flash(_("Bara inskickade svar kan öppnas igen."), "error")
+    elif form.validate_on_submit():
+        assignment.reopen(form.comment.data.strip())
+        audit("assignment_reopened", actor(), user_id=current_user.id, round_id=assignment.round_id, assignment_id=assignment.id)
+        db.session.commit()
+        flash(_("Svaren är öppnade igen. Kontaktpersonen ser din kommentar nästa gång länken öppnas."), "saved")
+    else:
+        return render_template("rounds/assignment.html", assignment=assignment, values=assignment.values(),
+                               reopen_form=form, messages=[]), 200
+    return redirect(url_for("rounds.assignment", assignment_id=assignment.id), code=303)
+
+
+@bp.route("/svar/<int:assignment_id>/godkann", methods=["POST"])
+@editor_required
+def approve(assignment_id: int):
+    assignment = round_assignment(assignment_id)
+    if assignment.status != "submitted":
+        flash(_("Bara inskickade svar kan godkännas."), "error")
+    else:
+        assignment.approve()
+        audit("assignment_approved", actor(), user_id=current_user.id, round_id=assignment.round_id, assignment_id=assignment.id)
+        db.session.commit()
+        flash(_("Svaren är godkända."), "saved")
+    return redirect(url_for("rounds.assignment", assignment_id=assignment.id), code=303)
+
+
+@bp.route("/epost")
+@coordinator_required
+def mail_templates():
+    return render_template("rounds/mail_templates.html", templates=[mail.template_for(k) for k in MAIL_KINDS])
+
+
+@bp.route("/epost/<kind>", methods=["GET", "POST"])
+@editor_required
+def edit_mail_template(kind: str):
+    if kind not in MAIL_KINDS:
+        abort(404)
+    template = mail.template_for(kind)
+    form = MailTemplateForm(obj=template)
+    if form.validate_on_submit():
+        problems = {
+            field: mail.unknown_placeholders(kind, getattr(form, field).data) for field in ("subject", "body")
+        }
+        for field, unknown in problems.items():
+            if unknown:
+                getattr(form, field).errors.append(_(
+                    "Okända platshållare: %(unknown)s. Tillåtna: %(allowed)s.",
+                    unknown=", ".join("{%s}" % u for u in unknown),
+                    allowed=", ".join("{%s}" % p for p in mail.PLACEHOLDERS[kind]),
+                ))
+        if not any(problems.values()):
+            if template.id is None:
+                db.session.add(template)
+            template.subject, template.body = form.subject.data, form.body.data
+            audit("mail_template_changed", actor(), user_id=current_user.id, details={"kind": kind})
+            db.session.commit()
+            flash(_("Mallen är sparad."), "saved")
+            return redirect(url_for("rounds.mail_templates"), code=303)
+    return render_template("rounds/mail_template.html", form=form, kind=kind, placeholders=mail.PLACEHOLDERS[kind])
+
+
+@bp.route("/utkorg")
+@coordinator_required
+def outbox():
+    messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(500)).all()
+    return render_template("rounds/outbox.html", messages=messages, configured=mail.is_configured())
+
+
+@bp.route("/utkorg/forsok-igen", methods=["POST"])
+@editor_required
+def retry_failed():
+    failed = db.session.scalars(select(OutboxMessage).where(OutboxMessage.status == "failed")).all()
+    for message in failed:
+        message.status, message.attempts = "pending", 0
+        message.next_attempt_dt = utcnow()
+    audit("mail_retried", actor(), user_id=current_user.id, details={"messages": len(failed)})
+    db.session.commit()
+    after_this_request(mail.send_after_response)
+    flash(_("Misslyckade meddelanden försöks igen."), "saved")
+    return redirect(url_for("rounds.outbox"), code=303)
+

@@ -1,0 +1,231 @@
+"""The coordinator runs a round: create, open, invite over real SMTP, remind, close, reopen, approve."""
+import csv
+import io
+import re
+import socket
+from datetime import date, timedelta
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import func, select
+
+from conftest import PASSWORD, login, post_form
+from survey.db import db, utcnow
+from survey.models import Assignment, AuditEvent, OutboxMessage, Round, User
+from test_respond import FULL_FIRST_SECTION, fill_and_submit, open_form
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(app):
+    """A real SMTP server on loopback; the app is pointed at it."""
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_FROM="Kartläggning <noreply@example.org>")
+    yield inbox
+    controller.stop()
+
+
+def make_user(app, email, role):
+    with app.app_context():
+        user = User(email=email, role=role)
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+
+
+def round_page(world):
+    return f"/samordning/omgang/{world.round_id}"
+
+
+def test_create_a_round_for_a_subtree(app, client, world):
+    login(client)
+    page = client.get("/samordning/omgang/ny").get_data(as_text=True)
+    assert "Hela organisationen" in page and "Socialtjänsten" in page
+    with app.app_context():
+        scope = db.session.scalar(select(Round)).assignments[0].unit.parent_id
+    response = post_form(client, "/samordning/omgang/ny", {
+        "name": "Kartläggning 2027", "questionnaire": "version:1", "opens_on": "2027-01-10",
+        "closes_on": "2027-02-28", "scope": str(scope), "instructions": "Läs *noga*.",
+    })
+    assert response.status_code == 303
+    with app.app_context():
+        created = db.session.scalar(select(Round).where(Round.name == "Kartläggning 2027"))
+        assert created.state == "draft"
+        assert sorted(a.unit.name for a in created.assignments) == ["Centrum mot våld", "Äldreområdet"]
+        assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "round_created")).details == {"units": 2}
+
+
+def test_round_form_errors_are_field_level_swedish(client, world):
+    login(client)
+    response = post_form(client, "/samordning/omgang/ny", {
+        "name": "", "questionnaire": "version:1", "opens_on": "2027-03-01", "closes_on": "2027-02-01", "scope": "",
+    })
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Ge omgången ett namn" in page
+    assert "Sista svarsdag kan inte vara före dagen omgången öppnar." in page
+
+
+def test_a_viewer_can_read_but_not_change(app, client, world):
+    make_user(app, "ordforande@example.org", "viewer")
+    login(client, "ordforande@example.org")
+    assert client.get(round_page(world)).status_code == 200
+    assert client.get(f"/samordning/svar/{world.assignment_ids[0]}").status_code == 200
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get(round_page(world)).get_data(as_text=True)).group(1)
+    for url in ("/samordning/omgang/ny", f"/samordning/omgang/{world.round_id}/status",
+                f"/samordning/omgang/{world.round_id}/inbjudan", f"/samordning/omgang/{world.round_id}/lankar.csv",
+                f"/samordning/svar/{world.assignment_ids[0]}/ny-lank", "/samordning/epost/invitation"):
+        assert client.post(url, data={"csrf_token": token, "state": "closed", "all": "1"}).status_code == 403, url
+    with app.app_context():
+        assert db.session.get(Round, world.round_id).state == "open"
+
+
+def test_closing_keeps_drafts_but_stops_edits_and_reopening_sets_a_new_date(app, client, world):
+    contact = app.test_client()
+    open_form(contact, world)
+    post_form(contact, world.section_url("grund"), {"namn": "Utkast", "action": "save"})
+    login(client)
+    post_form(client, f"/samordning/omgang/{world.round_id}/status", {"state": "closed"}, page=round_page(world))
+    locked = post_form(contact, world.section_url("grund"), {"namn": "För sent", "action": "save"})
+    assert locked.status_code == 303
+    assert contact.get(world.link(1)).status_code == 410
+    new_date = (date.today() + timedelta(days=14)).isoformat()
+    post_form(client, f"/samordning/omgang/{world.round_id}/oppna-igen", {"closes_on": new_date})
+    with app.app_context():
+        round_ = db.session.get(Round, world.round_id)
+        assert round_.state == "open" and round_.closes_on.isoformat() == new_date
+        assignment = db.session.get(Assignment, world.assignment_ids[0])
+        assert assignment.values() == {("namn", 0): "Utkast"}
+        changes = db.session.scalars(select(AuditEvent.details).where(AuditEvent.action == "round_state_changed")).all()
+        assert [(c["from"], c["to"]) for c in changes] == [("open", "closed"), ("closed", "open")]
+
+
+def test_invitations_arrive_at_a_real_smtp_server_and_their_links_work(app, client, world, smtp):
+    login(client)
+    post_form(client, f"/samordning/omgang/{world.round_id}/inbjudan", {"all": "1"}, page=round_page(world))
+    with app.app_context():
+        from survey import mail
+
+        mail.send_pending()
+    assert sorted(m.rcpt_tos[0] for m in smtp.messages) == ["kontakt@example.org"] * 3
+    body = smtp.messages[0].content.decode("utf-8")
+    assert "Kartl=C3=A4ggning" in body or "Kartläggning" in body
+    link = re.search(r"http://127\.0\.0\.1:5000(/svar/lank/[A-Za-z0-9_-]+)", body.replace("=\r\n", "")).group(1)
+    assert app.test_client().get(link).status_code == 303
+    with app.app_context():
+        sent = db.session.scalars(select(OutboxMessage)).all()
+        assert {m.status for m in sent} == {"sent"}
+        assert all("/svar/lank/" not in m.body and "borttagen efter utskick" in m.body for m in sent)
+        assert all(a.invited_dt is not None for a in db.session.scalars(select(Assignment)))
+    # Earlier links keep working: the world's own links are still valid.
+    assert app.test_client().get(world.link(0)).status_code == 303
+
+
+def test_a_mail_server_that_is_down_loses_nothing(app, client, world, runner):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_TIMEOUT=2)
+    login(client)
+    post_form(client, f"/samordning/omgang/{world.round_id}/inbjudan", {"assignment": str(world.assignment_ids[0])},
+              page=round_page(world))
+    with app.app_context():
+        from survey import mail
+
+        assert mail.send_pending() == (0, 1)
+        message = db.session.scalar(select(OutboxMessage))
+        assert message.status == "pending" and message.attempts == 1 and "ConnectionRefusedError" in message.last_error
+        assert message.next_attempt_dt > utcnow()
+        message.next_attempt_dt = utcnow()  # the retry is due
+        db.session.commit()
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=app.config["MAIL_PORT"])
+    controller.start()
+    try:
+        result = runner.invoke(args=["mail", "send"])
+    finally:
+        controller.stop()
+    assert result.exit_code == 0 and "1 sent, 0 failed" in result.output
+    assert len(inbox.messages) == 1
+    with app.app_context():
+        assert db.session.scalar(select(OutboxMessage)).status == "sent"
+
+
+def test_remind_all_not_submitted(app, client, world, smtp):
+    fill_and_submit(app.test_client(), world, 0)
+    login(client)
+    post_form(client, f"/samordning/omgang/{world.round_id}/paminnelse", {"all": "1"}, page=round_page(world))
+    post_form(client, f"/samordning/omgang/{world.round_id}/paminnelse", {"assignment": str(world.assignment_ids[1])},
+              page=round_page(world))
+    with app.app_context():
+        counts = {a.unit.name: a.reminder_count for a in db.session.scalars(select(Assignment))}
+        assert counts == {"Centrum mot våld": 0, "Äldreområdet": 2, "AB Bostaden": 1}
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 3
+        assert {m.subject for m in db.session.scalars(select(OutboxMessage))} == {
+            "Påminnelse: kartläggning av arbetet mot våld – Äldreområdet",
+            "Påminnelse: kartläggning av arbetet mot våld – AB Bostaden",
+        }
+
+
+def test_links_csv_issues_new_links_that_replace_the_old(app, client, world):
+    login(client)
+    response = post_form(client, f"/samordning/omgang/{world.round_id}/lankar.csv", {}, page=round_page(world))
+    assert response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
+    assert rows[0] == ["Verksamhet", "Kontaktperson", "E-post", "Länk"]
+    links = {row[0]: row[3] for row in rows[1:]}
+    assert set(links) == set(world.unit_names)
+    contact = app.test_client()
+    assert contact.get(world.link(0)).status_code == 404
+    assert contact.get(links["Centrum mot våld"].removeprefix("http://127.0.0.1:5000")).status_code == 303
+
+
+def test_reopen_with_a_comment_the_contact_person_sees_and_approve(app, client, world):
+    contact = app.test_client()
+    fill_and_submit(contact, world, 0)
+    login(client)
+    unit_page = f"/samordning/svar/{world.assignment_ids[0]}"
+    page = client.get(unit_page).get_data(as_text=True)
+    assert "Våga fråga" in page and "Anna Andersson" in page
+    empty = post_form(client, f"{unit_page}/oppna-igen", {"comment": ""}, page=unit_page)
+    assert "Skriv vad som behöver kompletteras." in empty.get_data(as_text=True)
+    post_form(client, f"{unit_page}/oppna-igen", {"comment": "Beskriv **samverkan** mer."}, page=unit_page)
+    start = contact.get(f"/svar/{world.assignment_ids[0]}/").get_data(as_text=True)
+    assert "Kommentar från samordnaren" in start and "<strong>samverkan</strong>" in start
+    assert "Kommentar från samordnaren" in contact.get(world.section_url("grund")).get_data(as_text=True)
+    post_form(contact, world.section_url("grund"), {**FULL_FIRST_SECTION, "namn": "Kompletterat", "action": "save"})
+    post_form(contact, f"/svar/{world.assignment_ids[0]}/skicka-in", {}, page=f"/svar/{world.assignment_ids[0]}/granska")
+    post_form(client, f"{unit_page}/godkann", {}, page=unit_page)
+    with app.app_context():
+        assignment = db.session.get(Assignment, world.assignment_ids[0])
+        assert assignment.status == "submitted" and assignment.approved_dt is not None
+        actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+        assert "assignment_reopened" in actions and "assignment_approved" in actions
+
+
+def test_mail_templates_are_editable_and_placeholders_checked(app, client, world, smtp):
+    login(client)
+    bad = post_form(client, "/samordning/epost/invitation", {"subject": "Hej {namnet}", "body": "Länk: {lank}"})
+    assert "Okända platshållare: {namnet}" in bad.get_data(as_text=True)
+    post_form(client, "/samordning/epost/invitation", {"subject": "Dags för kartläggning, {verksamhet}",
+                                                       "body": "Hej {kontaktperson}, {lank} senast {sista_svarsdag}."})
+    post_form(client, f"/samordning/omgang/{world.round_id}/inbjudan", {"assignment": str(world.assignment_ids[2])},
+              page=round_page(world))
+    with app.app_context():
+        message = db.session.scalar(select(OutboxMessage))
+        assert message.subject == "Dags för kartläggning, AB Bostaden"
+        assert message.body.startswith("Hej Kontakt AB Bostaden, http://127.0.0.1:5000/svar/lank/")
