@@ -1,14 +1,15 @@
 """The coordinator's pages: rounds, response status per unit, the workbook download."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, send_file
+from dataclasses import dataclass, field
+
+from flask import Blueprint, render_template, request, send_file
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from .auth import coordinator_required
 from .db import db
 from .export import council_workbook, workbook_filename
-from .models import Assignment, Round, Unit
+from .models import Assignment, ContactPerson, Round, Unit
 
 bp = Blueprint("coordinator", __name__, url_prefix="/samordning")
 
@@ -20,38 +21,108 @@ def index():
     return render_template("coordinator/index.html", rounds=rounds)
 
 
+STATUSES = ("not_started", "in_progress", "submitted", "reopened")
+SORTS = {
+    "namn": lambda row: row.unit.name.casefold(),
+    "status": lambda row: (STATUSES.index(row.assignment.status), row.unit.name.casefold()),
+    "aktivitet": lambda row: row.assignment.last_activity_dt.timestamp() if row.assignment.last_activity_dt else 0,
+    "paminnelser": lambda row: (-row.assignment.reminder_count, row.unit.name.casefold()),
+}
+
+
+@dataclass
+class StatusRow:
+    assignment: Assignment
+    unit: Unit
+    path: list[Unit]  # ancestors, top first
+    contacts: list[ContactPerson]
+
+
+@dataclass
+class Rollup:
+    unit: Unit
+    depth: int
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def round_rows(round_: Round) -> tuple[list[StatusRow], dict[int, Unit]]:
+    """Every assignment of the round with its unit, ancestors and contacts: three queries whatever the size."""
+    units = {u.id: u for u in db.session.scalars(select(Unit))}
+    contacts: dict[int, list[ContactPerson]] = {}
+    for contact in db.session.scalars(
+        select(ContactPerson)
+        .join(Assignment, Assignment.unit_id == ContactPerson.unit_id)
+        .where(Assignment.round_id == round_.id)
+        .order_by(ContactPerson.name)
+    ):
+        contacts.setdefault(contact.unit_id, []).append(contact)
+    rows = []
+    # Assignment.unit resolves from the identity map: the units are loaded above.
+    for assignment in db.session.scalars(select(Assignment).where(Assignment.round_id == round_.id)):
+        path, parent_id = [], units[assignment.unit_id].parent_id
+        while parent_id is not None and parent_id in units and len(path) < 50:
+            path.append(units[parent_id])
+            parent_id = units[parent_id].parent_id
+        rows.append(StatusRow(assignment, units[assignment.unit_id], list(reversed(path)), contacts.get(assignment.unit_id, [])))
+    return rows, units
+
+
+def rollups(rows: list[StatusRow]) -> list[Rollup]:
+    """Status counts per nämnd and förvaltning (every unit with answering units below it), in tree order."""
+    by_unit: dict[int, Rollup] = {}
+    for row in rows:
+        for depth, ancestor in enumerate(row.path):
+            rollup = by_unit.setdefault(ancestor.id, Rollup(ancestor, depth))
+            rollup.counts[row.assignment.status] += 1
+    ordered = []
+
+    def walk(parent_id, depth):
+        children = sorted((r for r in by_unit.values() if r.unit.parent_id == parent_id), key=lambda r: r.unit.name.casefold())
+        for rollup in children:
+            ordered.append(rollup)
+            walk(rollup.unit.id, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def filter_rows(rows: list[StatusRow], status: str, subtree: int | None, query: str) -> list[StatusRow]:
+    query = query.casefold().strip()
+    return [
+        row for row in rows
+        if (not status or row.assignment.status == status)
+        and (subtree is None or subtree == row.unit.id or any(u.id == subtree for u in row.path))
+        and (not query or query in row.unit.name.casefold()
+             or any(query in c.name.casefold() or query in c.email.casefold() for c in row.contacts))
+    ]
+
+
 @bp.route("/omgang/<int:round_id>")
 @coordinator_required
 def round_status(round_id: int):
     round_ = db.get_or_404(Round, round_id)
-    assignments = db.session.scalars(
-        select(Assignment)
-        .where(Assignment.round_id == round_.id)
-        .join(Assignment.unit)
-        .options(selectinload(Assignment.unit).selectinload(Unit.contacts))
-        .order_by(Unit.name)
-    ).all()
-    counts = {status: 0 for status in ("not_started", "in_progress", "submitted", "reopened")}
-    for assignment in assignments:
-        counts[assignment.status] += 1
-    parents = unit_paths()
-    return render_template(
-        "coordinator/round.html", round=round_, assignments=assignments, counts=counts, parents=parents
-    )
-
-
-def unit_paths() -> dict[int, str]:
-    """Each unit's ancestors as 'Nämnd › Förvaltning', from one query."""
-    rows = db.session.execute(select(Unit.id, Unit.name, Unit.parent_id)).all()
-    by_id = {row.id: row for row in rows}
-    paths = {}
+    rows, _units = round_rows(round_)
+    counts = dict.fromkeys(STATUSES, 0)
     for row in rows:
-        names, parent = [], row.parent_id
-        while parent is not None and parent in by_id and len(names) < 20:
-            names.append(by_id[parent].name)
-            parent = by_id[parent].parent_id
-        paths[row.id] = " › ".join(reversed(names))
-    return paths
+        counts[row.assignment.status] += 1
+    status = request.args.get("status", "") if request.args.get("status") in STATUSES else ""
+    subtree = request.args.get("enhet", type=int)
+    query = request.args.get("q", "")[:200]
+    sort = request.args.get("sort") if request.args.get("sort") in SORTS else "namn"
+    shown = sorted(filter_rows(rows, status, subtree, query), key=SORTS[sort], reverse=sort == "aktivitet")
+    return render_template(
+        "coordinator/round.html",
+        round=round_,
+        rows=shown,
+        total=len(rows),
+        counts=counts,
+        rollups=rollups(rows),
+        filters={"status": status, "enhet": subtree, "q": query, "sort": sort},
+    )
 
 
 @bp.route("/omgang/<int:round_id>/sammanstallning.xlsx")

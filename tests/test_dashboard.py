@@ -1,0 +1,90 @@
+"""The round's dashboard: counts, roll-ups per nämnd, filters, and a query count that does not grow."""
+from datetime import date, timedelta
+
+from sqlalchemy import event, select
+
+from conftest import login, post_form
+from survey.db import db
+from survey.models import ContactPerson, Round, Unit
+from test_respond import fill_and_submit, open_form
+
+
+def test_rollups_filters_and_search(app, client, world):
+    fill_and_submit(app.test_client(), world, 0)
+    contact = app.test_client()
+    open_form(contact, world, 1)
+    post_form(contact, world.section_url("grund", 1), {"namn": "x", "action": "save"})
+    login(client)
+    url = f"/samordning/omgang/{world.round_id}"
+    page = client.get(url).get_data(as_text=True)
+    assert "1 av 3 verksamheter har skickat in" in page
+    # Individ- och familjenämnden › Socialtjänsten hold two units: one submitted, one in progress.
+    row = page.split(">Socialtjänsten</a></th>")[1].split("</tr>")[0]
+    assert [cell.strip() for cell in row.split("<td>")[1:6]] == ["2</td>", "0</td>", "1</td>", "1</td>", "0</td>"]
+    assert "50 %" in row
+
+    in_progress = client.get(url, query_string={"status": "in_progress"}).get_data(as_text=True)
+    assert "Äldreområdet" in in_progress and "Centrum mot våld</a>" not in in_progress
+    with app.app_context():
+        bolag = db.session.scalar(select(Unit).where(Unit.name == "AB Bostaden"))
+        namnd = db.session.scalar(select(Unit).where(Unit.name == "Individ- och familjenämnden"))
+    subtree = client.get(url, query_string={"enhet": namnd.id}).get_data(as_text=True)
+    assert "Visar 2 av 3 verksamheter." in subtree and f'rounds/svar/' not in subtree
+    found = client.get(url, query_string={"q": "kontakt ab bostaden"}).get_data(as_text=True)
+    assert "Visar 1 av 3 verksamheter." in found and "AB Bostaden</a>" in found
+    assert bolag.kind == "bolag"
+    by_status = client.get(url, query_string={"sort": "status"}).get_data(as_text=True)
+    assert by_status.index("AB Bostaden</a>") < by_status.index("Äldreområdet</a>") < by_status.index("Centrum mot våld</a>")
+
+
+def build_organisation(app, size: int) -> int:
+    """A round over `size` units spread over ten nämnder with a förvaltning each."""
+    from survey.models import QuestionnaireVersion
+    from conftest import DATA
+
+    with app.app_context():
+        version = QuestionnaireVersion.from_source((DATA / "every_type.toml").read_text(encoding="utf-8"))
+        round_ = Round(name=f"Stor {size}", questionnaire_version=version, opens_on=date.today(),
+                       closes_on=date.today() + timedelta(days=9), state="open")
+        db.session.add(round_)
+        parents = []
+        for n in range(10):
+            namnd = Unit(name=f"Nämnd {n}", kind="namnd")
+            parents.append(Unit(name=f"Förvaltning {n}", kind="forvaltning", parent=namnd))
+        db.session.add_all(parents)
+        for n in range(size):
+            unit = Unit(name=f"Verksamhet {n:04d}", kind="verksamhet", parent=parents[n % 10])
+            unit.contacts.append(ContactPerson(name=f"Person {n}", email=f"p{n}@example.org"))
+            db.session.add(unit)
+            assignment = round_.assign(unit)
+            assignment.status = ("not_started", "in_progress", "submitted", "reopened")[n % 4]
+        db.session.commit()
+        return round_.id
+
+
+def count_queries(app, client, url: str) -> int:
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return len(statements)
+
+
+def test_dashboard_query_count_does_not_grow_with_units(app, client, world):
+    small = build_organisation(app, 10)
+    large = build_organisation(app, 1000)
+    login(client)
+    small_count = count_queries(app, client, f"/samordning/omgang/{small}")
+    large_count = count_queries(app, client, f"/samordning/omgang/{large}")
+    assert large_count == small_count
+    assert small_count <= 8
+    page = client.get(f"/samordning/omgang/{large}").get_data(as_text=True)
+    assert "250 av 1000 verksamheter har skickat in" in page
