@@ -65,12 +65,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
 
-    from . import auth, cli, coordinator, respond, rounds
+    from . import accounts, auth, cli, coordinator, respond, rounds
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(respond.bp)
     app.register_blueprint(coordinator.bp)
     app.register_blueprint(rounds.bp)
+    app.register_blueprint(accounts.bp)
     cli.init_app(app)
     register_error_pages(app)
     app.before_request(end_idle_session)

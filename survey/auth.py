@@ -11,7 +11,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from . import login_manager
 from .db import db, utcnow
 from .forms import ChangePasswordForm, LoginForm
-from .models import User, audit
+from .models import Setting, User, audit
 
 bp = Blueprint("auth", __name__)
 
@@ -41,6 +41,8 @@ def role_required(*roles: str):
         def wrapped(*args, **kwargs):
             if current_user.must_change_password:
                 return redirect(url_for("auth.change_password"))
+            if not current_user.totp_secret and Setting.get("require_totp", False):
+                return redirect(url_for("accounts.enrol_totp"))
             if current_user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)
@@ -70,6 +72,10 @@ def login():
         user = User.by_email(form.email.data)
         if user is not None and user.is_active and user.check_password(form.password.data):
             session.clear()
+            if user.totp_secret:
+                session["pending_user_id"] = user.id
+                session["pending_next"] = request.args.get("next")
+                return redirect(url_for("accounts.login_code"), code=303)
             login_user(user)
             user.last_login_dt = utcnow()
             audit("login", user_actor(user), user_id=user.id)

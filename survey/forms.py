@@ -8,6 +8,7 @@ from typing import Any
 from flask_babel import format_decimal, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     EmailField,
     Field,
@@ -84,6 +85,37 @@ class ReopenAssignmentForm(FlaskForm):
 class MailTemplateForm(FlaskForm):
     subject = StringField(_l("Ämnesrad"), validators=[DataRequired(_l("Skriv en ämnesrad.")), Length(max=300)])
     body = TextAreaField(_l("Meddelande"), validators=[DataRequired(_l("Skriv ett meddelande.")), Length(max=20_000)])
+
+
+class UserForm(FlaskForm):
+    email = EmailField(_l("E-postadress"), validators=[
+        DataRequired(_l("Skriv en e-postadress.")),
+        Email(_l("Skriv en giltig e-postadress, till exempel namn@kommun.se."), check_deliverability=False),
+        Length(max=254),
+    ])
+    name = StringField(_l("Namn"), validators=[Length(max=200)])
+    role = RadioField(_l("Roll"), choices=[
+        SelectChoice("coordinator", _l("Samordnare – driver omgångar")),
+        SelectChoice("viewer", _l("Läsare – ser svarsläge och sammanställningar")),
+        SelectChoice("admin", _l("Administratör – hanterar även konton")),
+    ], validators=[DataRequired(_l("Välj en roll."))])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("E-postadress"), validators=[DataRequired(_l("Skriv din e-postadress."))])
+
+
+class TotpForm(FlaskForm):
+    code = StringField(
+        _l("Engångskod"),
+        validators=[DataRequired(_l("Skriv koden från appen.")), Length(min=6, max=8, message=_l("Koden har sex siffror."))],
+        description=_l("Sex siffror från din autentiseringsapp."),
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
+class SecuritySettingsForm(FlaskForm):
+    require_totp = BooleanField(_l("Kräv tvåstegsverifiering för alla konton"))
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -1,0 +1,130 @@
+"""Accounts: admin-only management, set-password links by mail, the second factor, the audit log."""
+import re
+
+import pyotp
+from sqlalchemy import select
+
+from conftest import PASSWORD, login, post_form
+from survey.db import db
+from survey.models import AuditEvent, OutboxMessage, Setting, User
+
+
+def make_user(app, email, role, password=PASSWORD):
+    with app.app_context():
+        user = User(email=email, role=role)
+        user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+
+
+def mailed_link(app, to: str) -> str:
+    with app.app_context():
+        message = db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_address == to).order_by(OutboxMessage.id.desc())).first()
+        return re.search(r"http://127\.0\.0\.1:5000(/konto/nytt-losenord/\S+)", message.body).group(1)
+
+
+def test_only_admins_manage_accounts(app, client, world):
+    login(client)  # a coordinator
+    assert client.get("/samordning/konton").status_code == 403
+    assert client.get("/samordning/logg").status_code == 403
+    make_user(app, "admin@example.org", "admin")
+    admin = app.test_client()
+    login(admin, "admin@example.org")
+    assert admin.get("/samordning/konton").status_code == 200
+
+
+def test_admin_creates_an_account_and_the_person_sets_a_password_by_link(app, world):
+    make_user(app, "admin@example.org", "admin")
+    admin = app.test_client()
+    login(admin, "admin@example.org")
+    bad = post_form(admin, "/samordning/konton/nytt", {"email": "inte en adress", "name": "", "role": "viewer"})
+    assert "Skriv en giltig e-postadress" in bad.get_data(as_text=True)
+    post_form(admin, "/samordning/konton/nytt", {"email": "Ordforande@Example.org", "name": "Ordförande", "role": "viewer"})
+    link = mailed_link(app, "ordforande@example.org")
+    person = app.test_client()
+    post_form(person, link, {"password": "samverkan mot våld 2027", "confirm": "samverkan mot våld 2027"})
+    assert person.get(link).status_code == 410  # used once
+    login(person, "ordforande@example.org", "samverkan mot våld 2027")
+    assert person.get("/samordning/").status_code == 200
+    assert person.get("/samordning/omgang/ny").status_code == 403
+
+
+def test_password_reset_link_works_once_and_says_the_same_for_unknown_addresses(app, client, world):
+    unknown = post_form(client, "/konto/glomt-losenord", {"email": "finns-inte@example.org"}, follow_redirects=True)
+    known = post_form(client, "/konto/glomt-losenord", {"email": "samordnare@example.org"}, follow_redirects=True)
+    message = "Om adressen har ett konto får den strax ett e-postmeddelande"
+    assert message in unknown.get_data(as_text=True) and message in known.get_data(as_text=True)
+    link = mailed_link(app, "samordnare@example.org")
+    post_form(client, link, {"password": "ett helt nytt lösenord", "confirm": "ett helt nytt lösenord"})
+    assert client.get(link).status_code == 410
+    other = app.test_client()
+    assert login(other).status_code == 200  # the old password no longer works
+    login(other, password="ett helt nytt lösenord")
+    assert other.get("/samordning/").status_code == 200
+
+
+def test_tampered_set_password_link_is_refused(client, world):
+    assert client.get("/konto/nytt-losenord/eyJpZCI6MX0.inte.signerad").status_code == 410
+
+
+def enrol(app, client) -> str:
+    page = client.get("/konto/tvastegs").get_data(as_text=True)
+    assert 'src="data:image/svg+xml;base64,' in page
+    secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', page).group(1)
+    wrong = post_form(client, "/konto/tvastegs", {"code": "000000"})
+    assert "Koden stämmer inte" in wrong.get_data(as_text=True)
+    post_form(client, "/konto/tvastegs", {"code": pyotp.TOTP(secret).now()})
+    return secret
+
+
+def test_second_factor_is_asked_for_after_enrolment(app, client, world):
+    login(client)
+    secret = enrol(app, client)
+    with app.app_context():
+        assert User.by_email("samordnare@example.org").totp_secret == secret
+    other = app.test_client()
+    response = login(other)
+    assert response.headers["Location"] == "/logga-in/kod"
+    assert other.get("/samordning/").status_code == 302  # not logged in yet
+    wrong = post_form(other, "/logga-in/kod", {"code": "123456"})
+    assert "Koden stämmer inte" in wrong.get_data(as_text=True)
+    post_form(other, "/logga-in/kod", {"code": pyotp.TOTP(secret).now()})
+    assert other.get("/samordning/").status_code == 200
+    with app.app_context():
+        failed = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "login_failed")).all()
+        assert [e.details for e in failed] == [{"second_factor": True}]
+
+
+def test_admin_can_require_the_second_factor_for_everyone(app, client, world):
+    make_user(app, "admin@example.org", "admin")
+    admin = app.test_client()
+    login(admin, "admin@example.org")
+    post_form(admin, "/samordning/konton/installningar", {"require_totp": "y"}, page="/samordning/konton")
+    with app.app_context():
+        assert Setting.get("require_totp") is True
+    login(client)
+    assert client.get("/samordning/").headers["Location"] == "/konto/tvastegs"
+    enrol(app, client)
+    assert client.get("/samordning/").status_code == 200
+
+
+def test_disabled_account_cannot_log_in(app, world):
+    make_user(app, "admin@example.org", "admin")
+    admin = app.test_client()
+    login(admin, "admin@example.org")
+    with app.app_context():
+        coordinator_id = User.by_email("samordnare@example.org").id
+    post_form(admin, f"/samordning/konton/{coordinator_id}/aktiv", {}, page="/samordning/konton")
+    person = app.test_client()
+    login(person)
+    assert person.get("/samordning/").status_code == 302
+
+
+def test_audit_log_lists_and_filters_events(app, client, world):
+    make_user(app, "admin@example.org", "admin")
+    login(app.test_client(), password="fel")
+    login(client, "admin@example.org")
+    page = client.get("/samordning/logg").get_data(as_text=True)
+    assert "login_failed" in page and "admin@example.org (admin)" in page
+    filtered = client.get("/samordning/logg", query_string={"action": "login_failed"}).get_data(as_text=True)
+    assert "samordnare@example.org" in filtered and "admin@example.org (admin)" not in filtered
