@@ -279,10 +279,14 @@ class Assignment(db.Model):
     last_reminded_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     invited_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     approved_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Raised by every save; the respondent's pages use it to detect a colleague's save.
+    # Optimistic locking: SQLAlchemy raises every update's version and refuses an
+    # update whose version changed since it was read (StaleDataError), so two
+    # saves at the same moment cannot silently overwrite each other.
     version: Mapped[int] = mapped_column(default=0)
     # The highest group entry index handed out, so a removed entry's index is never reused.
     last_entry_index: Mapped[int] = mapped_column(default=0)
+
+    __mapper_args__ = {"version_id_col": version}
 
     round: Mapped[Round] = relationship(back_populates="assignments")
     unit: Mapped[Unit] = relationship()
@@ -376,7 +380,6 @@ class Assignment(db.Model):
             self.status = "in_progress"
             self.started_dt = now
         self.last_activity_dt = now
-        self.version += 1
 
     def missing_required(self) -> list[tuple[str, Question, int]]:
         """(section key, question, entry index) for every required answer not given."""
@@ -403,7 +406,6 @@ class Assignment(db.Model):
         self.reopened_dt = utcnow()
         self.reopen_comment = comment
         self.approved_dt = None
-        self.version += 1
 
     def approve(self) -> None:
         if self.status != "submitted":
@@ -413,7 +415,6 @@ class Assignment(db.Model):
     def submit(self) -> None:
         self.status = "submitted"
         self.submitted_dt = self.last_activity_dt = utcnow()
-        self.version += 1
 
     @property
     def reference(self) -> str:

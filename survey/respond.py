@@ -8,6 +8,9 @@ from flask_babel import format_time, gettext as _
 from werkzeug.wrappers import Response
 
 from . import csrf
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm.exc import StaleDataError
+
 from .db import db, utcnow
 from .answers import decode_base, encode_base, fingerprint, merge
 from .forms import build_section_form, field_name_of, parse_field_name, section_fields, valid_values
@@ -107,7 +110,38 @@ def section(assignment_id: int, section_key: str):
             return jsonify(ok=False, message=_("Svaren är låsta och kan inte ändras.")), 409
         flash(_("Svaren är låsta och kan inte ändras."), "warning")
         return redirect(navigation_url(assignment, current, request.form.get("action", "")), code=303)
-    return save_section(assignment, current, autosave)
+    definition = assignment.definition
+    for attempt in range(3):
+        try:
+            return save_section(assignment, current, autosave)
+        except (StaleDataError, OperationalError):
+            # A colleague's save landed between our read and our write (or held the database
+            # for a moment): read again and merge with theirs.
+            db.session.rollback()
+            current_app.logger.info("save of assignment %s retried (attempt %s)", assignment_id, attempt + 1)
+        except SQLAlchemyError:
+            db.session.rollback()
+            current_app.logger.exception("saving a section failed")
+            return save_failed(definition, autosave)
+        try:
+            assignment = own_assignment(assignment_id)
+        except SQLAlchemyError:
+            db.session.rollback()
+            break
+    return save_failed(definition, autosave)
+
+
+def save_failed(definition, autosave: bool):
+    """The database could not take the save: say so, and keep every typed character on the page."""
+    message = _("Det gick inte att spara just nu. Ingenting av det du skrev har försvunnit: försök igen om en liten stund.")
+    if autosave:
+        return jsonify(ok=False, message=message), 503
+    return render_template(
+        "respond/save_failed.html",
+        message=message,
+        posted=posted_texts(request.form, definition),
+        fields=list(request.form.items(multi=True)),
+    ), 503
 
 
 def save_section(assignment: Assignment, current: Section, autosave: bool):
