@@ -9,6 +9,7 @@ from flask_babel import Babel, format_decimal, get_locale
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .db import db as database  # not `db`: that name is the survey.db module
 from .markup import render_markdown
@@ -52,6 +53,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAIL_FROM=os.environ.get("MAIL_FROM", "Kartläggning <noreply@localhost>"),
         MAIL_TIMEOUT=float(os.environ.get("MAIL_TIMEOUT", "10")),
     )
+    if os.environ.get("TRUSTED_PROXIES"):
+        # Behind nginx or another proxy: take the client address and scheme from its headers.
+        hops = int(os.environ["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     if test_config is None:
         app.config["SECRET_KEY"] = os.environ.get("SECRET_KEY") or None
     else:
@@ -170,5 +175,5 @@ def register_error_pages(app: Flask) -> None:
 
         return handler
 
-    for code in (400, 403, 404, 405, 410, 413, 500):
+    for code in (400, 403, 404, 405, 410, 413, 429, 500):
         app.register_error_handler(code, error_page(code))

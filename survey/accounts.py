@@ -14,7 +14,7 @@ from flask_login import current_user, login_required, login_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
-from . import mail
+from . import limits, mail
 from .auth import admin_required, safe_next, user_actor
 from .db import LOCAL_TZ, db, utcnow
 from .forms import ChangePasswordForm, ForgotPasswordForm, SecuritySettingsForm, TotpForm, UserForm
@@ -51,13 +51,16 @@ def user_from_link(token: str, max_age: int) -> User | None:
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = User.by_email(form.email.data)
+        email = form.email.data.strip().lower()
+        limits.check(("reset-address", limits.client_address()), ("reset-account", email))
+        limits.count(("reset-address", limits.client_address()), ("reset-account", email))
+        user = User.by_email(email)
         if user is not None and user.is_active:
             mail.queue("password_reset", user.email, user.name, {"namn": user.name or user.email, "lank": password_link(user)},
                        user_id=user.id)
             audit("password_reset_requested", user_actor(user), user_id=user.id)
-            db.session.commit()
             after_this_request(mail.send_after_response)
+        db.session.commit()
         # The same answer whether or not the address has an account.
         flash(_("Om adressen har ett konto får den strax ett e-postmeddelande med en länk. Länken gäller i en timme."), "info")
         return redirect(url_for("auth.login"), code=303)
@@ -206,6 +209,7 @@ def login_code():
         return redirect(url_for("auth.login"))
     form = TotpForm()
     if form.validate_on_submit():
+        limits.check(("code-account", user.email))
         totp = pyotp.TOTP(user.totp_secret)
         if totp.verify(form.code.data.strip(), valid_window=1):
             target = session.get("pending_next")
@@ -215,6 +219,7 @@ def login_code():
             audit("login", user_actor(user), user_id=user.id, details={"second_factor": True})
             db.session.commit()
             return redirect(safe_next(target), code=303)
+        limits.count(("code-account", user.email))
         audit("login_failed", user.email, user_id=user.id, details={"second_factor": True})
         db.session.commit()
         form.code.errors.append(_("Koden stämmer inte. Försök med nästa kod från appen."))

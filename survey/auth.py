@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
-from . import login_manager
+from . import limits, login_manager
 from .db import db, utcnow
 from .forms import ChangePasswordForm, LoginForm
 from .models import Setting, User, audit
@@ -69,7 +69,9 @@ def safe_next(target: str | None) -> str:
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = User.by_email(form.email.data)
+        email = form.email.data.strip().lower()
+        limits.check(("login-address", limits.client_address()), ("login-account", email))
+        user = User.by_email(email)
         if user is not None and user.is_active and user.check_password(form.password.data):
             session.clear()
             if user.totp_secret:
@@ -81,7 +83,8 @@ def login():
             audit("login", user_actor(user), user_id=user.id)
             db.session.commit()
             return redirect(safe_next(request.args.get("next")), code=303)
-        audit("login_failed", form.email.data.strip().lower()[:254], details={"address": request.remote_addr})
+        limits.count(("login-address", limits.client_address()), ("login-account", email))
+        audit("login_failed", email[:254], details={"address": limits.client_address()})
         db.session.commit()
         form.password.errors.append(_("E-postadressen eller lösenordet stämmer inte."))
     return render_template("auth/login.html", form=form)

@@ -521,6 +521,20 @@ class Setting(db.Model):
             row.value = value
 
 
+class RateLimitHit(db.Model):
+    """One attempt counted against a limit (failed logins, reset requests, unknown links).
+
+    Kept in the database so every worker process sees the same counts.
+    """
+
+    __tablename__ = "rate_limit_hit"
+    __table_args__ = (Index("ix_rate_limit_hit_key_occurred_dt", "key", "occurred_dt"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300))
+    occurred_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class AuditEvent(db.Model):
     """Who did what, when. Never answer text, tokens or passwords."""
 

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_babel import format_time, gettext as _
 from werkzeug.wrappers import Response
 
-from . import csrf
+from . import csrf, limits
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -28,8 +28,11 @@ def contact_actor(assignment: Assignment) -> str:
 @bp.route("/lank/<token>")
 def open_link(token: str):
     """Trade the token for a session bound to its assignment, then leave the token behind."""
+    limits.check(("link-address", limits.client_address()))
     assignment = Assignment.by_token(token) if len(token) <= 100 else None
     if assignment is None:
+        limits.count(("link-address", limits.client_address()))
+        db.session.commit()
         return link_problem("unknown", 404)
     if assignment.round.state in ("closed", "archived"):
         return link_problem("closed", 410, assignment)

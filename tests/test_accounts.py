@@ -128,3 +128,23 @@ def test_audit_log_lists_and_filters_events(app, client, world):
     assert "login_failed" in page and "admin@example.org (admin)" in page
     filtered = client.get("/samordning/logg", query_string={"action": "login_failed"}).get_data(as_text=True)
     assert "samordnare@example.org" in filtered and "admin@example.org (admin)" not in filtered
+
+
+def test_failed_logins_are_limited_per_account(app, world):
+    for attempt in range(10):
+        assert login(app.test_client(), password=f"fel {attempt}").status_code == 200
+    blocked = login(app.test_client())  # even the right password, from a fresh browser
+    assert blocked.status_code == 429
+    assert "För många försök" in blocked.get_data(as_text=True)
+
+
+def test_guessing_links_is_limited_per_address(client, world):
+    for attempt in range(30):
+        assert client.get(f"/svar/lank/gissning-{attempt}").status_code == 404
+    assert client.get(world.link()).status_code == 429
+
+
+def test_reset_requests_are_limited(client, world):
+    for _ in range(3):
+        post_form(client, "/konto/glomt-losenord", {"email": "samordnare@example.org"})
+    assert post_form(client, "/konto/glomt-losenord", {"email": "samordnare@example.org"}).status_code == 429
