@@ -70,7 +70,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
 
-    from . import accounts, auth, cli, coordinator, respond, rounds
+    from . import accounts, auth, cli, coordinator, logs, respond, rounds
+
+    logs.init_app(app)
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(respond.bp)

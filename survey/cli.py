@@ -59,6 +59,7 @@ Frågor? Kontakta samordningsfunktionen (metodstöd).
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(mail_group)
+    app.cli.add_command(backup_command)
     app.cli.add_command(questionnaire_group)
     app.cli.add_command(users_group)
     app.cli.add_command(demo_command)
@@ -82,6 +83,21 @@ def mail_send(interval):
         if interval is None:
             break
         time.sleep(interval)
+
+
+@click.command("backup")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Where to write the copy (default: instance/backups/kartlaggning-<time>.sqlite or .dump).")
+@with_appcontext
+def backup_command(output):
+    """A consistent copy of the database: SQLite's online backup, or pg_dump for PostgreSQL."""
+    from .backup import backup
+
+    try:
+        path = backup(output)
+    except (OSError, RuntimeError) as exc:
+        fail(f"Backup failed: {exc}")
+    click.echo(f"Backup written to {path}")
 
 
 def fail(message: str) -> None:
