@@ -70,10 +70,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
 
-    from . import accounts, auth, cli, coordinator, logs, respond, rounds
+    from . import accounts, auth, cli, coordinator, logs, pages, respond, rounds
 
     logs.init_app(app)
 
+    app.register_blueprint(pages.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(respond.bp)
     app.register_blueprint(coordinator.bp)
@@ -90,10 +91,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         get_locale=get_locale,
         STATUS_LABELS=STATUS_LABELS, ROUND_STATE_LABELS=ROUND_STATE_LABELS, UNIT_KIND_LABELS=UNIT_KIND_LABELS
     )
-
-    @app.route("/")
-    def index():
-        return render_template("index.html")
 
     return app
 
