@@ -101,7 +101,7 @@ def create_user():
         else:
             from .cli import create_user as make_account
 
-            user, _password = make_account(email, form.role.data, form.name.data.strip())
+            user, _password = make_account(email, form.role.data, (form.name.data or "").strip())
             user.must_change_password = False  # the link sets the password; nobody knows the random one
             values = {"namn": user.name or email, "lank": password_link(user), "roll": ROLE_NAMES[user.role]}
             mail.queue("account_invitation", email, user.name, values, user_id=user.id)
@@ -127,7 +127,7 @@ def edit_user(user_id: int):
             form.role.errors.append(_("Du kan inte ta bort din egen administratörsroll."))
         else:
             changes = {k: v for k, v in (("email", email), ("role", form.role.data)) if getattr(user, k) != v}
-            user.email, user.name, user.role = email, form.name.data.strip(), form.role.data
+            user.email, user.name, user.role = email, (form.name.data or "").strip(), form.role.data
             audit("user_changed", user_actor(current_user), user_id=current_user.id, details={"user": user.id, **changes})
             db.session.commit()
             flash(_("Kontot är sparat."), "saved")

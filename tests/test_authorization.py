@@ -1,0 +1,183 @@
+"""Every route × every kind of visitor, against one table of expected outcomes.
+
+A route added without a row here fails `test_every_route_has_a_row`.
+Outcomes: "ok" (served or redirected within what the visitor may do),
+"login" (sent to the login page), or an HTTP status such as 403, 404, 410.
+CSRF is off here: this measures who may do what; CSRF has its own tests.
+"""
+import pytest
+from sqlalchemy import delete, select
+
+from conftest import PASSWORD, World
+from survey.db import db
+from survey.models import Assignment, RateLimitHit, User
+
+ROLES = ("anonymous", "contact_a", "contact_b", "viewer", "coordinator", "admin")
+
+
+def row(anonymous, contact_a, contact_b, viewer, coordinator, admin):
+    return dict(zip(ROLES, (anonymous, contact_a, contact_b, viewer, coordinator, admin)))
+
+
+PUBLIC = row("ok", "ok", "ok", "ok", "ok", "ok")
+READER = row("login", "login", "login", "ok", "ok", "ok")
+EDITOR = row("login", "login", "login", 403, "ok", "ok")
+ADMIN = row("login", "login", "login", 403, 403, "ok")
+ANY_ACCOUNT = row("login", "login", "login", "ok", "ok", "ok")
+OWN_ASSIGNMENT = row(404, "ok", 404, 404, 404, 404)
+# A save from a browser with no contact session shows the typed text back (403), never a 404 that loses it.
+OWN_ASSIGNMENT_SAVE = row(403, "ok", 404, 403, 403, 403)
+
+EXPECTED = {
+    ("pages.index", "GET"): PUBLIC,
+    ("pages.accessibility", "GET"): PUBLIC,
+    ("auth.login", "GET"): PUBLIC,
+    ("auth.login", "POST"): PUBLIC,
+    ("auth.logout", "POST"): PUBLIC,
+    ("auth.change_password", "GET"): ANY_ACCOUNT,
+    ("auth.change_password", "POST"): ANY_ACCOUNT,
+    ("auth.extend_session", "POST"): row(401, "ok", "ok", "ok", "ok", "ok"),
+    ("accounts.forgot_password", "GET"): PUBLIC,
+    ("accounts.forgot_password", "POST"): PUBLIC,
+    ("accounts.set_password", "GET"): row(410, 410, 410, 410, 410, 410),
+    ("accounts.set_password", "POST"): row(410, 410, 410, 410, 410, 410),
+    ("accounts.login_code", "GET"): row("login", "login", "login", "login", "login", "login"),
+    ("accounts.login_code", "POST"): row("login", "login", "login", "login", "login", "login"),
+    ("accounts.enrol_totp", "GET"): ANY_ACCOUNT,
+    ("accounts.enrol_totp", "POST"): ANY_ACCOUNT,
+    ("accounts.users", "GET"): ADMIN,
+    ("accounts.create_user", "GET"): ADMIN,
+    ("accounts.create_user", "POST"): ADMIN,
+    ("accounts.edit_user", "GET"): ADMIN,
+    ("accounts.edit_user", "POST"): ADMIN,
+    ("accounts.toggle_user", "POST"): ADMIN,
+    ("accounts.reset_totp", "POST"): ADMIN,
+    ("accounts.security_settings", "POST"): ADMIN,
+    ("accounts.audit_log", "GET"): ADMIN,
+    ("respond.open_link", "GET"): PUBLIC,
+    ("respond.start", "GET"): OWN_ASSIGNMENT,
+    ("respond.section", "GET"): OWN_ASSIGNMENT,
+    ("respond.section", "POST"): OWN_ASSIGNMENT_SAVE,
+    ("respond.remove_entry", "GET"): OWN_ASSIGNMENT,
+    ("respond.remove_entry", "POST"): OWN_ASSIGNMENT,
+    ("respond.review", "GET"): OWN_ASSIGNMENT,
+    ("respond.submit", "POST"): OWN_ASSIGNMENT,
+    ("respond.receipt", "GET"): OWN_ASSIGNMENT,
+    ("coordinator.index", "GET"): READER,
+    ("coordinator.round_status", "GET"): READER,
+    ("coordinator.download_workbook", "GET"): READER,
+    ("rounds.create", "GET"): EDITOR,
+    ("rounds.create", "POST"): EDITOR,
+    ("rounds.edit", "GET"): EDITOR,
+    ("rounds.edit", "POST"): EDITOR,
+    ("rounds.change_state", "POST"): EDITOR,
+    ("rounds.reopen_round", "GET"): row("login", "login", "login", 403, 404, 404),  # only a closed round
+    ("rounds.reopen_round", "POST"): row("login", "login", "login", 403, 404, 404),
+    ("rounds.invite", "POST"): EDITOR,
+    ("rounds.remind", "POST"): EDITOR,
+    ("rounds.links_csv", "POST"): EDITOR,
+    ("rounds.assignment", "GET"): READER,
+    ("rounds.new_link", "POST"): EDITOR,
+    ("rounds.reopen_assignment", "POST"): EDITOR,
+    ("rounds.approve", "POST"): EDITOR,
+    ("rounds.mail_templates", "GET"): READER,
+    ("rounds.edit_mail_template", "GET"): EDITOR,
+    ("rounds.edit_mail_template", "POST"): EDITOR,
+    ("rounds.outbox", "GET"): READER,
+    ("rounds.retry_failed", "POST"): EDITOR,
+}
+SKIPPED_ENDPOINTS = {"static"}
+
+
+def routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in SKIPPED_ENDPOINTS:
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def test_every_route_has_a_row(app):
+    found = {(rule.endpoint, method) for rule, method in routes(app)}
+    assert found - set(EXPECTED) == set(), "routes without a row in EXPECTED"
+    assert set(EXPECTED) - found == set(), "rows for routes that no longer exist"
+
+
+class Visitors:
+    """The world plus a viewer, an admin and a spare account, each with its own browser."""
+
+    def __init__(self, app):
+        app.config["WTF_CSRF_ENABLED"] = False
+        self.world = World(app)
+        with app.app_context():
+            for email, role in (("viewer@example.org", "viewer"), ("admin@example.org", "admin"), ("spare@example.org", "coordinator")):
+                user = User(email=email, role=role)
+                user.set_password(PASSWORD)
+                db.session.add(user)
+            assignment = db.session.get(Assignment, self.world.assignment_ids[0])
+            self.entry = assignment.add_entry(assignment.definition.question("goda_exempel"))
+            db.session.commit()
+            self.spare_user_id = db.session.scalar(select(User.id).where(User.email == "spare@example.org"))
+        self.app = app
+
+    def client(self, role):
+        with self.app.app_context():
+            # Each visitor starts below the rate limits: this table measures permissions.
+            db.session.execute(delete(RateLimitHit))
+            db.session.commit()
+        client = self.app.test_client()
+        if role == "contact_a":
+            client.get(self.world.link(0))
+        elif role == "contact_b":
+            client.get(self.world.link(1))
+        elif role != "anonymous":
+            email = {"viewer": "viewer@example.org", "coordinator": "samordnare@example.org", "admin": "admin@example.org"}[role]
+            client.post("/logga-in", data={"email": email, "password": PASSWORD})
+        return client
+
+    def url(self, rule) -> str:
+        values = {
+            "assignment_id": self.world.assignment_ids[0],
+            "round_id": self.world.round_id,
+            "section_key": "exempel",
+            "group_key": "goda_exempel",
+            "index": self.entry,
+            "token": self.world.tokens[0],
+            "kind": "invitation",
+            "user_id": self.spare_user_id,
+        }
+        if rule.endpoint == "accounts.set_password":
+            values["token"] = "not-a-valid-link"
+        path = rule.rule
+        for name in rule.arguments:
+            converter = f"<int:{name}>" if f"<int:{name}>" in path else f"<{name}>"
+            path = path.replace(converter, str(values[name]))
+        return path
+
+
+def outcome(response) -> object:
+    if response.status_code in (301, 302, 303) and "/logga-in?next=" in response.headers.get("Location", ""):
+        return "login"
+    if response.status_code == 302 and response.headers.get("Location", "").endswith("/logga-in"):
+        return "login"
+    if response.status_code < 400:
+        return "ok"
+    return response.status_code
+
+
+FORM = {"state": "closed", "all": "1", "comment": "Komplettera", "confirm": "no", "action": "save",
+        "email": "nobody@example.org", "password": "fel", "role": "viewer", "subject": "Ämne", "body": "Text"}
+
+
+@pytest.mark.parametrize("endpoint, method", sorted(EXPECTED))
+def test_route_for_every_visitor(app, endpoint, method):
+    visitors = Visitors(app)
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    url = visitors.url(rule)
+    seen = {}
+    for role in ROLES:
+        client = visitors.client(role)
+        response = client.get(url) if method == "GET" else client.post(url, data=FORM)
+        seen[role] = outcome(response)
+        assert response.status_code != 500
+    assert seen == EXPECTED[(endpoint, method)]
