@@ -108,9 +108,10 @@ def database_url(url: str | None, instance_path: str) -> str:
 def local_secret_key(app: Flask) -> str:
     """A key kept in instance/ for debug and test runs; anywhere else a missing key stops start-up."""
     if not (app.debug or app.testing):
-        raise RuntimeError(
+        # SystemExit, not an exception: the operator sees one clear line, from gunicorn or the flask command.
+        raise SystemExit(
             "SECRET_KEY is not set. Set it in the environment to a long random string, "
-            "e.g. python -c 'import secrets; print(secrets.token_hex(32))'."
+            "e.g. python -c 'import secrets; print(secrets.token_hex(32))', or use FLASK_DEBUG=1 for a local run."
         )
     path = Path(app.instance_path) / "secret_key"
     if not path.exists():

@@ -7,7 +7,7 @@ from survey import create_app, database_url
 def test_secret_key_is_required_outside_debug_and_tests(monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.delenv("FLASK_DEBUG", raising=False)
-    with pytest.raises(RuntimeError, match="SECRET_KEY is not set"):
+    with pytest.raises(SystemExit, match="SECRET_KEY is not set"):
         create_app()
 
 
