@@ -261,15 +261,26 @@ def to_form_data(question: Question, value: Any) -> Any:
 
 
 def to_stored(question: Question, data: Any) -> Any:
-    """A validated form value as it is stored (JSON): ISO dates, ints for scales, code lists."""
-    if data in (None, "", []):
+    """A validated form value as it is stored (JSON): ISO dates, ints for scales, code lists.
+
+    Whitespace counts as no answer, and a code that is not one of the question's
+    options is never stored, whatever reached the form.
+    """
+    if isinstance(data, str) and not data.strip():
         return None
+    if data in (None, []):
+        return None
+    codes = {option.code for option in question.choices}
     if question.type == "date":
         return data.isoformat()
     if question.type == "scale":
-        return int(data)
+        return int(data) if data in codes else None
+    if question.type in ("single_choice", "yes_partly_no"):
+        return data if data in codes else None
+    if question.type == "multiple_choice":
+        return [code for code in data if code in codes] or None
     if question.type in ("short_text", "long_text"):
-        return data.strip() or None
+        return data.strip()
     return data
 
 

@@ -1,0 +1,159 @@
+"""Hostile and random input to every form: never a 500, and what was saved before stays as it was.
+
+Hypothesis posts huge strings, control characters, invalid UTF-8, wrong types, missing and
+duplicated fields, unknown keys, and negative or enormous entry indexes.
+"""
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from conftest import PASSWORD
+from survey.db import db
+from survey.models import Answer, Assignment, AuditEvent, Round, User
+
+FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+hostile_text = st.one_of(
+    st.text(max_size=300),
+    st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x1F), max_size=50),
+    st.sampled_from(["=cmd|' /C calc'!A0", "@SUM(A1)", "+1", "-1", "\t=1", "\r=1", "<script>alert(1)</script>",
+                     "' OR 1=1 --", "${7*7}", "{{7*7}}", "%s%s%s", "\u202eevil", "😀" * 50, "\x00", "NaN", "inf",
+                     "1e309", "-0", "9" * 400, "2026-02-30", "../../etc/passwd"]),
+    st.integers(min_value=-10**20, max_value=10**20).map(str),
+    st.just("x" * 200_000),
+)
+field_names = st.one_of(
+    st.sampled_from(["namn", "uppdrag", "anstallda", "andel", "huvudomrade", "omraden", "samverkan_betyg", "rutin",
+                     "utbildad", "exempel_rubrik-1", "exempel_rubrik--1", "exempel_rubrik-99999999999999999999",
+                     "exempel_rubrik-0", "goda_exempel", "csrf_token", "version", "base", "entries", "keep_theirs",
+                     "action", "okänd_nyckel", "", "namn-1"]),
+    st.text(max_size=30),
+)
+actions = st.one_of(
+    st.sampled_from(["save", "next", "previous", "review", "autosave", "add:goda_exempel", "add:finns_inte",
+                     "remove:goda_exempel:1", "remove:goda_exempel:-5", "remove:goda_exempel:999999999999999999999",
+                     "goto:exempel", "goto:../../", "remove:", "add:", ":::"]),
+    st.text(max_size=40),
+)
+form_data = st.lists(st.tuples(field_names, hostile_text), max_size=12)
+
+
+def csrf(client, url):
+    match = re.search(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"', client.get(url).get_data(as_text=True))
+    return match.group(1) if match else ""
+
+
+def snapshot(app, assignment_id):
+    with app.app_context():
+        rows = db.session.scalars(select(Answer).where(Answer.assignment_id == assignment_id)).all()
+        return {(a.question_key, a.entry_index): a.value for a in rows}
+
+
+@pytest.fixture
+def contact(app, world):
+    client = app.test_client()
+    client.get(world.link(0))
+    url = world.section_url("exempel")
+    token = csrf(client, url)
+    client.post(url, data={"csrf_token": token, "action": "add:goda_exempel"})
+    client.post(url, data={"csrf_token": token, "exempel_rubrik-1": "Sparat gott exempel", "exempel_omraden-1": "heder",
+                           "action": "save"})
+    # The other unit has saved answers too; nothing posted by this browser may touch them.
+    other = app.test_client()
+    other.get(world.link(1))
+    other.post(world.section_url("grund", 1), data={"csrf_token": csrf(other, world.section_url("grund", 1)),
+                                                    "namn": "Annan verksamhet", "action": "save"})
+    return client, token
+
+
+@FUZZ
+@given(data=form_data, action=actions, with_token=st.booleans())
+def test_section_form_survives_anything(app, world, contact, data, action, with_token):
+    client, token = contact
+    before_other = snapshot(app, world.assignment_ids[1])
+    example = snapshot(app, world.assignment_ids[0]).get(("exempel_rubrik", 1))
+    pairs = [(k, v) for k, v in data] + [("action", action)] + ([("csrf_token", token)] if with_token else [])
+    response = client.post(world.section_url("grund"), data=MultiDict(pairs))
+    assert response.status_code < 500
+    assert snapshot(app, world.assignment_ids[1]) == before_other
+    after = snapshot(app, world.assignment_ids[0])
+    # A post to the first section never changes the saved good example.
+    assert after.get(("exempel_rubrik", 1)) == example
+    definition_keys = {"namn", "uppdrag", "anstallda", "andel", "huvudomrade", "omraden", "samverkan_betyg", "rutin",
+                       "utbildad", "goda_exempel", "exempel_rubrik", "exempel_omraden", "utvecklingsomraden",
+                       "utveckling_rubrik", "utveckling_prioritet"}
+    assert {key for key, _index in after} <= definition_keys
+
+
+@FUZZ
+@given(body=st.binary(max_size=2000))
+def test_invalid_utf8_and_garbage_bodies(app, world, contact, body):
+    client, _token = contact
+    for url in (world.section_url("grund"), world.section_url("exempel") + "/ta-bort/goda_exempel/1", "/logga-in",
+                "/konto/glomt-losenord", f"/svar/{world.assignment_ids[0]}/skicka-in"):
+        response = client.post(url, data=body, content_type="application/x-www-form-urlencoded")
+        assert response.status_code < 500, url
+    assert snapshot(app, world.assignment_ids[0]).get(("exempel_rubrik", 1)) == "Sparat gott exempel"
+
+
+@FUZZ
+@given(path_index=st.one_of(st.integers(min_value=-10**6, max_value=10**25).map(str), st.text(max_size=20)),
+       group=st.sampled_from(["goda_exempel", "utvecklingsomraden", "namn", "okänd", ""]))
+def test_entry_urls_with_hostile_indexes(app, world, contact, path_index, group):
+    client, token = contact
+    response = client.post(f"{world.section_url('exempel')}/ta-bort/{group}/{path_index}",
+                           data={"csrf_token": token, "confirm": "yes"})
+    assert response.status_code in (303, 404, 405)
+    values = snapshot(app, world.assignment_ids[0])
+    assert values.get(("exempel_rubrik", 1)) == "Sparat gott exempel" or (path_index == "1" and group == "goda_exempel")
+
+
+@pytest.fixture
+def coordinator(app, world):
+    client = app.test_client()
+    client.post("/logga-in", data={"csrf_token": csrf(client, "/logga-in"), "email": "samordnare@example.org", "password": PASSWORD})
+    return client
+
+
+STAFF_FORMS = ["/samordning/omgang/ny", "/samordning/epost/invitation", "/samordning/epost/reminder"]
+
+
+@FUZZ
+@given(url=st.sampled_from(STAFF_FORMS), data=st.lists(st.tuples(
+    st.sampled_from(["name", "questionnaire", "opens_on", "closes_on", "scope", "instructions", "subject", "body", "x"]),
+    hostile_text), max_size=10))
+def test_coordinator_forms_survive_anything(app, world, coordinator, url, data):
+    token = csrf(coordinator, url)
+    with app.app_context():
+        rounds_before = db.session.scalar(select(db.func.count()).select_from(Round))
+    response = coordinator.post(url, data=MultiDict(data + [("csrf_token", token)]))
+    assert response.status_code < 500
+    with app.app_context():
+        rounds = db.session.scalars(select(Round)).all()
+        # A round is created only from a complete, valid form.
+        assert len(rounds) in (rounds_before, rounds_before + 1)
+        assert all(r.name.strip() and r.closes_on >= r.opens_on for r in rounds)
+
+
+@FUZZ
+@given(email=hostile_text, password=hostile_text)
+def test_login_survives_anything_and_never_logs_in_by_accident(app, world, email, password):
+    client = app.test_client()
+    response = client.post("/logga-in", data={"csrf_token": csrf(client, "/logga-in"), "email": email, "password": password})
+    assert response.status_code in (200, 429)
+    assert client.get("/samordning/").status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.email == "samordnare@example.org")).check_password(PASSWORD)
+
+
+def test_fuzzing_left_an_audit_trail_without_hostile_text(app, world, contact):
+    client, token = contact
+    client.post(world.section_url("grund"), data={"csrf_token": token, "namn": "<script>x</script>", "action": "save"})
+    with app.app_context():
+        details = " ".join(str(e.details) + e.actor for e in db.session.scalars(select(AuditEvent)))
+        assert "<script>" not in details
+        assert db.session.get(Assignment, world.assignment_ids[0]).values()[("namn", 0)] == "<script>x</script>"
