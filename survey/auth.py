@@ -21,8 +21,13 @@ login_manager.login_message_category = "info"
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(session_id: str) -> User | None:
+    """The user of a session id "<user id>:<generation>"; an ended generation is no user."""
+    user_id, _sep, generation = session_id.partition(":")
+    if not (user_id.isdigit() and generation.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.session_generation == int(generation) else None
 
 
 def user_actor(user: User) -> str:
@@ -92,6 +97,10 @@ def login():
 
 @bp.route("/logga-ut", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        current_user.end_sessions()
+        audit("logout", user_actor(current_user), user_id=current_user.id)
+        db.session.commit()
     logout_user()
     session.clear()
     flash(_("Du är utloggad."), "info")
@@ -106,6 +115,7 @@ def change_password():
         current_user.set_password(form.password.data)
         audit("password_changed", user_actor(current_user), user_id=current_user.id)
         db.session.commit()
+        login_user(current_user)  # this browser stays logged in; every other session has ended
         flash(_("Ditt nya lösenord är sparat."), "saved")
         return redirect(url_for("coordinator.index"), code=303)
     return render_template("auth/change_password.html", form=form)

@@ -113,6 +113,9 @@ class User(UserMixin, db.Model):
     must_change_password: Mapped[bool] = mapped_column(default=True)
     # Base32 secret of the second factor (TOTP); None until the user enrols.
     totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Part of the id kept in the session cookie: raising it ends every session of the user,
+    # on the server's side (logout, new password), even for a copied cookie.
+    session_generation: Mapped[int] = mapped_column(default=0)
     is_enabled: Mapped[bool] = mapped_column(default=True)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -120,6 +123,13 @@ class User(UserMixin, db.Model):
     def set_password(self, password: str, one_time: bool = False) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")
         self.must_change_password = one_time
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        self.session_generation = (self.session_generation or 0) + 1
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_generation or 0}"
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -139,3 +139,23 @@ def test_workbook_keeps_formula_like_text_literal(app, client, world):
     assert all(cell.data_type != "f" for cell in cells)
     texts = {cell.value for cell in cells}
     assert hostile["namn"] in texts and hostile["uppdrag"] in texts and "#N/A" in texts
+
+
+def test_logout_ends_the_session_on_the_server_even_for_a_copied_cookie(app, client, world):
+    login(client)
+    with client.session_transaction() as session:
+        copied = dict(session)
+    post_form(client, "/logga-ut", {}, page="/samordning/")
+    thief = app.test_client()
+    with thief.session_transaction() as session:
+        session.update(copied)
+    assert thief.get("/samordning/").status_code == 302
+
+
+def test_changing_the_password_ends_other_sessions_but_not_this_one(app, world):
+    first, second = app.test_client(), app.test_client()
+    login(first)
+    login(second)
+    post_form(first, "/konto/losenord", {"password": "ett annat långt lösen", "confirm": "ett annat långt lösen"})
+    assert first.get("/samordning/").status_code == 200
+    assert second.get("/samordning/").status_code == 302

@@ -68,6 +68,7 @@ def upgrade():
     sa.Column('password_hash', sa.String(length=255), nullable=False),
     sa.Column('must_change_password', sa.Boolean(), nullable=False),
     sa.Column('totp_secret', sa.String(length=64), nullable=True),
+    sa.Column('session_generation', sa.Integer(), nullable=False),
     sa.Column('is_enabled', sa.Boolean(), nullable=False),
     sa.Column('created_dt', survey.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_login_dt', survey.db.UTCDateTime(timezone=True), nullable=True),
