@@ -72,10 +72,13 @@ def round_rows(round_: Round) -> tuple[list[StatusRow], dict[int, Unit]]:
 
 
 def rollups(rows: list[StatusRow]) -> list[Rollup]:
-    """Status counts per nämnd and förvaltning (every unit with answering units below it), in tree order."""
+    """Status counts per nämnd and förvaltning (every unit with answering units below it), in tree order;
+    top-level lines add up to the whole round."""
     by_unit: dict[int, Rollup] = {}
     for row in rows:
-        for depth, ancestor in enumerate(row.path):
+        # A top-level unit that answers itself (a bolag, a small nämnd) is its own line,
+        # so the top lines always add up to the whole round.
+        for depth, ancestor in enumerate(row.path or [row.unit]):
             rollup = by_unit.setdefault(ancestor.id, Rollup(ancestor, depth))
             rollup.counts[row.assignment.status] += 1
     ordered = []

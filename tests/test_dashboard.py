@@ -22,6 +22,9 @@ def test_rollups_filters_and_search(app, client, world):
     row = page.split(">Socialtjänsten</a></th>")[1].split("</tr>")[0]
     assert [cell.strip() for cell in row.split("<td>")[1:6]] == ["2</td>", "0</td>", "1</td>", "1</td>", "0</td>"]
     assert "50 %" in row
+    # AB Bostaden has no parent: it is a top line of its own, so the top lines add up to the round.
+    bolag_row = page.split(">AB Bostaden</a></th>")[1].split("</tr>")[0]
+    assert [cell.strip() for cell in bolag_row.split("<td>")[1:3]] == ["1</td>", "1</td>"]
 
     in_progress = client.get(url, query_string={"status": "in_progress"}).get_data(as_text=True)
     assert "Äldreområdet" in in_progress and "Centrum mot våld</a>" not in in_progress
