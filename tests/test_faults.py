@@ -1,6 +1,7 @@
 """Faults: the database failing during a save, and two saves racing for the same assignment."""
 import re
 import threading
+from contextlib import contextmanager
 
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
@@ -11,8 +12,9 @@ from test_concurrent_edits import hidden_fields, two_browsers
 from test_respond import open_form, stored
 
 
-def fail_writes(app, times: int):
-    """Make the next `times` INSERT/UPDATE statements fail as a locked or unreachable database would."""
+@contextmanager
+def failing_writes(app, times: int):
+    """The next `times` INSERT/UPDATE statements fail as a locked or unreachable database would."""
     state = {"left": times}
 
     def before(conn, cursor, statement, parameters, context, executemany):
@@ -21,8 +23,12 @@ def fail_writes(app, times: int):
             raise OperationalError(statement, parameters, Exception("database is locked"))
 
     with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", before)
-    return lambda: event.remove(db.engine, "before_cursor_execute", before)
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
 
 
 def test_a_save_that_loses_the_race_is_merged_again_not_dropped(app, world):
@@ -56,13 +62,8 @@ def test_a_failing_database_shows_the_text_and_a_retry_button_and_nothing_half_w
     open_form(client, world)
     url = world.section_url("grund")
     page = hidden_fields(client, url)
-    with app.app_context():
-        remove = fail_writes(app, 100)  # down for longer than the retries
-    try:
+    with failing_writes(app, 100):  # down for longer than the retries
         response = client.post(url, data={**page, "namn": "Viktig text", "uppdrag": "Lång beskrivning", "action": "save"})
-    finally:
-        with app.app_context():
-            remove()
     assert response.status_code == 503
     text = response.get_data(as_text=True)
     assert "Det gick inte att spara just nu" in text
@@ -80,13 +81,8 @@ def test_autosave_during_a_database_fault_answers_json(app, client, world):
     open_form(client, world)
     url = world.section_url("grund")
     page = hidden_fields(client, url)
-    with app.app_context():
-        remove = fail_writes(app, 100)
-    try:
+    with failing_writes(app, 100):
         reply = client.post(url, data={**page, "namn": "x", "action": "autosave"})
-    finally:
-        with app.app_context():
-            remove()
     assert reply.status_code == 503 and reply.json["ok"] is False
 
 
@@ -122,12 +118,7 @@ def test_a_database_locked_for_a_moment_is_retried_without_bothering_the_user(ap
     open_form(client, world)
     url = world.section_url("grund")
     page = hidden_fields(client, url)
-    with app.app_context():
-        remove = fail_writes(app, 1)
-    try:
+    with failing_writes(app, 1):
         response = client.post(url, data={**page, "namn": "Sparas ändå", "action": "save"})
-    finally:
-        with app.app_context():
-            remove()
     assert response.status_code == 303
     assert stored(app, world.assignment_ids[0]) == {("namn", 0): "Sparas ändå"}
