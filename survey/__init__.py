@@ -4,7 +4,7 @@ import secrets
 import time
 from pathlib import Path
 
-from flask import Flask, current_app, render_template, request, session
+from flask import Flask, current_app, has_request_context, render_template, request, session
 from flask_babel import Babel, format_decimal, get_locale
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -70,7 +70,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
 
-    from . import accounts, auth, cli, coordinator, logs, pages, respond, rounds
+    from . import accounts, auth, cli, coordinator, logs, pages, register, respond, rounds
 
     logs.init_app(app)
 
@@ -80,6 +80,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(coordinator.bp)
     app.register_blueprint(rounds.bp)
     app.register_blueprint(accounts.bp)
+    app.register_blueprint(register.bp)
     cli.init_app(app)
     register_error_pages(app)
     app.before_request(end_idle_session)
@@ -121,6 +122,8 @@ def local_secret_key(app: Flask) -> str:
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        return "sv"  # commands speak Swedish, like the default UI
     requested = request.args.get("lang")
     if requested in LANGUAGES:
         session["lang"] = requested

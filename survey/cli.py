@@ -58,12 +58,50 @@ Frågor? Kontakta samordningsfunktionen (metodstöd).
 
 
 def init_app(app: Flask) -> None:
+    app.cli.add_command(units_group)
     app.cli.add_command(mail_group)
     app.cli.add_command(backup_command)
     app.cli.add_command(questionnaire_group)
     app.cli.add_command(users_group)
     app.cli.add_command(demo_command)
     app.cli.add_command(links_command)
+
+
+units_group = AppGroup("units", help="The register of units and contact persons.")
+
+
+@units_group.command("import")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+def units_import(path, dry_run):
+    """Import units and contact persons from .xlsx or .csv (Verksamhet, Överordnad, Typ, Kontaktperson, E-post)."""
+    from .imports import RegisterFileError, apply_plan, make_plan, read_rows
+
+    try:
+        plan = make_plan(read_rows(path, Path(path).read_bytes()))
+    except OSError as exc:
+        fail(f"{path}: cannot be read: {exc.strerror or exc}")
+    except RegisterFileError as exc:
+        fail(f"{path}: {exc}")
+    for number, message in plan.errors:
+        click.echo(f"{path}: row {number}: {message}", err=True)
+    if not plan.ok:
+        fail(f"{len(plan.errors)} error(s); nothing was imported.")
+    for name, kind, parent in plan.create:
+        click.echo(f"create\t{name}\t{kind}\t{parent}")
+    for name, what in plan.change:
+        click.echo(f"change\t{name}\t{what}")
+    for unit, name, email in plan.contacts:
+        click.echo(f"contact\t{unit}\t{name}\t{email}")
+    click.echo(f"{len(plan.create)} new, {len(plan.change)} changed, {len(plan.unchanged)} unchanged units; "
+               f"{len(plan.contacts)} new contact persons.")
+    if dry_run:
+        click.echo("Dry run: nothing written.")
+        return
+    counts = apply_plan(plan)
+    audit("register_imported", "cli", details=counts)
+    db.session.commit()
+    click.echo("Imported.")
 
 
 mail_group = AppGroup("mail", help="The outbox of invitations, reminders and account mail.")

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask_babel import format_decimal, lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -116,6 +117,30 @@ class TotpForm(FlaskForm):
 
 class SecuritySettingsForm(FlaskForm):
     require_totp = BooleanField(_l("Kräv tvåstegsverifiering för alla konton"))
+
+
+class UnitForm(FlaskForm):
+    name = StringField(_l("Namn"), validators=[DataRequired(_l("Skriv enhetens namn.")), Length(max=200)])
+    kind = RadioField(_l("Typ"), choices=[
+        SelectChoice("namnd", _l("Nämnd")),
+        SelectChoice("forvaltning", _l("Förvaltning")),
+        SelectChoice("verksamhet", _l("Verksamhet")),
+        SelectChoice("bolag", _l("Bolag")),
+    ], validators=[DataRequired(_l("Välj en typ."))])
+    parent = SelectField(_l("Hör till"), description=_l("Den enhet som står närmast över i organisationen."))
+
+
+class ContactForm(FlaskForm):
+    name = StringField(_l("Namn"), validators=[DataRequired(_l("Skriv kontaktpersonens namn.")), Length(max=200)])
+    email = EmailField(_l("E-postadress"), validators=[
+        DataRequired(_l("Skriv en e-postadress.")),
+        Email(_l("Skriv en giltig e-postadress, till exempel namn@kommun.se."), check_deliverability=False),
+        Length(max=254),
+    ])
+
+
+class RegisterUploadForm(FlaskForm):
+    file = FileField(_l("Fil med registret (.xlsx eller .csv)"), validators=[FileRequired(_l("Välj en fil."))])
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -85,6 +85,20 @@ EXPECTED = {
     ("rounds.edit_mail_template", "POST"): EDITOR,
     ("rounds.outbox", "GET"): READER,
     ("rounds.retry_failed", "POST"): EDITOR,
+    ("register.index", "GET"): READER,
+    ("register.create_unit", "GET"): EDITOR,
+    ("register.create_unit", "POST"): EDITOR,
+    ("register.unit", "GET"): READER,
+    ("register.unit", "POST"): EDITOR,
+    ("register.toggle_unit", "POST"): EDITOR,
+    ("register.add_contact", "POST"): EDITOR,
+    ("register.edit_contact", "GET"): EDITOR,
+    ("register.edit_contact", "POST"): EDITOR,
+    ("register.remove_contact", "POST"): row("login", "login", "login", 403, "ok", 404),  # the coordinator removed it
+    ("register.template", "GET"): READER,
+    ("register.import_register", "GET"): EDITOR,
+    ("register.import_register", "POST"): EDITOR,
+    ("register.confirm_import", "POST"): EDITOR,
 }
 SKIPPED_ENDPOINTS = {"static"}
 
@@ -118,6 +132,8 @@ class Visitors:
             self.entry = assignment.add_entry(assignment.definition.question("goda_exempel"))
             db.session.commit()
             self.spare_user_id = db.session.scalar(select(User.id).where(User.email == "spare@example.org"))
+            self.unit_id = assignment.unit_id
+            self.contact_id = assignment.unit.contacts[0].id
         self.app = app
 
     def client(self, role):
@@ -145,6 +161,8 @@ class Visitors:
             "token": self.world.tokens[0],
             "kind": "invitation",
             "user_id": self.spare_user_id,
+            "unit_id": self.unit_id,
+            "contact_id": self.contact_id,
         }
         if rule.endpoint == "accounts.set_password":
             values["token"] = "not-a-valid-link"

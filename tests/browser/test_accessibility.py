@@ -36,6 +36,13 @@ def admin(app):
         db.session.commit()
 
 
+def unit_id(app, world) -> int:
+    from survey.models import Assignment
+
+    with app.app_context():
+        return db.session.get(Assignment, world.assignment_ids[0]).unit_id
+
+
 def log_in(page, base, email="samordnare@example.org"):
     page.goto(base + "/logga-in")
     page.get_by_label("E-postadress").fill(email)
@@ -106,6 +113,10 @@ def test_coordinator_pages_have_no_axe_violations(app, live_server, page, world,
         ("audit log", "/samordning/logg"),
         ("second factor", "/konto/tvastegs"),
         ("forgot password", "/konto/glomt-losenord"),
+        ("register", "/samordning/register/"),
+        ("register: new unit", "/samordning/register/ny"),
+        ("register: unit", f"/samordning/register/{unit_id(app, world)}"),
+        ("register: import", "/samordning/register/import"),
     ]:
         page.goto(base + path)
         scan(page, scanned, name)

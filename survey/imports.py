@@ -1,0 +1,275 @@
+"""Reading a register of units and contact persons from .xlsx or .csv into a plan, and applying it.
+
+The plan says what will be created, changed and left alone, with errors that
+name their row; nothing is written while there is an error, and applying a
+plan is one transaction.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+from sqlalchemy import select
+
+from .db import db
+from .models import ContactPerson, Unit
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 5000
+COLUMNS = {  # our column → the headings accepted for it (compared case-insensitively)
+    "unit": ("verksamhet", "enhet", "unit", "namn"),
+    "parent": ("överordnad", "overordnad", "hör till", "parent"),
+    "kind": ("typ", "kind"),
+    "contact_name": ("kontaktperson", "kontakt", "contact name"),
+    "contact_email": ("e-post", "epost", "e-postadress", "email", "e-mail", "contact e-mail"),
+}
+HEADINGS = ("Verksamhet", "Överordnad", "Typ", "Kontaktperson", "E-post")
+KIND_WORDS = {
+    "namnd": "namnd", "nämnd": "namnd",
+    "forvaltning": "forvaltning", "förvaltning": "forvaltning",
+    "verksamhet": "verksamhet", "enhet": "verksamhet",
+    "bolag": "bolag", "kommunalt bolag": "bolag",
+}
+
+
+class RegisterFileError(Exception):
+    """The file as a whole cannot be read (not a spreadsheet, too big, wrong columns); the message is for the user."""
+
+
+@dataclass
+class Row:
+    number: int
+    unit: str
+    parent: str
+    kind: str
+    contact_name: str
+    contact_email: str
+
+
+@dataclass
+class Plan:
+    create: list[tuple[str, str, str]] = field(default_factory=list)   # (name, kind, parent name)
+    change: list[tuple[str, str]] = field(default_factory=list)        # (name, what changes)
+    unchanged: list[str] = field(default_factory=list)
+    contacts: list[tuple[str, str, str]] = field(default_factory=list) # (unit, name, email) to add
+    errors: list[tuple[int, str]] = field(default_factory=list)        # (row number, message)
+    rows: list[Row] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def read_rows(filename: str, data: bytes) -> list[Row]:
+    """The rows of an uploaded register; raises RegisterFileError with a Swedish message for a bad file."""
+    if len(data) > MAX_BYTES:
+        raise RegisterFileError(_("Filen är för stor (%(size)s kB). Högst %(max)s MB.", size=len(data) // 1024, max=MAX_BYTES // 1024 // 1024))
+    lower = filename.lower()
+    if lower.endswith(".xlsx"):
+        table = xlsx_table(data)
+    elif lower.endswith(".csv"):
+        table = csv_table(data)
+    else:
+        raise RegisterFileError(_("Filen måste vara ett Excel-ark (.xlsx) eller en CSV-fil (.csv)."))
+    if not table:
+        raise RegisterFileError(_("Filen är tom."))
+    columns = map_columns(table[0])
+    rows = []
+    for number, cells in enumerate(table[1:], start=2):
+        values = {name: clean(cells[i]) if i < len(cells) else "" for name, i in columns.items()}
+        if not any(values.values()):
+            continue
+        rows.append(Row(number, values.get("unit", ""), values.get("parent", ""), values.get("kind", ""),
+                        values.get("contact_name", ""), values.get("contact_email", "")))
+        if len(rows) > MAX_ROWS:
+            raise RegisterFileError(_("Filen har fler än %(max)s rader. Dela upp den.", max=MAX_ROWS))
+    return rows
+
+
+def clean(value) -> str:
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+def xlsx_table(data: bytes) -> list[list]:
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
+        raise RegisterFileError(_("Filen kunde inte läsas som ett Excel-ark (.xlsx).")) from None
+    try:
+        sheet = workbook.worksheets[0]
+        return [list(row) for row, _ in zip(sheet.iter_rows(values_only=True), range(MAX_ROWS + 2))]
+    finally:
+        workbook.close()
+
+
+def csv_table(data: bytes) -> list[list]:
+    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    if "\x00" in text:
+        raise RegisterFileError(_("Filen kunde inte läsas som en CSV-fil."))
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
+    except csv.Error:
+        dialect = csv.excel
+    return list(csv.reader(io.StringIO(text), dialect))
+
+
+def map_columns(header: list) -> dict[str, int]:
+    """Our column names → their positions; raises RegisterFileError on unknown or missing columns."""
+    found, unknown = {}, []
+    for position, heading in enumerate(header):
+        text = clean(heading).casefold()
+        if not text:
+            continue
+        name = next((n for n, words in COLUMNS.items() if text in words), None)
+        if name is None or name in found:
+            unknown.append(clean(heading))
+        else:
+            found[name] = position
+    if unknown:
+        raise RegisterFileError(_("Okända kolumner: %(unknown)s. Använd kolumnerna %(expected)s.", unknown=", ".join(unknown), expected=", ".join(HEADINGS)))
+    if "unit" not in found:
+        raise RegisterFileError(_("Kolumnen Verksamhet saknas. Använd kolumnerna %(expected)s.", expected=", ".join(HEADINGS)))
+    return found
+
+
+def make_plan(rows: list[Row]) -> Plan:
+    plan = Plan(rows=rows)
+    existing = db.session.scalars(select(Unit)).all()
+    by_name: dict[str, list[Unit]] = {}
+    for unit in existing:
+        by_name.setdefault(unit.name.casefold(), []).append(unit)
+
+    # One definition per unit name in the file: its parent and kind.
+    defined: dict[str, Row] = {}
+    for row in rows:
+        if not row.unit:
+            plan.errors.append((row.number, _("Namnet på verksamheten saknas.")))
+            continue
+        if len(row.unit) > 200:
+            plan.errors.append((row.number, _("Namnet är längre än 200 tecken.")))
+            continue
+        if row.kind and KIND_WORDS.get(row.kind.casefold()) is None:
+            plan.errors.append((row.number, _("Okänd typ ”%(kind)s”. Använd nämnd, förvaltning, verksamhet eller bolag.", kind=row.kind)))
+        if row.unit.casefold() == row.parent.casefold():
+            plan.errors.append((row.number, _("%(unit)s kan inte höra till sig själv.", unit=row.unit)))
+        first = defined.get(row.unit.casefold())
+        if first is None:
+            defined[row.unit.casefold()] = row
+        elif first.parent.casefold() != row.parent.casefold() or (row.kind and first.kind and row.kind.casefold() != first.kind.casefold()):
+            plan.errors.append((row.number, _("%(unit)s finns redan på rad %(row)s med en annan överordnad eller typ.", unit=row.unit, row=first.number)))
+        if row.contact_email or row.contact_name:
+            check_contact(row, plan)
+
+    for key, row in defined.items():
+        if row.parent and row.parent.casefold() not in defined and len(by_name.get(row.parent.casefold(), [])) != 1:
+            many = len(by_name.get(row.parent.casefold(), [])) > 1
+            plan.errors.append((row.number, (_("Den överordnade ”%(parent)s” finns flera gånger i registret.", parent=row.parent) if many else _("Den överordnade ”%(parent)s” finns inte i registret eller filen.", parent=row.parent))))
+        if in_cycle(key, defined):
+            plan.errors.append((row.number, _("%(unit)s ingår i en slinga av överordnade.", unit=row.unit)))
+        if len(by_name.get(key, [])) > 1:
+            plan.errors.append((row.number, _("Det finns flera enheter som heter %(unit)s i registret.", unit=row.unit)))
+    if plan.errors:
+        plan.errors.sort()
+        return plan
+
+    for key, row in defined.items():
+        kind = KIND_WORDS.get(row.kind.casefold(), "") if row.kind else ""
+        current = by_name.get(key, [None])[0]
+        if current is None:
+            plan.create.append((row.unit, kind or "verksamhet", row.parent))
+            continue
+        changes = []
+        parent_name = current.parent.name if current.parent else ""
+        if row.parent.casefold() != parent_name.casefold():
+            changes.append(_("flyttas till %(parent)s", parent=row.parent or _("översta nivån")))
+        if kind and kind != current.kind:
+            changes.append(_("byter typ till %(kind)s", kind=kind))
+        if not current.is_active:
+            changes.append(_("aktiveras igen"))
+        if changes:
+            plan.change.append((current.name, ", ".join(changes)))
+        else:
+            plan.unchanged.append(current.name)
+    known = {(c.unit.name.casefold(), c.email.casefold()) for u in existing for c in u.contacts}
+    for row in rows:
+        if row.contact_email and (row.unit.casefold(), row.contact_email.casefold()) not in known:
+            known.add((row.unit.casefold(), row.contact_email.casefold()))
+            plan.contacts.append((row.unit, row.contact_name, row.contact_email.lower()))
+    return plan
+
+
+def check_contact(row: Row, plan: Plan) -> None:
+    if not row.contact_email:
+        plan.errors.append((row.number, _("E-postadress saknas för kontaktpersonen %(name)s.", name=row.contact_name)))
+        return
+    if not row.contact_name:
+        plan.errors.append((row.number, _("Namn saknas för kontaktpersonen %(email)s.", email=row.contact_email)))
+    try:
+        validate_email(row.contact_email, check_deliverability=False)
+    except EmailNotValidError:
+        plan.errors.append((row.number, _("Ogiltig e-postadress: %(email)s.", email=row.contact_email)))
+
+
+def in_cycle(start: str, defined: dict[str, Row]) -> bool:
+    seen, key = set(), start
+    while key in defined and defined[key].parent:
+        if key in seen:
+            return start in seen
+        seen.add(key)
+        key = defined[key].parent.casefold()
+    return False
+
+
+def apply_plan(plan: Plan) -> dict[str, int]:
+    """Write a plan without errors; the caller commits. Returns counts for the audit log."""
+    if not plan.ok:
+        raise ValueError("a plan with errors cannot be applied")
+    units = {u.name.casefold(): u for u in db.session.scalars(select(Unit))}
+    for name, kind, _parent in plan.create:
+        units[name.casefold()] = Unit(name=name, kind=kind)
+        db.session.add(units[name.casefold()])
+    defined = {row.unit.casefold(): row for row in plan.rows if row.unit}
+    for key, row in defined.items():
+        unit = units[key]
+        unit.parent = units[row.parent.casefold()] if row.parent else None
+        if row.kind:
+            unit.kind = KIND_WORDS[row.kind.casefold()]
+        unit.is_active = True
+    for unit_name, name, email in plan.contacts:
+        units[unit_name.casefold()].contacts.append(ContactPerson(name=name, email=email))
+    return {"created": len(plan.create), "changed": len(plan.change), "contacts": len(plan.contacts)}
+
+
+def template_workbook() -> bytes:
+    """The register template: the five columns, two example rows, a drop-down for Typ."""
+    from openpyxl import Workbook
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Register"
+    sheet.append(list(HEADINGS))
+    sheet.append(["Individ- och familjenämnden", "", "nämnd", "", ""])
+    sheet.append(["Socialtjänsten", "Individ- och familjenämnden", "förvaltning", "", ""])
+    sheet.append(["Centrum mot våld", "Socialtjänsten", "verksamhet", "Anna Andersson", "anna.andersson@example.org"])
+    kinds = DataValidation(type="list", formula1='"nämnd,förvaltning,verksamhet,bolag"', allow_blank=True)
+    sheet.add_data_validation(kinds)
+    kinds.add("C2:C5000")
+    for column, width in zip("ABCDE", (40, 40, 16, 28, 34)):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+

@@ -1,0 +1,248 @@
+"""The register of units and contact persons: the tree, editing, and import from a spreadsheet."""
+from __future__ import annotations
+
+import secrets
+from io import BytesIO
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from .auth import coordinator_required, editor_required, user_actor
+from .db import db
+from .forms import ContactForm, RegisterUploadForm, UnitForm
+from .imports import RegisterFileError, apply_plan, make_plan, read_rows, template_workbook
+from .models import Answer, Assignment, ContactPerson, Unit, audit
+
+bp = Blueprint("register", __name__, url_prefix="/samordning/register")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def all_units() -> list[Unit]:
+    return db.session.scalars(select(Unit).options(selectinload(Unit.contacts)).order_by(Unit.name)).all()
+
+
+def tree(units: list[Unit]) -> list[tuple[Unit, list]]:
+    """Nested (unit, children) pairs, top level first, names in order."""
+    children: dict[int | None, list[Unit]] = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+
+    def branch(parent_id, seen):
+        return [(u, branch(u.id, seen | {u.id})) for u in children.get(parent_id, []) if u.id not in seen]
+
+    return branch(None, frozenset())
+
+
+def descendants(unit: Unit, units: list[Unit]) -> set[int]:
+    found, stack = set(), [unit.id]
+    while stack:
+        current = stack.pop()
+        for other in units:
+            if other.parent_id == current and other.id not in found:
+                found.add(other.id)
+                stack.append(other.id)
+    return found
+
+
+def parent_choices(units: list[Unit], unit: Unit | None = None) -> list[tuple[str, str]]:
+    """Every active unit it could be placed under (never itself or its own subtree)."""
+    excluded = ({unit.id} | descendants(unit, units)) if unit else set()
+    return [("", _("Ingen (översta nivån)"))] + [(str(u.id), u.name) for u in units if u.is_active and u.id not in excluded]
+
+
+@bp.route("/")
+@coordinator_required
+def index():
+    units = all_units()
+    return render_template("register/index.html", tree=tree(units), count=len(units))
+
+
+@bp.route("/ny", methods=["GET", "POST"])
+@editor_required
+def create_unit():
+    units = all_units()
+    form = UnitForm()
+    form.parent.choices = parent_choices(units)
+    if request.method == "GET" and request.args.get("under", "").isdigit():
+        form.parent.data = request.args["under"]
+    if form.validate_on_submit() and unique_name(form, units, None):
+        unit = Unit(name=form.name.data.strip(), kind=form.kind.data, parent=chosen_parent(form))
+        db.session.add(unit)
+        db.session.flush()
+        audit("unit_created", user_actor(current_user), user_id=current_user.id, details={"unit": unit.id, "name": unit.name})
+        db.session.commit()
+        flash(_("%(name)s är tillagd.", name=unit.name), "saved")
+        return redirect(url_for("register.unit", unit_id=unit.id), code=303)
+    return render_template("register/unit_form.html", form=form, unit=None)
+
+
+def chosen_parent(form: UnitForm) -> Unit | None:
+    return db.session.get(Unit, int(form.parent.data)) if form.parent.data and form.parent.data.isdigit() else None
+
+
+def unique_name(form: UnitForm, units: list[Unit], unit: Unit | None) -> bool:
+    """Names are unique among siblings: the import and the exports find units by name."""
+    parent_id = int(form.parent.data) if form.parent.data and form.parent.data.isdigit() else None
+    name = form.name.data.strip().casefold()
+    if any(u.name.casefold() == name and u.parent_id == parent_id and u is not unit for u in units):
+        form.name.errors.append(_("Det finns redan en enhet med det namnet på samma plats."))
+        return False
+    return True
+
+
+@bp.route("/<int:unit_id>", methods=["GET", "POST"])
+@coordinator_required
+def unit(unit_id: int):
+    units = all_units()
+    unit = next((u for u in units if u.id == unit_id), None) or abort(404)
+    form = UnitForm(obj=unit) if request.method == "GET" else UnitForm()
+    form.parent.choices = parent_choices(units, unit)
+    if request.method == "GET":
+        form.parent.data = str(unit.parent_id or "")
+    if request.method == "POST":
+        if not current_user.can_edit:
+            abort(403)
+        if form.validate_on_submit() and unique_name(form, units, unit):
+            changes = {}
+            new_parent = chosen_parent(form)
+            if new_parent is not None and (new_parent.id == unit.id or new_parent.id in descendants(unit, units)):
+                form.parent.errors.append(_("En enhet kan inte ligga under sig själv."))
+            else:
+                for attribute, value in (("name", form.name.data.strip()), ("kind", form.kind.data),
+                                         ("parent_id", new_parent.id if new_parent else None)):
+                    if getattr(unit, attribute) != value:
+                        changes[attribute] = value
+                        setattr(unit, attribute, value)
+                audit("unit_changed", user_actor(current_user), user_id=current_user.id, details={"unit": unit.id, **changes})
+                db.session.commit()
+                flash(_("Ändringarna är sparade."), "saved")
+                return redirect(url_for("register.unit", unit_id=unit.id), code=303)
+    return render_template("register/unit.html", unit=unit, form=form, contact_form=ContactForm(prefix="contact"),
+                           has_answers=has_answers(unit))
+
+
+def has_answers(unit: Unit) -> bool:
+    return db.session.scalar(select(Answer.id).join(Assignment).where(Assignment.unit_id == unit.id).limit(1)) is not None
+
+
+@bp.route("/<int:unit_id>/aktiv", methods=["POST"])
+@editor_required
+def toggle_unit(unit_id: int):
+    """Deactivate or activate; a unit is never deleted, so its answers in earlier rounds keep their unit."""
+    unit = db.get_or_404(Unit, unit_id)
+    unit.is_active = not unit.is_active
+    audit("unit_activated" if unit.is_active else "unit_deactivated", user_actor(current_user),
+          user_id=current_user.id, details={"unit": unit.id})
+    db.session.commit()
+    flash(_("%(name)s är aktiv igen.", name=unit.name) if unit.is_active else
+          _("%(name)s är inaktiverad och tas inte med i nya omgångar.", name=unit.name), "saved")
+    return redirect(url_for("register.unit", unit_id=unit.id), code=303)
+
+
+@bp.route("/<int:unit_id>/kontakt", methods=["POST"])
+@editor_required
+def add_contact(unit_id: int):
+    units = all_units()
+    unit = next((u for u in units if u.id == unit_id), None) or abort(404)
+    form = ContactForm(prefix="contact")  # the unit's own form on the same page has a name field too
+    if form.validate_on_submit():
+        contact = ContactPerson(name=form.name.data.strip(), email=form.email.data.strip().lower())
+        unit.contacts.append(contact)
+        audit("contact_added", user_actor(current_user), user_id=current_user.id, details={"unit": unit.id})
+        db.session.commit()
+        flash(_("%(name)s är tillagd som kontaktperson.", name=contact.name), "saved")
+        return redirect(url_for("register.unit", unit_id=unit.id), code=303)
+    unit_form = UnitForm(obj=unit)
+    unit_form.parent.choices = parent_choices(units, unit)
+    unit_form.parent.data = str(unit.parent_id or "")
+    return render_template("register/unit.html", unit=unit, form=unit_form, contact_form=form,
+                           has_answers=has_answers(unit)), 200
+
+
+@bp.route("/kontakt/<int:contact_id>", methods=["GET", "POST"])
+@editor_required
+def edit_contact(contact_id: int):
+    contact = db.get_or_404(ContactPerson, contact_id)
+    form = ContactForm(obj=contact)
+    if form.validate_on_submit():
+        contact.name, contact.email = form.name.data.strip(), form.email.data.strip().lower()
+        audit("contact_changed", user_actor(current_user), user_id=current_user.id, details={"unit": contact.unit_id})
+        db.session.commit()
+        flash(_("Kontaktpersonen är sparad."), "saved")
+        return redirect(url_for("register.unit", unit_id=contact.unit_id), code=303)
+    return render_template("register/contact_form.html", form=form, contact=contact)
+
+
+@bp.route("/kontakt/<int:contact_id>/ta-bort", methods=["POST"])
+@editor_required
+def remove_contact(contact_id: int):
+    contact = db.get_or_404(ContactPerson, contact_id)
+    unit_id = contact.unit_id
+    db.session.delete(contact)
+    audit("contact_removed", user_actor(current_user), user_id=current_user.id, details={"unit": unit_id})
+    db.session.commit()
+    flash(_("Kontaktpersonen är borttagen."), "saved")
+    return redirect(url_for("register.unit", unit_id=unit_id), code=303)
+
+
+@bp.route("/mall.xlsx")
+@coordinator_required
+def template():
+    return send_file(BytesIO(template_workbook()), mimetype=XLSX, as_attachment=True, download_name="register-mall.xlsx")
+
+
+def upload_folder() -> Path:
+    folder = Path(current_app.instance_path) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@editor_required
+def import_register():
+    """Upload → preview of the plan (nothing written) → confirm, which reads the same file again."""
+    form = RegisterUploadForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        with upload.stream:
+            data = upload.read(2 * 1024 * 1024 + 1)
+        try:
+            plan = make_plan(read_rows(upload.filename or "", data))
+        except RegisterFileError as exc:
+            form.file.errors.append(str(exc))
+        else:
+            stored = f"{secrets.token_hex(16)}-{Path(upload.filename).suffix.lower()[:5]}"
+            (upload_folder() / stored).write_bytes(data)
+            session["register_import"] = {"file": stored, "name": Path(upload.filename).name[:200]}
+            return render_template("register/preview.html", plan=plan, filename=Path(upload.filename).name)
+    return render_template("register/import.html", form=form)
+
+
+@bp.route("/import/bekrafta", methods=["POST"])
+@editor_required
+def confirm_import():
+    pending = session.pop("register_import", None)
+    path = upload_folder() / Path(pending["file"]).name if pending else None
+    if path is None or not path.exists():
+        flash(_("Importen har gått ut. Ladda upp filen igen."), "error")
+        return redirect(url_for("register.import_register"), code=303)
+    try:
+        plan = make_plan(read_rows(pending["name"], path.read_bytes()))
+        if not plan.ok:
+            flash(_("Filen har fel och kan inte importeras."), "error")
+            return redirect(url_for("register.import_register"), code=303)
+        counts = apply_plan(plan)
+        audit("register_imported", user_actor(current_user), user_id=current_user.id, details=counts)
+        db.session.commit()
+    except RegisterFileError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("register.import_register"), code=303)
+    finally:
+        path.unlink(missing_ok=True)
+    flash(_("Registret är importerat: %(created)s nya enheter, %(changed)s ändrade, %(contacts)s nya kontaktpersoner.",
+            **counts), "saved")
+    return redirect(url_for("register.index"), code=303)

@@ -1,0 +1,200 @@
+"""The register: the tree, editing units and contact persons, and import from .xlsx or .csv."""
+import io
+
+import openpyxl
+import pytest
+from werkzeug.test import EnvironBuilder
+from sqlalchemy import func, select
+
+from conftest import PASSWORD, login, post_form
+from survey.db import db
+from survey.models import AuditEvent, ContactPerson, Unit, User
+
+
+def unit_named(app, name):
+    with app.app_context():
+        return db.session.scalar(select(Unit).where(Unit.name == name))
+
+
+def xlsx(rows) -> bytes:
+    workbook = openpyxl.Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+HEADER = ["Verksamhet", "Överordnad", "Typ", "Kontaktperson", "E-post"]
+
+
+def upload(client, name, data):
+    page = client.get("/samordning/register/import").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    builder = EnvironBuilder(path="/samordning/register/import", method="POST",
+                             data={"csrf_token": token, "file": (io.BytesIO(data), name)})
+    environ = builder.get_environ()  # a large body is spooled to a temporary file the builder owns
+    try:
+        return client.open(environ)
+    finally:
+        environ["wsgi.input"].close()
+        builder.close()
+
+
+def test_tree_shows_units_under_their_parents(client, world):
+    login(client)
+    page = client.get("/samordning/register/").get_data(as_text=True)
+    assert page.index("Individ- och familjenämnden") < page.index("Socialtjänsten") < page.index("Centrum mot våld")
+    assert "Kontakt Centrum mot våld" in page
+
+
+def test_create_rename_move_and_deactivate_a_unit(app, client, world):
+    login(client)
+    parent = unit_named(app, "Socialtjänsten")
+    post_form(client, "/samordning/register/ny", {"name": "Familjerätten", "kind": "verksamhet", "parent": str(parent.id)})
+    unit = unit_named(app, "Familjerätten")
+    assert unit.parent_id == parent.id
+    duplicate = post_form(client, "/samordning/register/ny", {"name": "familjerätten", "kind": "verksamhet", "parent": str(parent.id)})
+    assert "Det finns redan en enhet med det namnet på samma plats." in duplicate.get_data(as_text=True)
+    top = unit_named(app, "Individ- och familjenämnden")
+    post_form(client, f"/samordning/register/{unit.id}", {"name": "Familjerätt", "kind": "verksamhet", "parent": str(top.id)})
+    moved = unit_named(app, "Familjerätt")
+    assert moved.parent_id == top.id
+    post_form(client, f"/samordning/register/{moved.id}/aktiv", {}, page=f"/samordning/register/{moved.id}")
+    assert unit_named(app, "Familjerätt").is_active is False
+    with app.app_context():
+        actions = db.session.scalars(select(AuditEvent.action)).all()
+        assert {"unit_created", "unit_changed", "unit_deactivated"} <= set(actions)
+
+
+def test_a_unit_cannot_be_moved_under_itself(app, client, world):
+    login(client)
+    top = unit_named(app, "Individ- och familjenämnden")
+    below = unit_named(app, "Centrum mot våld")
+    response = post_form(client, f"/samordning/register/{top.id}", {"name": top.name, "kind": "namnd", "parent": str(below.id)})
+    assert response.status_code == 200
+    assert unit_named(app, "Individ- och familjenämnden").parent_id is None
+
+
+def test_contact_persons_are_added_edited_and_removed(app, client, world):
+    login(client)
+    unit = unit_named(app, "Äldreområdet")
+    url = f"/samordning/register/{unit.id}"
+    bad = post_form(client, f"{url}/kontakt", {"contact-name": "Eva", "contact-email": "inte-en-adress"}, page=url)
+    assert "Skriv en giltig e-postadress" in bad.get_data(as_text=True)
+    post_form(client, f"{url}/kontakt", {"contact-name": "Eva Ek", "contact-email": "Eva.Ek@Example.org"}, page=url)
+    with app.app_context():
+        contact = db.session.scalar(select(ContactPerson).where(ContactPerson.name == "Eva Ek"))
+        assert contact.email == "eva.ek@example.org"
+    post_form(client, f"/samordning/register/kontakt/{contact.id}", {"name": "Eva Ekström", "email": "eva@example.org"})
+    post_form(client, f"/samordning/register/kontakt/{contact.id}/ta-bort", {}, page=url)
+    with app.app_context():
+        assert db.session.get(ContactPerson, contact.id) is None
+
+
+def test_import_preview_then_confirm_in_one_transaction(app, client, world):
+    login(client)
+    data = xlsx([HEADER,
+                 ["Kultur- och fritidsnämnden", "", "nämnd", "", ""],
+                 ["Fritidsgårdar", "Kultur- och fritidsnämnden", "verksamhet", "Omar Ali", "omar@example.org"],
+                 ["Fritidsgårdar", "Kultur- och fritidsnämnden", "verksamhet", "Lisa Berg", "lisa@example.org"],
+                 ["Äldreområdet", "Individ- och familjenämnden", "verksamhet", "", ""]])
+    preview = upload(client, "register.xlsx", data).get_data(as_text=True)
+    assert "Nya enheter (2)" in preview and "Ändras (1)" in preview and "Nya kontaktpersoner (2)" in preview
+    assert "flyttas till Individ- och familjenämnden" in preview
+    assert unit_named(app, "Fritidsgårdar") is None  # nothing written before confirming
+    post_form(client, "/samordning/register/import/bekrafta", {}, page="/samordning/register/")
+    unit = unit_named(app, "Fritidsgårdar")
+    with app.app_context():
+        unit = db.session.get(Unit, unit.id)
+        assert unit.parent.name == "Kultur- och fritidsnämnden" and unit.parent.kind == "namnd"
+        assert sorted(c.email for c in unit.contacts) == ["lisa@example.org", "omar@example.org"]
+        assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "register_imported")).details == {
+            "created": 2, "changed": 1, "contacts": 2}
+
+
+def test_import_preview_of_a_file_full_of_errors_writes_nothing(app, client, world):
+    login(client)
+    with app.app_context():
+        before = db.session.scalar(select(func.count()).select_from(Unit))
+    data = ("Verksamhet;Överordnad;Typ;Kontaktperson;E-post\n"
+            ";Socialtjänsten;verksamhet;;\n"
+            "Ny enhet;Finns inte;verksamhet;;\n"
+            "Skola A;Skola B;verksamhet;;\n"
+            "Skola B;Skola A;verksamhet;;\n"
+            "Dubblett;;nämnd;;\n"
+            "Dubblett;Socialtjänsten;verksamhet;;\n"
+            "Konstig;;avdelning;;\n"
+            "Med fel adress;;verksamhet;Per;per@\n").encode("utf-8")
+    page = upload(client, "register.csv", data).get_data(as_text=True)
+    assert "Filen har fel – ingenting har sparats" in page
+    for row, text in ((2, "Namnet på verksamheten saknas."), (3, "Den överordnade ”Finns inte” finns inte"),
+                      (4, "Skola A ingår i en slinga"), (5, "Skola B ingår i en slinga"),
+                      (7, "Dubblett finns redan på rad 6"), (8, "Okänd typ ”avdelning”"),
+                      (9, "Ogiltig e-postadress: per@.")):
+        assert f"<td>{row}</td><td>{text}" in page, (row, text)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Unit)) == before
+
+
+@pytest.mark.parametrize("name, data, message", [
+    ("register.pdf", b"%PDF-1.4", "Filen måste vara ett Excel-ark (.xlsx) eller en CSV-fil (.csv)."),
+    ("register.xlsx", b"not a zip at all", "Filen kunde inte läsas som ett Excel-ark (.xlsx)."),
+    ("register.csv", "Enhet;Budget\nA;1\n".encode(), "Okända kolumner: Budget."),
+    ("register.csv", b"x" * (2 * 1024 * 1024 + 10), "Filen är för stor"),
+])
+def test_bad_uploads_get_a_clear_message(client, world, name, data, message):
+    login(client)
+    response = upload(client, name, data)
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+
+
+def test_template_download_has_the_columns_and_a_kind_dropdown(client, world):
+    login(client)
+    response = client.get("/samordning/register/mall.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    assert [c.value for c in sheet[1]] == HEADER
+    assert sheet.data_validations.dataValidation[0].formula1 == '"nämnd,förvaltning,verksamhet,bolag"'
+
+
+def test_a_viewer_cannot_change_the_register(app, world):
+    with app.app_context():
+        viewer = User(email="las@example.org", role="viewer")
+        viewer.set_password(PASSWORD)
+        db.session.add(viewer)
+        db.session.commit()
+    client = app.test_client()
+    login(client, "las@example.org")
+    unit = unit_named(app, "Äldreområdet")
+    assert client.get("/samordning/register/").status_code == 200
+    token = client.get(f"/samordning/register/{unit.id}").get_data(as_text=True)
+    assert "Lägg till kontaktperson" not in token
+    csrf = client.get("/samordning/register/").get_data(as_text=True).split('name="csrf_token" value="')[1].split('"')[0]
+    assert client.post(f"/samordning/register/{unit.id}", data={"csrf_token": csrf, "name": "x", "kind": "bolag"}).status_code == 403
+    assert client.post(f"/samordning/register/{unit.id}/aktiv", data={"csrf_token": csrf}).status_code == 403
+    assert client.get("/samordning/register/import").status_code == 403
+
+
+def test_cli_import_with_dry_run_then_for_real(app, runner, world, tmp_path):
+    path = tmp_path / "register.xlsx"
+    path.write_bytes(xlsx([HEADER, ["Bygglov", "", "verksamhet", "Kim", "kim@example.org"]]))
+    dry = runner.invoke(args=["units", "import", str(path), "--dry-run"])
+    assert dry.exit_code == 0 and "create\tBygglov\tverksamhet" in dry.output and "Dry run" in dry.output
+    assert unit_named(app, "Bygglov") is None
+    real = runner.invoke(args=["units", "import", str(path)])
+    assert real.exit_code == 0 and "Imported." in real.output
+    assert unit_named(app, "Bygglov") is not None
+
+
+def test_cli_import_reports_row_errors_without_traceback(runner, world, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("Verksamhet,Överordnad\nA,Saknas\n", encoding="utf-8")
+    result = runner.invoke(args=["units", "import", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}: row 2: Den överordnade ”Saknas” finns inte i registret eller filen." in result.output
+    assert "Traceback" not in result.output
+    missing = runner.invoke(args=["units", "import", str(tmp_path / "nope.xlsx")])
+    assert missing.exit_code == 1 and "cannot be read" in missing.output
+
+
