@@ -58,6 +58,7 @@ Frågor? Kontakta samordningsfunktionen (metodstöd).
 
 
 def init_app(app: Flask) -> None:
+    app.cli.add_command(export_group)
     app.cli.add_command(units_group)
     app.cli.add_command(mail_group)
     app.cli.add_command(backup_command)
@@ -65,6 +66,34 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_group)
     app.cli.add_command(demo_command)
     app.cli.add_command(links_command)
+
+
+export_group = AppGroup("export", help="Workbooks for the council.")
+
+
+@export_group.command("council")
+@click.option("--round", "round_ref", required=True, help="The round's id or exact name.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Default: exports/<name>.xlsx")
+@click.option("--drafts", is_flag=True, help="Count started answers too, not only submitted ones.")
+@click.option("--namnd", default=None, help="Only this nämnd (or bolag), by exact name.")
+def export_council(round_ref, output, drafts, namnd):
+    """Write the council workbook of a round."""
+    from .export import ExportOptions, council_workbook, workbook_filename
+
+    round_ = find_round(round_ref)
+    namnd_id = None
+    if namnd:
+        top = db.session.scalar(select(Unit).where(Unit.name == namnd, Unit.parent_id.is_(None)))
+        if top is None:
+            fail(f"No top-level unit named {namnd!r}.")
+        namnd_id = top.id
+    path = Path(output) if output else Path(current_app.config["EXPORT_DIR"]) / workbook_filename(round_)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(council_workbook(round_, ExportOptions(drafts, namnd_id)).getvalue())
+    except OSError as exc:
+        fail(f"{path}: cannot be written: {exc.strerror or exc}")
+    click.echo(f"Written to {path}")
 
 
 units_group = AppGroup("units", help="The register of units and contact persons.")

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from .auth import coordinator_required
 from .db import db
-from .export import council_workbook, workbook_filename
+from .export import ExportOptions, council_workbook, workbook_filename
 from .models import Assignment, ContactPerson, Round, Unit
 
 bp = Blueprint("coordinator", __name__, url_prefix="/samordning")
@@ -132,9 +132,12 @@ def round_status(round_id: int):
 @coordinator_required
 def download_workbook(round_id: int):
     round_ = db.get_or_404(Round, round_id)
-    buffer = council_workbook(round_)
+    options = ExportOptions(
+        include_drafts=request.args.get("utkast") == "1",
+        namnd_id=request.args.get("namnd", type=int),
+    )
     return send_file(
-        buffer,
+        council_workbook(round_, options),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         as_attachment=True,
         download_name=workbook_filename(round_),

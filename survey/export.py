@@ -6,20 +6,23 @@ respondent typed: a workbook from a survey must be safe to open.
 from __future__ import annotations
 
 import re
+import statistics
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime
 from io import BytesIO
 from typing import Any, Iterable, Iterator
 
 from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
-from .db import LOCAL_TZ, db
-from .models import SINGLE, STATUS_LABELS, Answer, Assignment, Round, Unit
+from .db import LOCAL_TZ, db, utcnow
+from .models import SINGLE, STATUS_LABELS, Answer, Assignment, ContactPerson, Round, Unit
 from .questionnaires import Question, Questionnaire
 
 EXCEL_CELL_LIMIT = 32_767
@@ -62,65 +65,231 @@ def round_answers(round_: Round) -> dict[int, dict[tuple[str, int], Any]]:
     return answers
 
 
-def round_units(round_: Round) -> list[tuple[Assignment, str, str]]:
-    """(assignment, nämnd name, unit name) for every unit of the round, ordered by nämnd and unit."""
+@dataclass(frozen=True)
+class ExportOptions:
+    """What a workbook covers: submitted answers only (default) or drafts too, and all units or one nämnd."""
+
+    include_drafts: bool = False
+    namnd_id: int | None = None
+
+    def describe(self, units: dict[int, Unit]) -> str:
+        scope = units[self.namnd_id].name if self.namnd_id in units else "Alla nämnder och bolag"
+        answers = "inskickade svar och utkast" if self.include_drafts else "endast inskickade svar"
+        return f"{scope}; {answers}"
+
+
+@dataclass
+class UnitRow:
+    assignment: Assignment
+    namnd: str
+    unit: Unit
+    contacts: list[ContactPerson]
+
+    @property
+    def included(self) -> bool:
+        return self.assignment.status == "submitted"
+
+
+def round_units(round_: Round, options: ExportOptions = ExportOptions()) -> tuple[list[UnitRow], dict[int, Unit]]:
+    """Every unit of the round within the chosen nämnd, ordered by nämnd and unit, from three queries."""
     units = {u.id: u for u in db.session.scalars(select(Unit))}
-    assignments = db.session.scalars(select(Assignment).where(Assignment.round_id == round_.id)).all()
-    rows = [(a, top_unit_name(units, a.unit_id), units[a.unit_id].name) for a in assignments]
-    return sorted(rows, key=lambda row: (row[1].casefold(), row[2].casefold()))
+    contacts: dict[int, list[ContactPerson]] = defaultdict(list)
+    for contact in db.session.scalars(
+        select(ContactPerson).join(Assignment, Assignment.unit_id == ContactPerson.unit_id)
+        .where(Assignment.round_id == round_.id).order_by(ContactPerson.name)
+    ):
+        contacts[contact.unit_id].append(contact)
+    rows = []
+    for assignment in db.session.scalars(select(Assignment).where(Assignment.round_id == round_.id)):
+        top = top_unit(units, assignment.unit_id)
+        if options.namnd_id is not None and top.id != options.namnd_id:
+            continue
+        rows.append(UnitRow(assignment, top.name, units[assignment.unit_id], contacts[assignment.unit_id]))
+    rows.sort(key=lambda row: (row.namnd.casefold(), row.unit.name.casefold()))
+    return rows, units
 
 
-def top_unit_name(units: dict[int, Unit], unit_id: int) -> str:
+def top_unit(units: dict[int, Unit], unit_id: int) -> Unit:
     """The nämnd (or bolag, or top of the tree) a unit belongs to."""
     unit, seen = units[unit_id], set()
     while unit.kind not in ("namnd", "bolag") and unit.parent_id in units and unit.id not in seen:
         seen.add(unit.id)
         unit = units[unit.parent_id]
-    return unit.name
+    return unit
 
 
-def response_rows(definition: Questionnaire, units, answers) -> Iterator[list[Any]]:
+def answered(rows: list[UnitRow], options: ExportOptions) -> list[UnitRow]:
+    """The units whose answers the workbook counts: submitted, or with drafts also started ones."""
+    wanted = ("submitted", "in_progress", "reopened") if options.include_drafts else ("submitted",)
+    return [row for row in rows if row.assignment.status in wanted]
+
+
+def overview_rows(round_: Round, rows: list[UnitRow], options: ExportOptions, units, generated: datetime):
+    """Sheet 'Översikt': what the workbook is, then the response per nämnd (the chart reads this table)."""
+    version = round_.questionnaire_version
+    yield ["Kartläggning", round_.name]
+    yield ["Frågeformulär", f"{version.title}, version {version.version}"]
+    yield ["Skapad", generated]
+    yield ["Urval", options.describe(units)]
+    yield []
+    yield ["Nämnd", "Inbjudna", "Inskickade", "Påbörjade", "Ej påbörjade", "Svarsfrekvens"]
+    per_namnd: dict[str, list[int]] = {}
+    for row in rows:
+        counts = per_namnd.setdefault(row.namnd, [0, 0, 0, 0])
+        counts[0] += 1
+        status = row.assignment.status
+        counts[1 if status == "submitted" else 2 if status in ("in_progress", "reopened") else 3] += 1
+    for namnd, (invited, submitted, started, not_started) in per_namnd.items():
+        yield [namnd, invited, submitted, started, not_started, submitted / invited if invited else 0]
+    total = [sum(c[i] for c in per_namnd.values()) for i in range(4)]
+    yield ["Totalt", *total, total[1] / total[0] if total[0] else 0]
+
+
+OVERVIEW_TABLE_FIRST_ROW = 6
+
+
+def group_rows(group: Question, rows: list[UnitRow], answers) -> Iterator[list[Any]]:
+    """A sheet per repeating group: one row per entry (good example, development area), labels not codes."""
+    yield ["Nämnd", "Enhet", "Status"] + [f.label for f in group.fields]
+    for row in rows:
+        values = answers.get(row.assignment.id, {})
+        for index in sorted(i for key, i in values if key == group.key):
+            yield [row.namnd, row.unit.name, str(STATUS_LABELS[row.assignment.status])] + [
+                display_value(f, values.get((f.key, index))) for f in group.fields
+            ]
+
+
+def counted_questions(definition: Questionnaire) -> Iterator[tuple[str, Question, Question | None]]:
+    """(section title, question, its group or None) for every question the 'Per fråga' sheet counts."""
+    for section in definition.sections:
+        for question in section.questions:
+            for item, group in ([(f, question) for f in question.fields] if question.is_group else [(question, None)]):
+                if item.type in ("single_choice", "multiple_choice", "scale", "yes_partly_no", "number"):
+                    yield section.title, item, group
+
+
+def per_question_rows(definition: Questionnaire, rows: list[UnitRow], answers) -> Iterator[list[Any]]:
+    """Sheet 'Per fråga': counts and shares per option; n, sum, mean, median, min and max for numbers.
+
+    Shares are of the answers given to the question (entries, for fields of repeating groups).
+    """
+    yield ["Avsnitt", "Nyckel", "Fråga", "Svarsalternativ eller mått", "Antal", "Andel"]
+    for section_title, question, _group in counted_questions(definition):
+        given = [
+            value for row in rows for (key, _index), value in answers.get(row.assignment.id, {}).items()
+            if key == question.key
+        ]
+        head = [section_title, question.key, question.label]
+        if question.type == "number":
+            numbers = [v for v in given if isinstance(v, (int, float))]
+            stats = [("n", len(numbers))]
+            if numbers:
+                stats += [("summa", sum(numbers)), ("medelvärde", statistics.fmean(numbers)),
+                          ("median", statistics.median(numbers)), ("min", min(numbers)), ("max", max(numbers))]
+            for name, value in stats:
+                yield head + [name, value, None]
+            continue
+        counts: dict[str, int] = defaultdict(int)
+        for value in given:
+            for code in (value if isinstance(value, list) else [value]):
+                counts[str(code)] += 1
+        for option in question.choices:
+            count = counts.get(option.code, 0)
+            yield head + [option.label, count, count / len(given) if given else 0]
+        yield head + ["Antal svar", len(given), None]
+
+
+def violence_matrix_rows(definition: Questionnaire, rows: list[UnitRow], answers) -> Iterator[list[Any]]:
+    """Sheet 'Våldsområden': units × violence areas, counting each group's entries (good examples,
+    development areas) that name the area; the last row sums every column, so gaps show at a glance."""
+    pairs = [(group, field) for group in definition.groups for field in group.fields if field.option_set == "valdsomraden"]
+    if not pairs:
+        yield ["Frågeformuläret har inga våldsområden att räkna."]
+        return
+    areas = pairs[0][1].options
+    yield ["Nämnd", "Enhet"] + [f"{group.label}: {area.label}" for group, _f in pairs for area in areas]
+    totals = [0] * (len(pairs) * len(areas))
+    for row in rows:
+        values = answers.get(row.assignment.id, {})
+        counts = []
+        for group, field in pairs:
+            entries = [i for key, i in values if key == group.key]
+            for area in areas:
+                counts.append(sum(1 for i in entries if area.code in (values.get((field.key, i)) or [])))
+        totals = [a + b for a, b in zip(totals, counts)]
+        yield [row.namnd, row.unit.name] + counts
+    yield ["Totalt", ""] + totals
+
+
+def response_rows(definition: Questionnaire, rows: list[UnitRow], answers) -> Iterator[list[Any]]:
     """Sheet 'Svar': two header rows (key, question text), then one row per unit."""
     questions = definition.questions
     yield ["namnd", "enhet", "status", "inskickad"] + [q.key for q in questions]
     yield ["Nämnd", "Enhet", "Status", "Inskickad"] + [
         f"{q.label} (antal)" if q.is_group else q.label for q in questions
     ]
-    for assignment, namnd, unit_name in units:
-        values = answers.get(assignment.id, {})
-        row = [namnd, unit_name, str(STATUS_LABELS[assignment.status]), assignment.submitted_dt]
+    for row in rows:
+        values = answers.get(row.assignment.id, {})
+        cells = [row.namnd, row.unit.name, str(STATUS_LABELS[row.assignment.status]), row.assignment.submitted_dt]
         for question in questions:
             if question.is_group:
-                row.append(sum(1 for key, _index in values if key == question.key))
+                cells.append(sum(1 for key, _index in values if key == question.key))
             else:
-                row.append(display_value(question, values.get((question.key, SINGLE))))
-        yield row
+                cells.append(display_value(question, values.get((question.key, SINGLE))))
+        yield cells
 
 
-def group_rows(group: Question, units, answers) -> Iterator[list[Any]]:
-    """A sheet per repeating group: one row per entry (good example, development area)."""
-    yield ["Nämnd", "Enhet", "Status"] + [f.label for f in group.fields]
-    for assignment, namnd, unit_name in units:
-        values = answers.get(assignment.id, {})
-        for index in sorted(i for key, i in values if key == group.key):
-            yield [namnd, unit_name, str(STATUS_LABELS[assignment.status])] + [
-                display_value(f, values.get((f.key, index))) for f in group.fields
-            ]
+def missing_rows(rows: list[UnitRow]) -> Iterator[list[Any]]:
+    """Sheet 'Ej inkommit': units that have not submitted, whom to contact, and how often they were reminded."""
+    yield ["Nämnd", "Enhet", "Status", "Kontaktperson", "E-post", "Påminnelser", "Senast påmind", "Senast aktiv"]
+    for row in rows:
+        if row.assignment.status == "submitted":
+            continue
+        yield [row.namnd, row.unit.name, str(STATUS_LABELS[row.assignment.status]),
+               "; ".join(c.name for c in row.contacts), "; ".join(c.email for c in row.contacts),
+               row.assignment.reminder_count, row.assignment.last_reminded_dt, row.assignment.last_activity_dt]
 
 
-def write_sheet(workbook: Workbook, title: str, rows: Iterable[list[Any]], header_rows: int = 1,
-                widths: dict[int, int] | None = None) -> None:
+QUESTION_TYPE_NAMES = {
+    "short_text": "kort text", "long_text": "lång text", "number": "tal", "single_choice": "ett val",
+    "multiple_choice": "flera val", "scale": "skala", "yes_partly_no": "ja/delvis/nej", "date": "datum",
+    "group": "upprepad grupp",
+}
+
+
+def codebook_rows(definition: Questionnaire) -> Iterator[list[Any]]:
+    """Sheet 'Frågor': key, section, text, type and options (code = label) of every question."""
+    yield ["Nyckel", "Avsnitt", "Grupp", "Fråga", "Typ", "Obligatorisk", "Alternativ (kod = text)"]
+    for section in definition.sections:
+        for question in section.questions:
+            for item, group in [(question, None)] + [(f, question) for f in question.fields]:
+                options = "; ".join(f"{o.code} = {o.label}" for o in item.choices)
+                if item.type == "scale":
+                    options = f"{int(item.min)} = {item.min_label}; {int(item.max)} = {item.max_label}"
+                yield [item.key, section.title, group.label if group else "", item.label,
+                       QUESTION_TYPE_NAMES[item.type], "ja" if item.required else "nej", options]
+
+
+def write_sheet(workbook: Workbook, title: str, rows: Iterable[list[Any]], header_row: int = 1,
+                widths: Iterable[int] = (), percent_columns: Iterable[int] = ()):
+    """Write rows to a new sheet: header frozen and filtered, columns sized, text wrapped, cells safe."""
     sheet = workbook.create_sheet(title=title[:31])
-    sheet.freeze_panes = f"C{header_rows + 1}"
-    for column, width in (widths or {}).items():
+    sheet.freeze_panes = f"A{header_row + 1}"
+    for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
-    last_column = 1
-    row_count = 0
+    percent = set(percent_columns)
+    last_column, row_count = 1, 0
     for number, row in enumerate(rows, start=1):
-        sheet.append([to_cell(sheet, value, header=number <= header_rows) for value in row])
-        last_column = max(last_column, len(row))
-        row_count = number
-    sheet.auto_filter.ref = f"A{header_rows}:{get_column_letter(last_column)}{max(row_count, header_rows)}"
+        cells = []
+        for column, value in enumerate(row, start=1):
+            cell = to_cell(sheet, value, header=number == header_row)
+            if column in percent and number > header_row and isinstance(value, (int, float)):
+                cell.number_format = "0%"
+            cells.append(cell)
+        sheet.append(cells)
+        last_column, row_count = max(last_column, len(row)), number
+    sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(last_column)}{max(row_count, header_row)}"
+    return sheet, row_count
 
 
 def to_cell(sheet, value: Any, header: bool = False) -> WriteOnlyCell:
@@ -141,16 +310,57 @@ def to_cell(sheet, value: Any, header: bool = False) -> WriteOnlyCell:
     return cell
 
 
-def council_workbook(round_: Round) -> BytesIO:
+def response_chart(sheet, table_rows: int) -> BarChart:
+    """A native bar chart of submitted, started and not started units per nämnd."""
+    chart = BarChart()
+    chart.type, chart.grouping, chart.overlap = "bar", "stacked", 100
+    chart.title = "Svar per nämnd"
+    first, last = OVERVIEW_TABLE_FIRST_ROW, OVERVIEW_TABLE_FIRST_ROW + table_rows - 2  # without the total
+    chart.add_data(Reference(sheet, min_col=3, max_col=5, min_row=first, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=1, min_row=first + 1, max_row=last))
+    chart.height, chart.width = 4 + 0.6 * table_rows, 18
+    return chart
+
+
+def unique_sheet_titles(titles: list[str]) -> list[str]:
+    """Valid and distinct sheet names: no []:*?/\\, at most 31 characters, numbered when they repeat."""
+    seen, result = set(), []
+    for title in titles:
+        base = re.sub(r"[\[\]:*?/\\]", "-", title).strip("'") or "Blad"
+        name, n = base[:31], 2
+        while name.casefold() in seen:
+            suffix = f" ({n})"
+            name, n = base[: 31 - len(suffix)] + suffix, n + 1
+        seen.add(name.casefold())
+        result.append(name)
+    return result
+
+
+def council_workbook(round_: Round, options: ExportOptions = ExportOptions()) -> BytesIO:
+    """The workbook for the council (samverkansrådet): eight sheets, Swedish headings, labels not codes."""
     definition = round_.definition
-    units = round_units(round_)
+    rows, units = round_units(round_, options)
+    counted = answered(rows, options)
     answers = round_answers(round_)
     workbook = Workbook(write_only=True)
-    write_sheet(workbook, "Svar", response_rows(definition, units, answers), header_rows=2,
-                widths={1: 28, 2: 32, 3: 14, 4: 18})
-    for group in definition.groups:
-        write_sheet(workbook, group.label, group_rows(group, units, answers),
-                    widths={1: 28, 2: 32, 3: 14, 4: 40, 5: 60})
+    groups = definition.groups
+    titles = unique_sheet_titles(["Översikt", *(g.label for g in groups), "Per fråga", "Våldsområden", "Svar",
+                                  "Ej inkommit", "Frågor"])
+    overview, row_count = write_sheet(workbook, titles[0], overview_rows(round_, rows, options, units, utcnow()),
+                                      header_row=OVERVIEW_TABLE_FIRST_ROW, widths=(34, 14, 14, 14, 14, 14),
+                                      percent_columns=(6,))
+    table_rows = row_count - OVERVIEW_TABLE_FIRST_ROW + 1
+    if table_rows > 1:
+        overview.add_chart(response_chart(overview, table_rows), "H2")
+    for group, title in zip(groups, titles[1:]):
+        write_sheet(workbook, title, group_rows(group, counted, answers), widths=(28, 30, 12, 36, 60, 30, 30, 24, 30, 30))
+    rest = titles[1 + len(groups):]
+    write_sheet(workbook, rest[0], per_question_rows(definition, counted, answers), widths=(26, 22, 50, 36, 10, 10),
+                percent_columns=(6,))
+    write_sheet(workbook, rest[1], violence_matrix_rows(definition, counted, answers), widths=(28, 32) + (14,) * 12)
+    write_sheet(workbook, rest[2], response_rows(definition, counted, answers), header_row=2, widths=(28, 32, 12, 18))
+    write_sheet(workbook, rest[3], missing_rows(rows), widths=(28, 32, 14, 28, 34, 12, 18, 18))
+    write_sheet(workbook, rest[4], codebook_rows(definition), widths=(26, 26, 20, 60, 14, 12, 70))
     buffer = BytesIO()
     workbook.save(buffer)
     buffer.seek(0)

@@ -1,0 +1,202 @@
+"""The council workbook, read back with openpyxl: every sheet's content, safety, options, the command."""
+import io
+from datetime import date, timedelta
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from conftest import ROOT, World, login, post_form
+from survey.db import db
+from survey.export import clean_text, unique_sheet_titles
+from survey.models import Assignment, QuestionnaireVersion, Round, Unit
+from test_respond import fill_and_submit, open_form
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SHEETS = ["Översikt", "Goda exempel", "Utvecklingsområden", "Per fråga", "Våldsområden", "Svar", "Ej inkommit", "Frågor"]
+
+
+def download(client, world, **query):
+    response = client.get(f"/samordning/omgang/{world.round_id}/sammanstallning.xlsx", query_string=query)
+    assert response.status_code == 200 and response.mimetype == XLSX
+    workbook = openpyxl.load_workbook(io.BytesIO(response.data))
+    return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in workbook}, workbook
+
+
+@pytest.fixture
+def submitted(app, world):
+    fill_and_submit(app.test_client(), world, 0)
+    draft = app.test_client()
+    open_form(draft, world, 1)
+    post_form(draft, world.section_url("grund", 1), {"namn": "Utkast", "action": "save"})
+    return world
+
+
+def test_workbook_has_eight_sheets_with_frozen_filtered_headers(app, client, submitted):
+    login(client)
+    sheets, workbook = download(client, submitted)
+    assert list(sheets) == SHEETS
+    for title in SHEETS:
+        sheet = workbook[title]
+        assert sheet.freeze_panes and sheet.auto_filter.ref, title
+    assert workbook["Översikt"]._charts, "a native chart of the response"
+
+
+def test_overview_counts_the_response_per_namnd(client, submitted):
+    login(client)
+    sheets, _ = download(client, submitted)
+    rows = sheets["Översikt"]
+    assert rows[0] == ["Kartläggning", "Kartläggning 2026"] + [None] * 4
+    assert rows[3][1] == "Alla nämnder och bolag; endast inskickade svar"
+    table = {row[0]: row[1:6] for row in rows[6:]}
+    assert table["Individ- och familjenämnden"] == [2, 1, 1, 0, 0.5]
+    assert table["AB Bostaden"] == [1, 0, 0, 1, 0]
+    assert table["Totalt"] == [3, 1, 1, 1, pytest.approx(1 / 3)]
+
+
+def test_group_sheets_have_one_row_per_entry_with_labels(client, submitted):
+    login(client)
+    sheets, _ = download(client, submitted)
+    assert sheets["Goda exempel"] == [
+        ["Nämnd", "Enhet", "Status", "Rubrik", "Våldsområden"],
+        ["Individ- och familjenämnden", "Centrum mot våld", "Inskickad", "Våga fråga",
+         "Våld i nära relationer; Hedersrelaterat våld och förtryck"],
+    ]
+    assert sheets["Utvecklingsområden"][1][3:] == ["Rutiner för att fråga om våld", "Hög"]
+
+
+def test_answers_sheet_has_keys_and_texts_and_submitted_units_only_by_default(client, submitted):
+    login(client)
+    sheets, _ = download(client, submitted)
+    keys, labels, *rows = sheets["Svar"]
+    assert keys[:5] == ["namnd", "enhet", "status", "inskickad", "namn"] and labels[4] == "Vem fyller i?"
+    assert [row[1] for row in rows] == ["Centrum mot våld"]
+    row = dict(zip(keys, rows[0]))
+    assert row["anstallda"] == 1250 and row["andel"] == 12.5 and row["rutin"] == "Delvis"
+    assert row["utbildad"].date() == date(2026, 3, 1) and row["goda_exempel"] == 1
+    with_drafts, _ = download(client, submitted, utkast="1")
+    assert [r[1] for r in with_drafts["Svar"][2:]] == ["Centrum mot våld", "Äldreområdet"]
+
+
+def test_per_question_counts_shares_and_number_statistics(client, submitted):
+    login(client)
+    sheets, _ = download(client, submitted)
+    rows = {(r[1], r[3]): (r[4], r[5]) for r in sheets["Per fråga"][1:]}
+    assert rows[("huvudomrade", "Hedersrelaterat våld och förtryck")] == (1, 1)
+    assert rows[("huvudomrade", "Sexuellt våld")] == (0, 0)
+    assert rows[("omraden", "Sexuellt våld")] == (1, 1)
+    assert rows[("samverkan_betyg", "4")] == (1, 1)
+    assert rows[("anstallda", "medelvärde")] == (1250, None) and rows[("anstallda", "n")] == (1, None)
+    assert rows[("utveckling_prioritet", "Hög")] == (1, 1)
+
+
+def test_violence_area_matrix_counts_entries_and_sums(app, client, tmp_path):
+    # The matrix counts group fields that use the option set "valdsomraden", as the real questionnaire does.
+    source = (ROOT / "tests" / "data" / "every_type.toml").read_text(encoding="utf-8")
+    path = tmp_path / "valdsomraden.toml"
+    path.write_text(source.replace('option_sets.omraden', 'option_sets.valdsomraden')
+                    .replace('options = "omraden"', 'options = "valdsomraden"'), encoding="utf-8")
+    world = World(app, path)
+    fill_and_submit(app.test_client(), world, 0)
+    login(client)
+    sheets, _ = download(client, world, utkast="1")
+    header, *rows = sheets["Våldsområden"]
+    assert header == ["Nämnd", "Enhet", "Goda exempel: Våld i nära relationer",
+                      "Goda exempel: Hedersrelaterat våld och förtryck", "Goda exempel: Sexuellt våld"]
+    assert rows[0] == ["Individ- och familjenämnden", "Centrum mot våld", 1, 1, 0]
+    assert rows[-1] == ["Totalt", None, 1, 1, 0]
+
+
+def test_not_submitted_sheet_names_contacts_and_reminders(app, client, submitted):
+    with app.app_context():
+        assignment = db.session.get(Assignment, submitted.assignment_ids[2])
+        assignment.reminder_count = 2
+        db.session.commit()
+    login(client)
+    sheets, _ = download(client, submitted)
+    rows = {r[1]: r for r in sheets["Ej inkommit"][1:]}
+    assert set(rows) == {"Äldreområdet", "AB Bostaden"}
+    assert rows["AB Bostaden"][3:6] == ["Kontakt AB Bostaden", "kontakt@example.org", 2]
+
+
+def test_codebook_lists_every_key_with_options(client, submitted):
+    login(client)
+    sheets, _ = download(client, submitted)
+    rows = {r[0]: r for r in sheets["Frågor"][1:]}
+    assert rows["rutin"][4] == "ja/delvis/nej" and rows["rutin"][6] == "ja = Ja; delvis = Delvis; nej = Nej"
+    assert rows["exempel_rubrik"][2] == "Goda exempel" and rows["exempel_rubrik"][5] == "ja"
+    assert rows["samverkan_betyg"][6] == "1 = Inte alls; 5 = Mycket bra"
+
+
+def test_restricting_to_one_namnd(app, client, submitted):
+    with app.app_context():
+        namnd = db.session.scalar(select(Unit).where(Unit.name == "Individ- och familjenämnden"))
+    login(client)
+    sheets, _ = download(client, submitted, namnd=namnd.id)
+    assert [r[0] for r in sheets["Översikt"][6:]] == ["Individ- och familjenämnden", "Totalt"]
+    assert {r[1] for r in sheets["Ej inkommit"][1:]} == {"Äldreområdet"}
+
+
+HOSTILE = ["=HYPERLINK(\"http://evil.example\",\"x\")", "@SUM(A1:A9)", "+46 70", "-1+1", "\t=1+1", "\r=1",
+           "#N/A", "Emoji 😀 och höger-till-vänster \u202eשלום", "nul\x00 och bell\x07 tecken"]
+
+
+def test_hostile_text_comes_out_literal_intact_or_visibly_cut(app, client, world):
+    source = (ROOT / "tests" / "data" / "every_type.toml").read_text(encoding="utf-8").replace("max_length = 50", "max_length = 50000")
+    with app.app_context():
+        round_ = db.session.get(Round, world.round_id)
+        round_.questionnaire_version = QuestionnaireVersion.from_source(source)
+        db.session.commit()
+    contact = app.test_client()
+    open_form(contact, world)
+    long_text = "å" * 40_000
+    post_form(contact, world.section_url("grund"), {"namn": HOSTILE[0], "uppdrag": long_text, "huvudomrade": "nara", "action": "save"})
+    post_form(contact, world.section_url("exempel"), {"action": "add:goda_exempel"})
+    post_form(contact, world.section_url("exempel"), {"action": "add:goda_exempel"})
+    examples = {f"exempel_rubrik-{i}": text for i, text in zip((1, 2), HOSTILE[1:3])}
+    post_form(contact, world.section_url("exempel"), {**examples, "action": "save"})
+    with app.app_context():
+        assignment = db.session.get(Assignment, world.assignment_ids[0])
+        entries = [assignment.add_entry(assignment.definition.question("goda_exempel")) for _ in HOSTILE[3:]]
+        assignment.save_values({("exempel_rubrik", i): text for i, text in zip(entries, HOSTILE[3:])})
+        db.session.commit()
+    login(client)
+    sheets, workbook = download(client, world, utkast="1")
+    cells = [c for ws in workbook for row in ws.iter_rows() for c in row if c.value is not None]
+    assert all(c.data_type != "f" for c in cells), "no formula anywhere"
+    titles = [r[3] for r in sheets["Goda exempel"][1:]]
+    assert titles[:2] == HOSTILE[1:3]
+    # XML-illegal characters are removed; a carriage return reads back as a line feed (XML normalises
+    # line ends) but stays text.
+    assert titles[2:] == [h.replace("\x00", "").replace("\x07", "").replace("\r", "\n") for h in HOSTILE[3:]]
+    answers = dict(zip(sheets["Svar"][0], sheets["Svar"][2]))
+    assert answers["namn"] == HOSTILE[0]
+    assert len(answers["uppdrag"]) == 32_767 and answers["uppdrag"].endswith(" […]")
+
+
+def test_text_cleaning_and_sheet_names():
+    assert clean_text("a\x00b\x1fc") == "abc"
+    assert len(clean_text("x" * 40_000)) == 32_767
+    assert unique_sheet_titles(["Goda exempel", "Goda exempel", "A/B: [C]*?", "x" * 40]) == [
+        "Goda exempel", "Goda exempel (2)", "A-B- -C---", "x" * 31]
+
+
+def test_export_command_writes_the_workbook(app, runner, submitted, tmp_path):
+    result = runner.invoke(args=["export", "council", "--round", "Kartläggning 2026"])
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "exports" / "kartlaggning-Kartlaggning-2026.xlsx"
+    assert f"Written to {path}" in result.output
+    assert openpyxl.load_workbook(path).sheetnames == SHEETS
+    chosen = runner.invoke(args=["export", "council", "--round", "1", "--drafts", "--namnd", "AB Bostaden", "-o", str(tmp_path / "b.xlsx")])
+    assert chosen.exit_code == 0
+    overview = openpyxl.load_workbook(tmp_path / "b.xlsx")["Översikt"]
+    assert overview["B4"].value == "AB Bostaden; inskickade svar och utkast"
+    unknown = runner.invoke(args=["export", "council", "--round", "1", "--namnd", "Finns inte"])
+    assert unknown.exit_code == 1 and "Traceback" not in unknown.output
+
+
+def test_export_of_a_round_with_nothing_submitted(app, client, world):
+    login(client)
+    sheets, _ = download(client, world)
+    assert sheets["Goda exempel"] == [["Nämnd", "Enhet", "Status", "Rubrik", "Våldsområden"]]
+    assert len(sheets["Ej inkommit"]) == 4
