@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from io import BytesIO
 
 from flask import Blueprint, render_template, request, send_file
+from openpyxl import Workbook
 from sqlalchemy import select
 
 from .auth import coordinator_required
 from .db import db
-from .export import ExportOptions, council_workbook, workbook_filename
-from .models import Assignment, ContactPerson, Round, Unit
+from .export import ExportOptions, council_workbook, workbook_filename, write_sheet
+from .models import STATUS_LABELS, Assignment, ContactPerson, Round, Unit
 
 bp = Blueprint("coordinator", __name__, url_prefix="/samordning")
 
@@ -104,6 +106,21 @@ def filter_rows(rows: list[StatusRow], status: str, subtree: int | None, query: 
     ]
 
 
+def chosen_filters() -> dict:
+    """The dashboard's filters from the query string, with anything unknown ignored."""
+    return {
+        "status": request.args.get("status", "") if request.args.get("status") in STATUSES else "",
+        "enhet": request.args.get("enhet", type=int),
+        "q": request.args.get("q", "")[:200],
+        "sort": request.args.get("sort") if request.args.get("sort") in SORTS else "namn",
+    }
+
+
+def shown_rows(rows: list[StatusRow], filters: dict) -> list[StatusRow]:
+    chosen = filter_rows(rows, filters["status"], filters["enhet"], filters["q"])
+    return sorted(chosen, key=SORTS[filters["sort"]], reverse=filters["sort"] == "aktivitet")
+
+
 @bp.route("/omgang/<int:round_id>")
 @coordinator_required
 def round_status(round_id: int):
@@ -112,20 +129,42 @@ def round_status(round_id: int):
     counts = dict.fromkeys(STATUSES, 0)
     for row in rows:
         counts[row.assignment.status] += 1
-    status = request.args.get("status", "") if request.args.get("status") in STATUSES else ""
-    subtree = request.args.get("enhet", type=int)
-    query = request.args.get("q", "")[:200]
-    sort = request.args.get("sort") if request.args.get("sort") in SORTS else "namn"
-    shown = sorted(filter_rows(rows, status, subtree, query), key=SORTS[sort], reverse=sort == "aktivitet")
+    filters = chosen_filters()
     return render_template(
         "coordinator/round.html",
         round=round_,
-        rows=shown,
+        rows=shown_rows(rows, filters),
         total=len(rows),
         counts=counts,
         rollups=rollups(rows),
-        filters={"status": status, "enhet": subtree, "q": query, "sort": sort},
+        filters=filters,
     )
+
+
+@bp.route("/omgang/<int:round_id>/svarslage.xlsx")
+@coordinator_required
+def download_status(round_id: int):
+    """The status table as shown (same filters and order), as a workbook."""
+    round_ = db.get_or_404(Round, round_id)
+    rows, _units = round_rows(round_)
+    workbook = Workbook(write_only=True)
+    write_sheet(workbook, "Svarsläge", status_table_rows(shown_rows(rows, chosen_filters())),
+                widths=(34, 44, 14, 18, 18, 18, 12, 18, 28, 34))
+    buffer = BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    return send_file(buffer, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     as_attachment=True, download_name=f"svarslage-omgang-{round_.id}.xlsx")
+
+
+def status_table_rows(rows: list[StatusRow]):
+    yield ["Verksamhet", "Hör till", "Status", "Godkänd", "Senast aktiv", "Inbjuden", "Påminnelser",
+           "Senast påmind", "Kontaktperson", "E-post"]
+    for row in rows:
+        a = row.assignment
+        yield [row.unit.name, " › ".join(u.name for u in row.path), str(STATUS_LABELS[a.status]), a.approved_dt,
+               a.last_activity_dt, a.invited_dt, a.reminder_count, a.last_reminded_dt,
+               "; ".join(c.name for c in row.contacts), "; ".join(c.email for c in row.contacts)]
 
 
 @bp.route("/omgang/<int:round_id>/sammanstallning.xlsx")

@@ -66,6 +66,7 @@ EXPECTED = {
     ("coordinator.index", "GET"): READER,
     ("coordinator.round_status", "GET"): READER,
     ("coordinator.download_workbook", "GET"): READER,
+    ("coordinator.download_status", "GET"): READER,
     ("rounds.create", "GET"): EDITOR,
     ("rounds.create", "POST"): EDITOR,
     ("rounds.edit", "GET"): EDITOR,

@@ -91,3 +91,20 @@ def test_dashboard_query_count_does_not_grow_with_units(app, client, world):
     assert small_count <= 8
     page = client.get(f"/samordning/omgang/{large}").get_data(as_text=True)
     assert "250 av 1000 verksamheter har skickat in" in page
+
+
+def test_status_table_downloads_as_shown(app, client, world):
+    import io
+
+    import openpyxl
+
+    fill_and_submit(app.test_client(), world, 0)
+    login(client)
+    response = client.get(f"/samordning/omgang/{world.round_id}/svarslage.xlsx", query_string={"sort": "status"})
+    rows = [[c.value for c in r] for r in openpyxl.load_workbook(io.BytesIO(response.data)).active.iter_rows()]
+    assert rows[0][:3] == ["Verksamhet", "Hör till", "Status"]
+    assert [(r[0], r[2]) for r in rows[1:]] == [("AB Bostaden", "Ej påbörjad"), ("Äldreområdet", "Ej påbörjad"),
+                                              ("Centrum mot våld", "Inskickad")]
+    assert rows[3][1] == "Individ- och familjenämnden › Socialtjänsten" and rows[3][9] == "kontakt@example.org"
+    only = client.get(f"/samordning/omgang/{world.round_id}/svarslage.xlsx", query_string={"status": "submitted"})
+    assert openpyxl.load_workbook(io.BytesIO(only.data)).active.max_row == 2
