@@ -52,17 +52,27 @@ def display_value(question: Question, value: Any) -> Any:
     return value
 
 
-def round_answers(round_: Round) -> dict[int, dict[tuple[str, int], Any]]:
-    """Every answer of the round, per assignment, from one query."""
-    rows = db.session.execute(
-        select(Answer.assignment_id, Answer.question_key, Answer.entry_index, Answer.value)
-        .join(Assignment, Assignment.id == Answer.assignment_id)
-        .where(Assignment.round_id == round_.id)
-    )
-    answers: dict[int, dict[tuple[str, int], Any]] = defaultdict(dict)
-    for assignment_id, key, index, value in rows:
-        answers[assignment_id][(key, index)] = value
-    return answers
+Values = dict[tuple[str, int], Any]
+CHUNK = 500
+
+
+def stream_answers(rows: list["UnitRow"], keys: Iterable[str], chunk: int = CHUNK) -> Iterator[tuple["UnitRow", Values]]:
+    """Each unit's answers to the given question keys, in the rows' order, a few hundred units at a time.
+
+    Memory stays flat however large the round: at most one chunk of answers is held; and
+    each sheet reads only the keys it shows.
+    """
+    keys = sorted(set(keys))
+    for start in range(0, len(rows), chunk):
+        part = rows[start:start + chunk]
+        values: dict[int, Values] = defaultdict(dict)
+        for assignment_id, key, index, value in db.session.execute(
+            select(Answer.assignment_id, Answer.question_key, Answer.entry_index, Answer.value)
+            .where(Answer.assignment_id.in_([row.assignment.id for row in part]), Answer.question_key.in_(keys))
+        ):
+            values[assignment_id][(key, index)] = value
+        for row in part:
+            yield row, values.get(row.assignment.id, {})
 
 
 @dataclass(frozen=True)
@@ -148,11 +158,10 @@ def overview_rows(round_: Round, rows: list[UnitRow], options: ExportOptions, un
 OVERVIEW_TABLE_FIRST_ROW = 6
 
 
-def group_rows(group: Question, rows: list[UnitRow], answers) -> Iterator[list[Any]]:
+def group_rows(group: Question, units: Iterable[tuple[UnitRow, Values]]) -> Iterator[list[Any]]:
     """A sheet per repeating group: one row per entry (good example, development area), labels not codes."""
     yield ["Nämnd", "Enhet", "Status"] + [f.label for f in group.fields]
-    for row in rows:
-        values = answers.get(row.assignment.id, {})
+    for row, values in units:
         for index in sorted(i for key, i in values if key == group.key):
             yield [row.namnd, row.unit.name, str(STATUS_LABELS[row.assignment.status])] + [
                 display_value(f, values.get((f.key, index))) for f in group.fields
@@ -168,49 +177,68 @@ def counted_questions(definition: Questionnaire) -> Iterator[tuple[str, Question
                     yield section.title, item, group
 
 
-def per_question_rows(definition: Questionnaire, rows: list[UnitRow], answers) -> Iterator[list[Any]]:
+def per_question_rows(definition: Questionnaire, units: Iterable[tuple[UnitRow, Values]]) -> Iterator[list[Any]]:
     """Sheet 'Per fråga': counts and shares per option; n, sum, mean, median, min and max for numbers.
 
     Shares are of the answers given to the question (entries, for fields of repeating groups).
+    One pass over the answers collects the counts (and the numbers, for the median).
     """
     yield ["Avsnitt", "Nyckel", "Fråga", "Svarsalternativ eller mått", "Antal", "Andel"]
-    for section_title, question, _group in counted_questions(definition):
-        given = [
-            value for row in rows for (key, _index), value in answers.get(row.assignment.id, {}).items()
-            if key == question.key
-        ]
+    questions = list(counted_questions(definition))
+    by_key = {question.key: question for _title, question, _group in questions}
+    given: dict[str, int] = defaultdict(int)                  # answers per question
+    chosen: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))  # per question and option
+    numbers: dict[str, list[float]] = defaultdict(list)      # kept whole only for number questions (the median)
+    for _row, values in units:
+        for (key, _index), value in values.items():
+            question = by_key.get(key)
+            if question is None:
+                continue
+            given[key] += 1
+            if question.type == "number":
+                if isinstance(value, (int, float)):
+                    numbers[key].append(value)
+                continue
+            for code in value if isinstance(value, list) else [value]:
+                chosen[key][str(code)] += 1
+    for section_title, question, _group in questions:
         head = [section_title, question.key, question.label]
         if question.type == "number":
-            numbers = [v for v in given if isinstance(v, (int, float))]
-            stats = [("n", len(numbers))]
-            if numbers:
-                stats += [("summa", sum(numbers)), ("medelvärde", statistics.fmean(numbers)),
-                          ("median", statistics.median(numbers)), ("min", min(numbers)), ("max", max(numbers))]
+            found = numbers[question.key]
+            stats = [("n", len(found))]
+            if found:
+                stats += [("summa", sum(found)), ("medelvärde", statistics.fmean(found)),
+                          ("median", statistics.median(found)), ("min", min(found)), ("max", max(found))]
             for name, value in stats:
                 yield head + [name, value, None]
             continue
-        counts: dict[str, int] = defaultdict(int)
-        for value in given:
-            for code in (value if isinstance(value, list) else [value]):
-                counts[str(code)] += 1
+        total = given[question.key]
         for option in question.choices:
-            count = counts.get(option.code, 0)
-            yield head + [option.label, count, count / len(given) if given else 0]
-        yield head + ["Antal svar", len(given), None]
+            count = chosen[question.key].get(option.code, 0)
+            yield head + [option.label, count, count / total if total else 0]
+        yield head + ["Antal svar", total, None]
 
 
-def violence_matrix_rows(definition: Questionnaire, rows: list[UnitRow], answers) -> Iterator[list[Any]]:
+def area_fields(definition: Questionnaire) -> list[tuple[Question, Question]]:
+    """(group, field) for every group field that names violence areas (option set "valdsomraden")."""
+    return [(g, f) for g in definition.groups for f in g.fields if f.option_set == "valdsomraden"]
+
+
+def area_keys(definition: Questionnaire) -> list[str]:
+    return [key for group, field in area_fields(definition) for key in (group.key, field.key)]
+
+
+def violence_matrix_rows(definition: Questionnaire, units: Iterable[tuple[UnitRow, Values]]) -> Iterator[list[Any]]:
     """Sheet 'Våldsområden': units × violence areas, counting each group's entries (good examples,
     development areas) that name the area; the last row sums every column, so gaps show at a glance."""
-    pairs = [(group, field) for group in definition.groups for field in group.fields if field.option_set == "valdsomraden"]
+    pairs = area_fields(definition)
     if not pairs:
         yield ["Frågeformuläret har inga våldsområden att räkna."]
         return
     areas = pairs[0][1].options
     yield ["Nämnd", "Enhet"] + [f"{group.label}: {area.label}" for group, _f in pairs for area in areas]
     totals = [0] * (len(pairs) * len(areas))
-    for row in rows:
-        values = answers.get(row.assignment.id, {})
+    for row, values in units:
         counts = []
         for group, field in pairs:
             entries = [i for key, i in values if key == group.key]
@@ -221,15 +249,14 @@ def violence_matrix_rows(definition: Questionnaire, rows: list[UnitRow], answers
     yield ["Totalt", ""] + totals
 
 
-def response_rows(definition: Questionnaire, rows: list[UnitRow], answers) -> Iterator[list[Any]]:
+def response_rows(definition: Questionnaire, units: Iterable[tuple[UnitRow, Values]]) -> Iterator[list[Any]]:
     """Sheet 'Svar': two header rows (key, question text), then one row per unit."""
     questions = definition.questions
     yield ["namnd", "enhet", "status", "inskickad"] + [q.key for q in questions]
     yield ["Nämnd", "Enhet", "Status", "Inskickad"] + [
         f"{q.label} (antal)" if q.is_group else q.label for q in questions
     ]
-    for row in rows:
-        values = answers.get(row.assignment.id, {})
+    for row, values in units:
         cells = [row.namnd, row.unit.name, str(STATUS_LABELS[row.assignment.status]), row.assignment.submitted_dt]
         for question in questions:
             if question.is_group:
@@ -297,7 +324,8 @@ def to_cell(sheet, value: Any, header: bool = False) -> WriteOnlyCell:
         cell = WriteOnlyCell(sheet, value=clean_text(value))
         # Literal text, even when it starts with '=' or looks like '#N/A'.
         cell.data_type = "s"
-        cell.alignment = WRAP
+        if len(value) > 40:
+            cell.alignment = WRAP
     else:
         if isinstance(value, datetime):
             # Excel has no time zones: show the time a reader in Sweden expects.
@@ -341,7 +369,6 @@ def council_workbook(round_: Round, options: ExportOptions = ExportOptions()) ->
     definition = round_.definition
     rows, units = round_units(round_, options)
     counted = answered(rows, options)
-    answers = round_answers(round_)
     workbook = Workbook(write_only=True)
     groups = definition.groups
     titles = unique_sheet_titles(["Översikt", *(g.label for g in groups), "Per fråga", "Våldsområden", "Svar",
@@ -353,12 +380,13 @@ def council_workbook(round_: Round, options: ExportOptions = ExportOptions()) ->
     if table_rows > 1:
         overview.add_chart(response_chart(overview, table_rows), "H2")
     for group, title in zip(groups, titles[1:]):
-        write_sheet(workbook, title, group_rows(group, counted, answers), widths=(28, 30, 12, 36, 60, 30, 30, 24, 30, 30))
+        keys = [group.key, *(f.key for f in group.fields)]
+        write_sheet(workbook, title, group_rows(group, stream_answers(counted, keys)), widths=(28, 30, 12, 36, 60, 30, 30, 24, 30, 30))
     rest = titles[1 + len(groups):]
-    write_sheet(workbook, rest[0], per_question_rows(definition, counted, answers), widths=(26, 22, 50, 36, 10, 10),
+    write_sheet(workbook, rest[0], per_question_rows(definition, stream_answers(counted, (q.key for _t, q, _g in counted_questions(definition)))), widths=(26, 22, 50, 36, 10, 10),
                 percent_columns=(6,))
-    write_sheet(workbook, rest[1], violence_matrix_rows(definition, counted, answers), widths=(28, 32) + (14,) * 12)
-    write_sheet(workbook, rest[2], response_rows(definition, counted, answers), header_row=2, widths=(28, 32, 12, 18))
+    write_sheet(workbook, rest[1], violence_matrix_rows(definition, stream_answers(counted, area_keys(definition))), widths=(28, 32) + (14,) * 12)
+    write_sheet(workbook, rest[2], response_rows(definition, stream_answers(counted, (q.key for q in definition.questions))), header_row=2, widths=(28, 32, 12, 18))
     write_sheet(workbook, rest[3], missing_rows(rows), widths=(28, 32, 14, 28, 34, 12, 18, 18))
     write_sheet(workbook, rest[4], codebook_rows(definition), widths=(26, 26, 20, 60, 14, 12, 70))
     buffer = BytesIO()

@@ -1,0 +1,14 @@
+"""The export benchmark's data builder and measurement run on a small round, so the benchmark cannot rot."""
+import sys
+
+from conftest import ROOT
+
+
+def test_benchmark_builds_and_measures_a_small_round(app):
+    sys.path.insert(0, str(ROOT / "benches"))
+    import bench_export
+
+    with app.app_context():
+        round_id = bench_export.build_round(20)
+        elapsed, baseline, peak = bench_export.measure(round_id)
+    assert elapsed > 0 and baseline > 0 and peak > 0
