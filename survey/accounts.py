@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from . import limits, mail
 from .auth import admin_required, safe_next, user_actor
 from .db import LOCAL_TZ, db, utcnow
-from .forms import ChangePasswordForm, ForgotPasswordForm, SecuritySettingsForm, TotpForm, UserForm
+from .forms import ChangePasswordForm, without_control_characters, ForgotPasswordForm, SecuritySettingsForm, TotpForm, UserForm
 from .models import AuditEvent, Setting, User, audit
 
 bp = Blueprint("accounts", __name__)
@@ -230,8 +230,8 @@ def login_code():
 @admin_required
 def audit_log():
     """Who did what when, newest first, filtered by action, actor text and date."""
-    action = request.args.get("action", "")[:64]
-    who = request.args.get("vem", "")[:100]
+    action = without_control_characters(request.args.get("action", ""))[:64]
+    who = without_control_characters(request.args.get("vem", ""))[:100]
     start = parse_day(request.args.get("fran"))
     end = parse_day(request.args.get("till"))
     page = max(request.args.get("sida", 1, type=int), 1)

@@ -1,6 +1,8 @@
 """WTForms classes: the fixed ones (login, password) and the ones built at run time from a questionnaire section."""
 from __future__ import annotations
 
+import re
+
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -28,12 +30,34 @@ from .models import SINGLE
 from .questionnaires import KEY_RE, Question, Section
 
 
-class LoginForm(FlaskForm):
+# C0 control characters other than tab, line feed and carriage return: no one types them, and
+# PostgreSQL refuses NUL in text outright.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def without_control_characters(value):
+    if isinstance(value, str):
+        return CONTROL_CHARACTERS.sub("", value)
+    if isinstance(value, list):
+        return [without_control_characters(v) for v in value]
+    return value
+
+
+class Form(FlaskForm):
+    """The base of every form here: every field drops control characters from what was posted."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            filters = [without_control_characters, *unbound_field.kwargs.get("filters", ())]
+            return unbound_field.bind(form=form, filters=filters, **options)
+
+
+class LoginForm(Form):
     email = EmailField(_l("E-postadress"), validators=[DataRequired(_l("Skriv din e-postadress."))])
     password = PasswordField(_l("Lösenord"), validators=[DataRequired(_l("Skriv ditt lösenord."))])
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     password = PasswordField(
         _l("Nytt lösenord"),
         validators=[
@@ -48,7 +72,7 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class RoundForm(FlaskForm):
+class RoundForm(Form):
     name = StringField(
         _l("Namn på omgången"),
         validators=[DataRequired(_l("Ge omgången ett namn, till exempel Kartläggning 2027.")), Length(max=200)],
@@ -71,11 +95,11 @@ class RoundForm(FlaskForm):
             raise ValidationError(_l("Sista svarsdag kan inte vara före dagen omgången öppnar."))
 
 
-class ReopenRoundForm(FlaskForm):
+class ReopenRoundForm(Form):
     closes_on = DateField(_l("Ny sista svarsdag"), validators=[DataRequired(_l("Skriv datumet som ÅÅÅÅ-MM-DD."))])
 
 
-class ReopenAssignmentForm(FlaskForm):
+class ReopenAssignmentForm(Form):
     comment = TextAreaField(
         _l("Kommentar till kontaktpersonen"),
         validators=[DataRequired(_l("Skriv vad som behöver kompletteras.")), Length(max=5000)],
@@ -83,12 +107,12 @@ class ReopenAssignmentForm(FlaskForm):
     )
 
 
-class MailTemplateForm(FlaskForm):
+class MailTemplateForm(Form):
     subject = StringField(_l("Ämnesrad"), validators=[DataRequired(_l("Skriv en ämnesrad.")), Length(max=300)])
     body = TextAreaField(_l("Meddelande"), validators=[DataRequired(_l("Skriv ett meddelande.")), Length(max=20_000)])
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     email = EmailField(_l("E-postadress"), validators=[
         DataRequired(_l("Skriv en e-postadress.")),
         Email(_l("Skriv en giltig e-postadress, till exempel namn@kommun.se."), check_deliverability=False),
@@ -102,11 +126,11 @@ class UserForm(FlaskForm):
     ], validators=[DataRequired(_l("Välj en roll."))])
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = EmailField(_l("E-postadress"), validators=[DataRequired(_l("Skriv din e-postadress."))])
 
 
-class TotpForm(FlaskForm):
+class TotpForm(Form):
     code = StringField(
         _l("Engångskod"),
         validators=[DataRequired(_l("Skriv koden från appen.")), Length(min=6, max=8, message=_l("Koden har sex siffror."))],
@@ -115,11 +139,11 @@ class TotpForm(FlaskForm):
     )
 
 
-class SecuritySettingsForm(FlaskForm):
+class SecuritySettingsForm(Form):
     require_totp = BooleanField(_l("Kräv tvåstegsverifiering för alla konton"))
 
 
-class UnitForm(FlaskForm):
+class UnitForm(Form):
     name = StringField(_l("Namn"), validators=[DataRequired(_l("Skriv enhetens namn.")), Length(max=200)])
     kind = RadioField(_l("Typ"), choices=[
         SelectChoice("namnd", _l("Nämnd")),
@@ -130,7 +154,7 @@ class UnitForm(FlaskForm):
     parent = SelectField(_l("Hör till"), description=_l("Den enhet som står närmast över i organisationen."))
 
 
-class ContactForm(FlaskForm):
+class ContactForm(Form):
     name = StringField(_l("Namn"), validators=[DataRequired(_l("Skriv kontaktpersonens namn.")), Length(max=200)])
     email = EmailField(_l("E-postadress"), validators=[
         DataRequired(_l("Skriv en e-postadress.")),
@@ -139,7 +163,7 @@ class ContactForm(FlaskForm):
     ])
 
 
-class RegisterUploadForm(FlaskForm):
+class RegisterUploadForm(Form):
     file = FileField(_l("Fil med registret (.xlsx eller .csv)"), validators=[FileRequired(_l("Välj en fil."))])
 
 
@@ -271,7 +295,7 @@ def section_form_class(section: Section, entries: dict[str, list[int]]) -> type[
                     attrs[field_name(field, index)] = make_field(field)
         else:
             attrs[question.key] = make_field(question)
-    return type("SectionForm", (FlaskForm,), attrs)
+    return type("SectionForm", (Form,), attrs)
 
 
 def to_form_data(question: Question, value: Any) -> Any:

@@ -18,6 +18,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import select
 
 from .db import db
+from .forms import without_control_characters
 from .models import ContactPerson, Unit
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -93,7 +94,7 @@ def read_rows(filename: str, data: bytes) -> list[Row]:
 
 
 def clean(value) -> str:
-    return " ".join(str(value).split()) if value is not None else ""
+    return " ".join(without_control_characters(str(value)).split()) if value is not None else ""
 
 
 def xlsx_table(data: bytes) -> list[list]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import format_time, gettext as _
@@ -18,6 +19,7 @@ from .models import SINGLE, Assignment, audit
 from .questionnaires import Section
 
 bp = Blueprint("respond", __name__, url_prefix="/svar")
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,100}")  # what secrets.token_urlsafe makes
 SESSION_KEY = "assignments"
 
 
@@ -29,7 +31,7 @@ def contact_actor(assignment: Assignment) -> str:
 def open_link(token: str):
     """Trade the token for a session bound to its assignment, then leave the token behind."""
     limits.check(("link-address", limits.client_address()))
-    assignment = Assignment.by_token(token) if len(token) <= 100 else None
+    assignment = Assignment.by_token(token) if TOKEN_SHAPE.fullmatch(token) else None
     if assignment is None:
         limits.count(("link-address", limits.client_address()))
         db.session.commit()

@@ -157,3 +157,18 @@ def test_fuzzing_left_an_audit_trail_without_hostile_text(app, world, contact):
         details = " ".join(str(e.details) + e.actor for e in db.session.scalars(select(AuditEvent)))
         assert "<script>" not in details
         assert db.session.get(Assignment, world.assignment_ids[0]).values()[("namn", 0)] == "<script>x</script>"
+
+
+def test_nul_and_other_control_characters_never_reach_the_database(app, world, contact):
+    """PostgreSQL refuses NUL in text: it is dropped on the way in, everywhere a visitor can type."""
+    client, token = contact
+    response = client.post(world.section_url("grund"), data={"csrf_token": token, "namn": "A\x00n\x01na\tB",
+                                                             "action": "save"})
+    assert response.status_code == 303
+    assert snapshot(app, world.assignment_ids[0])[("namn", 0)] == "Anna\tB"
+    other = app.test_client()
+    assert other.post("/logga-in", data={"csrf_token": csrf(other, "/logga-in"), "email": "\x00@x",
+                                         "password": "\x00"}).status_code == 200
+    assert other.get("/svar/lank/abc%00def").status_code == 404
+    admin_log = other.get("/samordning/logg?vem=%00")
+    assert admin_log.status_code == 302
