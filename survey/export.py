@@ -16,7 +16,7 @@ from typing import Any, Iterable, Iterator
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
@@ -311,6 +311,7 @@ def write_sheet(workbook: Workbook, title: str, rows: Iterable[list[Any]], heade
         for column, value in enumerate(row, start=1):
             cell = to_cell(sheet, value, header=number == header_row)
             if column in percent and number > header_row and isinstance(value, (int, float)):
+                cell = WriteOnlyCell(sheet, value=value)
                 cell.number_format = "0%"
             cells.append(cell)
         sheet.append(cells)
@@ -319,20 +320,27 @@ def write_sheet(workbook: Workbook, title: str, rows: Iterable[list[Any]], heade
     return sheet, row_count
 
 
-def to_cell(sheet, value: Any, header: bool = False) -> WriteOnlyCell:
+def to_cell(sheet, value: Any, header: bool = False) -> Any:
+    """A value ready to append: plain where openpyxl writes it as it is, a styled or typed cell otherwise."""
     if isinstance(value, str):
-        cell = WriteOnlyCell(sheet, value=clean_text(value))
-        # Literal text, even when it starts with '=' or looks like '#N/A'.
+        text = clean_text(value)
+        # openpyxl reads '=…' as a formula and '#N/A' as an error: force those to literal text.
+        if not header and len(text) <= 40 and not text.startswith("=") and text not in ERROR_CODES:
+            return text
+        cell = WriteOnlyCell(sheet, value=text)
         cell.data_type = "s"
-        if len(value) > 40:
+        if len(text) > 40:
             cell.alignment = WRAP
-    else:
+    elif isinstance(value, date):
         if isinstance(value, datetime):
             # Excel has no time zones: show the time a reader in Sweden expects.
             value = value.astimezone(LOCAL_TZ).replace(tzinfo=None)
         cell = WriteOnlyCell(sheet, value=value)
-        if isinstance(value, date):
-            cell.number_format = "yyyy-mm-dd hh:mm" if isinstance(value, datetime) else "yyyy-mm-dd"
+        cell.number_format = "yyyy-mm-dd hh:mm" if isinstance(value, datetime) else "yyyy-mm-dd"
+    elif not header:
+        return value
+    else:
+        cell = WriteOnlyCell(sheet, value=value)
     if header:
         cell.font = HEADER_FONT
     return cell
