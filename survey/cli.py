@@ -60,6 +60,7 @@ Frågor? Kontakta samordningsfunktionen (metodstöd).
 def init_app(app: Flask) -> None:
     app.cli.add_command(export_group)
     app.cli.add_command(units_group)
+    app.cli.add_command(answers_group)
     app.cli.add_command(mail_group)
     app.cli.add_command(backup_command)
     app.cli.add_command(questionnaire_group)
@@ -129,6 +130,77 @@ def units_import(path, dry_run):
         return
     counts = apply_plan(plan)
     audit("register_imported", "cli", details=counts)
+    db.session.commit()
+    click.echo("Imported.")
+
+
+answers_group = AppGroup("answers", help="A unit's answers in Excel: the offline template, and importing it filled in.")
+
+
+@answers_group.command("template")
+@click.option("--round", "round_ref", required=True, help="The round's id or exact name.")
+@click.option("--unit", "unit_name", required=True, help="The unit's exact name.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Default: exports/<name>.xlsx")
+def answers_template(round_ref, unit_name, output):
+    """Write a unit's offline template, its current answers filled in."""
+    from .offline import offline_template, template_filename
+
+    round_ = find_round(round_ref)
+    assignment = next((a for a in round_.assignments if a.unit.name == unit_name), None)
+    if assignment is None:
+        fail(f"{unit_name!r} does not take part in {round_.name}.")
+    path = Path(output) if output else Path(current_app.config["EXPORT_DIR"]) / template_filename(assignment)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(offline_template(assignment))
+    except OSError as exc:
+        fail(f"{path}: cannot be written: {exc.strerror or exc}")
+    click.echo(f"Written to {path}")
+
+
+@answers_group.command("import")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--submit", "mark_submitted", is_flag=True, help="Mark the answers submitted (all required answers must be there).")
+def answers_import(path, dry_run, mark_submitted):
+    """Import a filled-in offline template into the unit's answers, as one transaction."""
+    from .offline import OfflineFileError, apply_import, import_refusal, plan_import, read_offline
+
+    try:
+        found = read_offline(Path(path).read_bytes())
+    except OSError as exc:
+        fail(f"{path}: cannot be read: {exc.strerror or exc}")
+    except OfflineFileError as exc:
+        fail(f"{path}: {exc}")
+    assignment = db.session.get(Assignment, found.assignment_id) if found.assignment_id else None
+    if assignment is None:
+        fail(f"{path}: the unit this template was made for is not in the database.")
+    refusal = import_refusal(assignment)
+    if refusal:
+        fail(f"{path}: {assignment.unit.name}: {refusal}")
+    plan = plan_import(assignment, found)
+    for message in plan.errors:
+        click.echo(f"{path}: {message}", err=True)
+    if not plan.ok:
+        fail(f"{len(plan.errors)} error(s); nothing was imported.")
+    for change in plan.changes:
+        click.echo("\t".join([change.section, f"{change.entry}: {change.question}" if change.entry else change.question,
+                              change.before, change.after]))
+    click.echo(f"{assignment.unit.name}: {len(plan.changes)} change(s).")
+    if plan.edited_since_download:
+        click.echo("Note: the answers were changed on the web after the template was downloaded; the file wins.")
+    if dry_run:
+        click.echo("Dry run: nothing written.")
+        return
+    counts = apply_import(assignment, plan)
+    if mark_submitted:
+        missing = assignment.missing_required()
+        if missing:
+            db.session.rollback()
+            fail(f"Cannot mark as submitted: {len(missing)} required answer(s) missing; nothing was imported.")
+        assignment.submit()
+    audit("answers_imported", "cli", round_id=assignment.round_id, assignment_id=assignment.id,
+          details={**counts, "submitted": mark_submitted})
     db.session.commit()
     click.echo("Imported.")
 

@@ -403,6 +403,52 @@ def council_workbook(round_: Round, options: ExportOptions = ExportOptions()) ->
     return buffer
 
 
+def slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text.translate(str.maketrans("åäöÅÄÖéü", "aaoAAOeu"))).strip("-")
+
+
 def workbook_filename(round_: Round) -> str:
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", round_.name.translate(str.maketrans("åäöÅÄÖé", "aaoAAOe"))).strip("-")
-    return f"kartlaggning-{slug or round_.id}.xlsx"
+    return f"kartlaggning-{slug(round_.name) or round_.id}.xlsx"
+
+
+UNIT_TABLE_FIRST_ROW = 7
+
+
+def unit_answer_rows(assignment: Assignment, values: Values) -> Iterator[list[Any]]:
+    """Sheet 'Svar' of one unit's workbook: which unit and round, then every question and its answer."""
+    yield ["Enhet", assignment.unit.name]
+    yield ["Kartläggning", assignment.round.name]
+    yield ["Status", str(STATUS_LABELS[assignment.status])]
+    yield ["Inskickad", assignment.submitted_dt]
+    yield ["Referens", assignment.reference if assignment.submitted_dt else "–"]
+    yield []
+    yield ["Avsnitt", "Nyckel", "Fråga", "Svar"]
+    for section in assignment.definition.sections:
+        for question in section.questions:
+            if question.is_group:
+                count = sum(1 for key, _index in values if key == question.key)
+                yield [section.title, question.key, f"{question.label} (antal)", count]
+            else:
+                yield [section.title, question.key, question.label, display_value(question, values.get((question.key, SINGLE)))]
+
+
+def unit_workbook(assignment: Assignment) -> BytesIO:
+    """One unit's answers as a workbook: every question on one sheet, each repeating group on its own."""
+    units = {u.id: u for u in db.session.scalars(select(Unit))}
+    row = UnitRow(assignment, top_unit(units, assignment.unit_id).name, assignment.unit, list(assignment.unit.contacts))
+    values = assignment.values()
+    groups = assignment.definition.groups
+    titles = unique_sheet_titles(["Svar", *(g.label for g in groups)])
+    workbook = Workbook(write_only=True)
+    write_sheet(workbook, titles[0], unit_answer_rows(assignment, values), header_row=UNIT_TABLE_FIRST_ROW,
+                widths=(26, 24, 60, 60))
+    for group, title in zip(groups, titles[1:]):
+        write_sheet(workbook, title, group_rows(group, [(row, values)]), widths=(28, 30, 12, 36, 60, 30, 30, 24, 30, 30))
+    buffer = BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    return buffer
+
+
+def unit_workbook_filename(assignment: Assignment) -> str:
+    return f"kartlaggning-{slug(assignment.unit.name) or assignment.unit_id}-{slug(assignment.round.name) or assignment.round_id}.xlsx"

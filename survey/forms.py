@@ -167,6 +167,17 @@ class RegisterUploadForm(Form):
     file = FileField(_l("Fil med registret (.xlsx eller .csv)"), validators=[FileRequired(_l("Välj en fil."))])
 
 
+class AnswersUploadForm(Form):
+    file = FileField(_l("Ifylld svarsmall (.xlsx)"), validators=[FileRequired(_l("Välj en fil."))])
+
+
+class AnswersImportForm(Form):
+    mark_submitted = BooleanField(
+        _l("Markera svaren som inskickade"),
+        description=_l("Välj detta när verksamheten har skickat filen som sitt svar. Alla obligatoriska frågor måste vara besvarade."),
+    )
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()

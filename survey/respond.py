@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import re
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, session, url_for
 from flask_babel import format_time, gettext as _
 from werkzeug.wrappers import Response
 
@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
 from .db import db, utcnow
+from .export import unit_workbook, unit_workbook_filename
 from .answers import decode_base, encode_base, fingerprint, merge
 from .forms import build_section_form, field_name_of, parse_field_name, section_fields, valid_values
 from .models import SINGLE, Assignment, audit
@@ -410,3 +411,11 @@ def receipt(assignment_id: int):
     if not assignment.is_submitted:
         return redirect(url_for("respond.start", assignment_id=assignment.id), code=303)
     return render_template("respond/receipt.html", assignment=assignment)
+
+
+@bp.route("/<int:assignment_id>/svar.xlsx")
+def download_answers(assignment_id: int):
+    """The unit's own answers as a workbook, to keep or to share in the unit."""
+    assignment = own_assignment(assignment_id)
+    return send_file(unit_workbook(assignment), as_attachment=True, download_name=unit_workbook_filename(assignment),
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -4,9 +4,23 @@ from __future__ import annotations
 
 import csv
 import io
+import secrets
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, after_this_request, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    after_this_request,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 from sqlalchemy import select
@@ -15,7 +29,8 @@ from sqlalchemy.orm import selectinload
 from . import mail
 from .auth import coordinator_required, editor_required, user_actor
 from .db import db, utcnow
-from .forms import MailTemplateForm, ReopenAssignmentForm, ReopenRoundForm, RoundForm
+from .export import unit_workbook, unit_workbook_filename
+from .forms import AnswersImportForm, AnswersUploadForm, MailTemplateForm, ReopenAssignmentForm, ReopenRoundForm, RoundForm
 from .models import (
     MAIL_KINDS,
     Assignment,
@@ -25,7 +40,18 @@ from .models import (
     Unit,
     audit,
 )
+from .offline import (
+    MAX_BYTES,
+    OfflineFileError,
+    apply_import,
+    import_refusal,
+    offline_template,
+    plan_import,
+    read_offline,
+    template_filename,
+)
 from .questionnaires import QuestionnaireError, content_hash
+from .register import XLSX, upload_folder
 
 bp = Blueprint("rounds", __name__, url_prefix="/samordning")
 
@@ -370,3 +396,85 @@ def retry_failed():
     flash(_("Misslyckade meddelanden försöks igen."), "saved")
     return redirect(url_for("rounds.outbox"), code=303)
 
+
+
+# Excel back in: a unit's offline template, and importing it filled in.
+
+@bp.route("/svar/<int:assignment_id>/mall.xlsx")
+@editor_required
+def offline_template_download(assignment_id: int):
+    assignment = round_assignment(assignment_id)
+    audit("template_downloaded", actor(), user_id=current_user.id, round_id=assignment.round_id, assignment_id=assignment.id)
+    db.session.commit()
+    return send_file(io.BytesIO(offline_template(assignment)), mimetype=XLSX, as_attachment=True,
+                     download_name=template_filename(assignment))
+
+
+@bp.route("/svar/<int:assignment_id>/svar.xlsx")
+@coordinator_required
+def unit_workbook_download(assignment_id: int):
+    assignment = round_assignment(assignment_id)
+    return send_file(unit_workbook(assignment), mimetype=XLSX, as_attachment=True,
+                     download_name=unit_workbook_filename(assignment))
+
+
+@bp.route("/svar/<int:assignment_id>/importera", methods=["GET", "POST"])
+@editor_required
+def import_answers(assignment_id: int):
+    """Upload → preview of every change (nothing written) → confirm, which reads the same file again."""
+    assignment = round_assignment(assignment_id)
+    form = AnswersUploadForm()
+    refusal = import_refusal(assignment)
+    if refusal is None and form.validate_on_submit():
+        upload = form.file.data
+        with upload.stream:
+            data = upload.read(MAX_BYTES + 1)
+        try:
+            plan = plan_import(assignment, read_offline(data))
+        except OfflineFileError as exc:
+            form.file.errors.append(str(exc))
+        else:
+            if plan.ok:
+                stored = f"{secrets.token_hex(16)}.xlsx"
+                (upload_folder() / stored).write_bytes(data)
+                session["answers_import"] = {"file": stored, "assignment": assignment.id}
+            return render_template("rounds/import_preview.html", assignment=assignment, plan=plan,
+                                   filename=Path(upload.filename or "").name, form=AnswersImportForm())
+    return render_template("rounds/import_answers.html", assignment=assignment, form=form, refusal=refusal)
+
+
+@bp.route("/svar/<int:assignment_id>/importera/bekrafta", methods=["POST"])
+@editor_required
+def confirm_answers_import(assignment_id: int):
+    assignment = round_assignment(assignment_id)
+    form = AnswersImportForm()
+    pending = session.get("answers_import")
+    path = upload_folder() / Path(pending["file"]).name if pending and pending.get("assignment") == assignment.id else None
+    refusal = import_refusal(assignment)
+    if refusal or path is None or not path.exists() or not form.validate_on_submit():
+        flash(refusal or _("Inläsningen har gått ut. Ladda upp filen igen."), "error")
+        return redirect(url_for("rounds.import_answers", assignment_id=assignment.id), code=303)
+    try:
+        plan = plan_import(assignment, read_offline(path.read_bytes()))
+    except OfflineFileError as exc:
+        plan = None
+        flash(str(exc), "error")
+    if plan is None or not plan.ok:
+        if plan is not None:
+            flash(_("Filen har fel och kan inte läsas in."), "error")
+        return redirect(url_for("rounds.import_answers", assignment_id=assignment.id), code=303)
+    counts = apply_import(assignment, plan)
+    missing = assignment.missing_required() if form.mark_submitted.data else []
+    if missing:
+        db.session.rollback()
+        flash(_("Svaren kan inte markeras som inskickade: %(n)s obligatoriska frågor saknar svar. Läs in filen utan att markera den som inskickad, eller komplettera filen.", n=len(missing)), "error")
+        return redirect(url_for("rounds.import_answers", assignment_id=assignment.id), code=303)
+    if form.mark_submitted.data:
+        assignment.submit()
+    audit("answers_imported", actor(), user_id=current_user.id, round_id=assignment.round_id, assignment_id=assignment.id,
+          details={**counts, "submitted": bool(form.mark_submitted.data)})
+    db.session.commit()
+    session.pop("answers_import", None)
+    path.unlink(missing_ok=True)
+    flash(_("Svaren är inlästa: %(n)s ändrade svar.", n=counts["answers_changed"]), "saved")
+    return redirect(url_for("rounds.assignment", assignment_id=assignment.id), code=303)
