@@ -15,9 +15,9 @@ run: install translations
 	$(LOCAL) $(FLASK) run --host $(HOST) --port $(PORT) --no-debugger
 
 test: install-test translations system-test-packages
-	REQUIRE_BROWSER=1 $(VENV)/bin/pytest
+	REQUIRE_BROWSER=1 REQUIRE_LIBREOFFICE=1 $(VENV)/bin/pytest
 	@echo "== The same suite on PostgreSQL =="
-	REQUIRE_BROWSER=1 tests/with-postgres.sh $(VENV)/bin/pytest
+	REQUIRE_BROWSER=1 REQUIRE_LIBREOFFICE=1 tests/with-postgres.sh $(VENV)/bin/pytest
 
 $(PYTHON):
 	python3 -m venv $(VENV)
@@ -33,7 +33,7 @@ $(VENV)/.installed-test: pyproject.toml | $(PYTHON)
 	$(PYTHON) -m pip install --quiet -e '.[serve,test]'
 	touch $@ $(VENV)/.installed
 
-# PostgreSQL's server programs and Chromium for the browser tests, from Debian's packages
+# PostgreSQL's server programs, Chromium for the browser tests and LibreOffice Calc, from Debian's packages
 # when they are missing (Playwright never downloads a browser of its own here).
 system-test-packages:
 	@missing=""; \
@@ -44,6 +44,11 @@ system-test-packages:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
+	@# LibreOffice Calc, headless, to check that every workbook we write opens in it.
+	@command -v soffice >/dev/null 2>&1 || { \
+	  echo "Installing from Debian packages: libreoffice-calc-nogui"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null; }
 
 translations: install
 	$(VENV)/bin/pybabel -q compile --use-fuzzy -d survey/translations
