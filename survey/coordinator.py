@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from .auth import coordinator_required
 from .db import db
-from .export import ExportOptions, council_workbook, workbook_filename, write_sheet
+from .export import ExportOptions, council_workbook, previous_round, workbook_filename, write_sheet
 from .models import STATUS_LABELS, Assignment, ContactPerson, Round, Unit
 
 bp = Blueprint("coordinator", __name__, url_prefix="/samordning")
@@ -138,6 +138,7 @@ def round_status(round_id: int):
         counts=counts,
         rollups=rollups(rows),
         filters=filters,
+        earlier=previous_round(round_),
     )
 
 

@@ -19,10 +19,10 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from .db import LOCAL_TZ, db, utcnow
-from .models import SINGLE, STATUS_LABELS, Answer, Assignment, ContactPerson, Round, Unit
+from .models import SINGLE, STATUS_LABELS, Answer, Assignment, ContactPerson, QuestionnaireVersion, Round, Unit
 from .questionnaires import Question, Questionnaire
 
 EXCEL_CELL_LIMIT = 32_767
@@ -56,6 +56,17 @@ Values = dict[tuple[str, int], Any]
 CHUNK = 500
 
 
+def answers_of(assignment_ids: list[int], keys: list[str]) -> dict[int, Values]:
+    """The answers to the given question keys of a few assignments, by assignment."""
+    values: dict[int, Values] = defaultdict(dict)
+    for assignment_id, key, index, value in db.session.execute(
+        select(Answer.assignment_id, Answer.question_key, Answer.entry_index, Answer.value)
+        .where(Answer.assignment_id.in_(assignment_ids), Answer.question_key.in_(keys))
+    ):
+        values[assignment_id][(key, index)] = value
+    return values
+
+
 def stream_answers(rows: list["UnitRow"], keys: Iterable[str], chunk: int = CHUNK) -> Iterator[tuple["UnitRow", Values]]:
     """Each unit's answers to the given question keys, in the rows' order, a few hundred units at a time.
 
@@ -65,14 +76,25 @@ def stream_answers(rows: list["UnitRow"], keys: Iterable[str], chunk: int = CHUN
     keys = sorted(set(keys))
     for start in range(0, len(rows), chunk):
         part = rows[start:start + chunk]
-        values: dict[int, Values] = defaultdict(dict)
-        for assignment_id, key, index, value in db.session.execute(
-            select(Answer.assignment_id, Answer.question_key, Answer.entry_index, Answer.value)
-            .where(Answer.assignment_id.in_([row.assignment.id for row in part]), Answer.question_key.in_(keys))
-        ):
-            values[assignment_id][(key, index)] = value
+        values = answers_of([row.assignment.id for row in part], keys)
         for row in part:
             yield row, values.get(row.assignment.id, {})
+
+
+def stream_with_previous(rows: list["UnitRow"], previous: dict[int, int], keys: Iterable[str],
+                         chunk: int = CHUNK) -> Iterator[tuple["UnitRow", Values, Values | None]]:
+    """Like stream_answers, with each unit's answers from the previous round too (None: it did not submit then).
+
+    ``previous`` maps a unit id to its submitted assignment in the previous round.
+    """
+    keys = sorted(set(keys))
+    for start in range(0, len(rows), chunk):
+        part = rows[start:start + chunk]
+        earlier = [previous[row.unit.id] for row in part if row.unit.id in previous]
+        values = answers_of([row.assignment.id for row in part] + earlier, keys)
+        for row in part:
+            before = previous.get(row.unit.id)
+            yield row, values.get(row.assignment.id, {}), None if before is None else values.get(before, {})
 
 
 @dataclass(frozen=True)
@@ -297,6 +319,82 @@ def codebook_rows(definition: Questionnaire) -> Iterator[list[Any]]:
                        QUESTION_TYPE_NAMES[item.type], "ja" if item.required else "nej", options]
 
 
+def previous_round(round_: Round) -> Round | None:
+    """The latest earlier round of the same questionnaire (any version of it) that was opened, if any."""
+    earlier = or_(Round.opens_on < round_.opens_on, and_(Round.opens_on == round_.opens_on, Round.id < round_.id))
+    return db.session.scalar(
+        select(Round).join(QuestionnaireVersion)
+        .where(QuestionnaireVersion.slug == round_.questionnaire_version.slug, Round.id != round_.id,
+               Round.state != "draft", earlier)
+        .order_by(Round.opens_on.desc(), Round.id.desc()).limit(1)
+    )
+
+
+def submitted_in(round_: Round) -> dict[int, int]:
+    """Unit id → its submitted assignment in the round."""
+    return dict(db.session.execute(
+        select(Assignment.unit_id, Assignment.id).where(Assignment.round_id == round_.id, Assignment.status == "submitted")
+    ).all())
+
+
+def compared_questions(definition: Questionnaire, earlier: Questionnaire) -> list[tuple[Question | None, Question | None]]:
+    """(question now, the same key's question then), None where a version lacks it: this version's order first."""
+    current = [(q, earlier.question(q.key)) for q in definition.questions]
+    gone = [(None, q) for q in earlier.questions if definition.question(q.key) is None]
+    return current + gone
+
+
+def comparison_rows(round_: Round, earlier: Round,
+                    units: Iterable[tuple[UnitRow, Values, Values | None]]) -> Iterator[list[Any]]:
+    """Sheet 'Jämförelse': per unit and question, the previous and the current answer (groups as counts)."""
+    questions = compared_questions(round_.definition, earlier.definition)
+    yield ["Nämnd", "Enhet", "Nyckel", "Fråga", f"Svar {earlier.name}", f"Svar {round_.name}", "Ändrat"]
+    for row, now, before in units:
+        for question, old_question in questions:
+            current = raw_answer(question, now) if question is not None else None
+            previous = raw_answer(old_question, before) if old_question is not None and before is not None else None
+            if current is None and previous is None:
+                continue
+            either = question or old_question
+            shown_before = "(svarade inte)" if before is None else display_value(old_question or either, previous)
+            yield [row.namnd, row.unit.name, either.key, either.label, shown_before,
+                   display_value(either, current), "nej" if current == previous and before is not None else "ja"]
+
+
+def raw_answer(question: Question, values: Values) -> Any:
+    """A stored answer as compared between rounds (codes, not labels, so a reworded option is no change)."""
+    if question.is_group:
+        return sum(1 for key, _index in values if key == question.key) or None
+    return values.get((question.key, SINGLE))
+
+
+def area_change_rows(round_: Round, earlier: Round,
+                     units: Iterable[tuple[UnitRow, Values, Values | None]]) -> Iterator[list[Any]]:
+    """Sheet 'Jämförelse våldsområden': per violence area, each group's entries then and now, and the change."""
+    pairs = area_fields(round_.definition)
+    if not pairs:
+        yield ["Frågeformuläret har inga våldsområden att jämföra."]
+        return
+    areas = pairs[0][1].options
+    then: dict[tuple[str, str], int] = defaultdict(int)
+    now: dict[tuple[str, str], int] = defaultdict(int)
+    for _row, current, before in units:
+        for counts, values in ((now, current), (then, before or {})):
+            for group, field in pairs:
+                for (key, index) in values:
+                    if key == group.key:
+                        for code in values.get((field.key, index)) or []:
+                            counts[(group.key, code)] += 1
+    yield ["Våldsområde"] + [f"{group.label}: {name}" for group, _f in pairs
+                             for name in (earlier.name, round_.name, "förändring")]
+    for area in areas:
+        cells = [area.label]
+        for group, _field in pairs:
+            a, b = then[(group.key, area.code)], now[(group.key, area.code)]
+            cells += [a, b, b - a]
+        yield cells
+
+
 def write_sheet(workbook: Workbook, title: str, rows: Iterable[list[Any]], header_row: int = 1,
                 widths: Iterable[int] = (), percent_columns: Iterable[int] = ()):
     """Write rows to a new sheet: header frozen and filtered, columns sized, text wrapped, cells safe."""
@@ -373,14 +471,17 @@ def unique_sheet_titles(titles: list[str]) -> list[str]:
 
 
 def council_workbook(round_: Round, options: ExportOptions = ExportOptions()) -> BytesIO:
-    """The workbook for the council (samverkansrådet): eight sheets, Swedish headings, labels not codes."""
+    """The workbook for the council (samverkansrådet): eight sheets, Swedish headings, labels not codes;
+    two more comparing with the previous round of the same questionnaire, when there is one."""
     definition = round_.definition
     rows, units = round_units(round_, options)
     counted = answered(rows, options)
     workbook = Workbook(write_only=True)
     groups = definition.groups
+    earlier = previous_round(round_)
+    comparison = ["Jämförelse", "Jämförelse våldsområden"] if earlier else []
     titles = unique_sheet_titles(["Översikt", *(g.label for g in groups), "Per fråga", "Våldsområden", "Svar",
-                                  "Ej inkommit", "Frågor"])
+                                  "Ej inkommit", "Frågor", *comparison])
     overview, row_count = write_sheet(workbook, titles[0], overview_rows(round_, rows, options, units, utcnow()),
                                       header_row=OVERVIEW_TABLE_FIRST_ROW, widths=(34, 14, 14, 14, 14, 14),
                                       percent_columns=(6,))
@@ -397,6 +498,13 @@ def council_workbook(round_: Round, options: ExportOptions = ExportOptions()) ->
     write_sheet(workbook, rest[2], response_rows(definition, stream_answers(counted, (q.key for q in definition.questions))), header_row=2, widths=(28, 32, 12, 18))
     write_sheet(workbook, rest[3], missing_rows(rows), widths=(28, 32, 14, 28, 34, 12, 18, 18))
     write_sheet(workbook, rest[4], codebook_rows(definition), widths=(26, 26, 20, 60, 14, 12, 70))
+    if earlier is not None:
+        previous = submitted_in(earlier)
+        keys = [q.key for q in definition.questions] + [q.key for q in earlier.definition.questions]
+        write_sheet(workbook, rest[5], comparison_rows(round_, earlier, stream_with_previous(counted, previous, keys)),
+                    widths=(28, 32, 24, 60, 40, 40, 10))
+        write_sheet(workbook, rest[6], area_change_rows(round_, earlier, stream_with_previous(counted, previous, area_keys(definition))),
+                    widths=(36,) + (16,) * 6)
     buffer = BytesIO()
     workbook.save(buffer)
     buffer.seek(0)

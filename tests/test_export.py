@@ -200,3 +200,53 @@ def test_export_of_a_round_with_nothing_submitted(app, client, world):
     sheets, _ = download(client, world)
     assert sheets["Goda exempel"] == [["Nämnd", "Enhet", "Status", "Rubrik", "Våldsområden"]]
     assert len(sheets["Ej inkommit"]) == 4
+
+
+def test_comparison_with_the_previous_round_of_the_same_questionnaire(app, client, tmp_path):
+    source = (ROOT / "tests" / "data" / "every_type.toml").read_text(encoding="utf-8")
+    path = tmp_path / "valdsomraden.toml"
+    path.write_text(source.replace('option_sets.omraden', 'option_sets.valdsomraden')
+                    .replace('options = "omraden"', 'options = "valdsomraden"'), encoding="utf-8")
+    world = World(app, path)
+    fill_and_submit(app.test_client(), world, 0)
+    with app.app_context():
+        first = db.session.get(Round, world.round_id)
+        first.change_state("closed")
+        second = Round(name="Kartläggning 2027", questionnaire_version=first.questionnaire_version, state="open",
+                       opens_on=first.opens_on + timedelta(days=365), closes_on=first.closes_on + timedelta(days=365))
+        db.session.add(second)
+        units = db.session.scalars(select(Unit).where(Unit.name.in_(["Centrum mot våld", "Äldreområdet"]))).all()
+        again, newcomer = sorted((second.assign(u) for u in units), key=lambda a: a.unit.name)
+        db.session.flush()
+        earlier = db.session.scalars(select(Assignment).where(Assignment.round_id == first.id, Assignment.unit_id == again.unit_id)).one().values()
+        again.save_values({key: value for key, value in earlier.items() if key[1] == 0} | {("rutin", 0): "ja"})
+        examples = again.definition.question("goda_exempel")
+        for title, areas in (("Våga fråga", ["nara", "heder"]), ("Hedersvåld på schemat", ["heder"])):
+            index = again.add_entry(examples)
+            again.save_values({("exempel_rubrik", index): title, ("exempel_omraden", index): areas})
+        again.submit()
+        newcomer.save_values({("namn", 0): "Ny kontakt", ("huvudomrade", 0): "nara"})
+        newcomer.submit()
+        db.session.commit()
+        second_id = second.id
+    login(client)
+    response = client.get(f"/samordning/omgang/{second_id}/sammanstallning.xlsx")
+    workbook = openpyxl.load_workbook(io.BytesIO(response.data))
+    assert workbook.sheetnames[-2:] == ["Jämförelse", "Jämförelse våldsområden"]
+    header, *rows = [[c.value for c in row] for row in workbook["Jämförelse"].iter_rows()]
+    assert header == ["Nämnd", "Enhet", "Nyckel", "Fråga", "Svar Kartläggning 2026", "Svar Kartläggning 2027", "Ändrat"]
+    found = {(r[1], r[2]): r[4:] for r in rows}
+    assert found[("Centrum mot våld", "rutin")] == ["Delvis", "Ja", "ja"]
+    assert found[("Centrum mot våld", "namn")] == ["Anna Andersson", "Anna Andersson", "nej"]
+    assert found[("Centrum mot våld", "goda_exempel")] == [1, 2, "ja"]
+    assert found[("Centrum mot våld", "utvecklingsomraden")] == [1, None, "ja"]
+    assert found[("Äldreområdet", "namn")] == ["(svarade inte)", "Ny kontakt", "ja"]
+    assert ("Äldreområdet", "uppdrag") not in found, "no row where neither round has an answer"
+
+    header, *areas = [[c.value for c in row] for row in workbook["Jämförelse våldsområden"].iter_rows()]
+    assert header == ["Våldsområde", "Goda exempel: Kartläggning 2026", "Goda exempel: Kartläggning 2027",
+                      "Goda exempel: förändring"]
+    assert areas == [["Våld i nära relationer", 1, 1, 0], ["Hedersrelaterat våld och förtryck", 1, 2, 1],
+                     ["Sexuellt våld", 0, 0, 0]]
+    first_round = client.get(f"/samordning/omgang/{world.round_id}/sammanstallning.xlsx")
+    assert "Jämförelse" not in openpyxl.load_workbook(io.BytesIO(first_round.data)).sheetnames
