@@ -1,10 +1,13 @@
 """axe-core's WCAG 2.1 A/AA rules on every page of both roles, error states included: zero violations.
 And a keyboard-only walk through the contact person's whole flow."""
+import io
+
+import openpyxl
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from conftest import PASSWORD
+from conftest import PASSWORD, login
 from survey.db import db
 from survey.models import User
 
@@ -92,7 +95,18 @@ def test_contact_person_pages_have_no_axe_violations(live_server, page, world):
     print("\nscanned:", scanned)
 
 
-def test_coordinator_pages_have_no_axe_violations(app, live_server, page, world, admin):
+def filled_template(app, world, name: str, tmp_path) -> str:
+    """The first unit's offline template with the name question answered, as a file to upload."""
+    client = app.test_client()
+    login(client)
+    workbook = openpyxl.load_workbook(io.BytesIO(client.get(f"/samordning/svar/{world.assignment_ids[0]}/mall.xlsx").data))
+    workbook["Grunduppgifter"]["C2"] = name
+    path = tmp_path / "ifylld.xlsx"
+    workbook.save(path)
+    return str(path)
+
+
+def test_coordinator_pages_have_no_axe_violations(app, live_server, page, world, admin, tmp_path):
     scanned = []
     base = live_server
     page.goto(base + "/logga-in")
@@ -117,8 +131,16 @@ def test_coordinator_pages_have_no_axe_violations(app, live_server, page, world,
         ("register: new unit", "/samordning/register/ny"),
         ("register: unit", f"/samordning/register/{unit_id(app, world)}"),
         ("register: import", "/samordning/register/import"),
+        ("import answers", f"/samordning/svar/{world.assignment_ids[0]}/importera"),
     ]:
         page.goto(base + path)
+        scan(page, scanned, name)
+    page.get_by_role("button", name="Visa vad som ändras").click()
+    scan(page, scanned, "import answers with errors")
+    for name, answer in (("import preview with cell errors", "x" * 201), ("import preview with changes", "Anna")):
+        page.goto(base + f"/samordning/svar/{world.assignment_ids[0]}/importera")
+        page.get_by_label("Ifylld svarsmall (.xlsx)").set_input_files(filled_template(app, world, answer, tmp_path))
+        page.get_by_role("button", name="Visa vad som ändras").click()
         scan(page, scanned, name)
     page.goto(base + "/samordning/omgang/ny")
     page.get_by_role("button", name="Skapa omgången").click()
