@@ -148,6 +148,10 @@ def main() -> None:
             db.create_all()
             results = {}
             for size in (args.small, args.units):
+                # A fresh database per size: two rounds of one questionnaire would add the comparison sheets.
+                db.session.remove()
+                db.drop_all()
+                db.create_all()
                 started = time.perf_counter()
                 round_id = build_round(size)
                 print(f"built {size} units in {time.perf_counter() - started:.1f} s", flush=True)

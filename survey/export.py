@@ -5,21 +5,24 @@ respondent typed: a workbook from a survey must be safe to open.
 """
 from __future__ import annotations
 
+import json
 import re
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime
 from io import BytesIO
 from typing import Any, Iterable, Iterator
 
+from flask_babel import force_locale
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Text, and_, cast, or_, select
 
 from .db import LOCAL_TZ, db, utcnow
 from .models import SINGLE, STATUS_LABELS, Answer, Assignment, ContactPerson, QuestionnaireVersion, Round, Unit
@@ -57,12 +60,18 @@ CHUNK = 500
 
 
 def answers_of(assignment_ids: list[int], keys: list[str]) -> dict[int, Values]:
-    """The answers to the given question keys of a few assignments, by assignment."""
-    values: dict[int, Values] = defaultdict(dict)
-    for assignment_id, key, index, value in db.session.execute(
-        select(Answer.assignment_id, Answer.question_key, Answer.entry_index, Answer.value)
+    """The answers to the given question keys of a few assignments, by assignment.
+
+    The values come as their stored JSON text and are decoded in one call for the whole batch:
+    decoding a hundred thousand small values one by one was a large export's biggest cost.
+    """
+    rows = db.session.execute(
+        select(Answer.assignment_id, Answer.question_key, Answer.entry_index, cast(Answer.value, Text))
         .where(Answer.assignment_id.in_(assignment_ids), Answer.question_key.in_(keys))
-    ):
+    ).all()
+    decoded = json.loads("[" + ",".join(row[3] or "null" for row in rows) + "]")
+    values: dict[int, Values] = defaultdict(dict)
+    for (assignment_id, key, index, _text), value in zip(rows, decoded):
         values[assignment_id][(key, index)] = value
     return values
 
@@ -180,12 +189,19 @@ def overview_rows(round_: Round, rows: list[UnitRow], options: ExportOptions, un
 OVERVIEW_TABLE_FIRST_ROW = 6
 
 
+@lru_cache(maxsize=None)
+def status_text(status: str) -> str:
+    """A status in words, looked up once per status rather than once per row; Swedish like the rest of the workbook."""
+    with force_locale("sv"):
+        return str(STATUS_LABELS[status])
+
+
 def group_rows(group: Question, units: Iterable[tuple[UnitRow, Values]]) -> Iterator[list[Any]]:
     """A sheet per repeating group: one row per entry (good example, development area), labels not codes."""
     yield ["Nämnd", "Enhet", "Status"] + [f.label for f in group.fields]
     for row, values in units:
         for index in sorted(i for key, i in values if key == group.key):
-            yield [row.namnd, row.unit.name, str(STATUS_LABELS[row.assignment.status])] + [
+            yield [row.namnd, row.unit.name, status_text(row.assignment.status)] + [
                 display_value(f, values.get((f.key, index))) for f in group.fields
             ]
 
@@ -279,7 +295,7 @@ def response_rows(definition: Questionnaire, units: Iterable[tuple[UnitRow, Valu
         f"{q.label} (antal)" if q.is_group else q.label for q in questions
     ]
     for row, values in units:
-        cells = [row.namnd, row.unit.name, str(STATUS_LABELS[row.assignment.status]), row.assignment.submitted_dt]
+        cells = [row.namnd, row.unit.name, status_text(row.assignment.status), row.assignment.submitted_dt]
         for question in questions:
             if question.is_group:
                 cells.append(sum(1 for key, _index in values if key == question.key))
@@ -294,7 +310,7 @@ def missing_rows(rows: list[UnitRow]) -> Iterator[list[Any]]:
     for row in rows:
         if row.assignment.status == "submitted":
             continue
-        yield [row.namnd, row.unit.name, str(STATUS_LABELS[row.assignment.status]),
+        yield [row.namnd, row.unit.name, status_text(row.assignment.status),
                "; ".join(c.name for c in row.contacts), "; ".join(c.email for c in row.contacts),
                row.assignment.reminder_count, row.assignment.last_reminded_dt, row.assignment.last_activity_dt]
 
@@ -403,45 +419,70 @@ def write_sheet(workbook: Workbook, title: str, rows: Iterable[list[Any]], heade
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
     percent = set(percent_columns)
+    cells = SafeCells(sheet)
     last_column, row_count = 1, 0
     for number, row in enumerate(rows, start=1):
-        cells = []
-        for column, value in enumerate(row, start=1):
-            cell = to_cell(sheet, value, header=number == header_row)
-            if column in percent and number > header_row and isinstance(value, (int, float)):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = "0%"
-            cells.append(cell)
-        sheet.append(cells)
+        if number == header_row:
+            sheet.append([cells.header(value) for value in row])
+        elif percent and number > header_row:
+            sheet.append([cells.percent(value) if column in percent and isinstance(value, (int, float))
+                          else cells.cell(value) for column, value in enumerate(row, start=1)])
+        else:
+            sheet.append([cells.cell(value) for value in row])
         last_column, row_count = max(last_column, len(row)), number
     sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(last_column)}{max(row_count, header_row)}"
     return sheet, row_count
 
 
-def to_cell(sheet, value: Any, header: bool = False) -> Any:
-    """A value ready to append: plain where openpyxl writes it as it is, a styled or typed cell otherwise."""
-    if isinstance(value, str):
-        text = clean_text(value)
-        # openpyxl reads '=…' as a formula and '#N/A' as an error: force those to literal text.
-        if not header and len(text) <= 40 and not text.startswith("=") and text not in ERROR_CODES:
-            return text
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.data_type = "s"
-        if len(text) > 40:
-            cell.alignment = WRAP
-    elif isinstance(value, date):
+class SafeCells:
+    """Values made ready to append to one write-only sheet: plain where openpyxl writes them as they are,
+    typed and styled cells otherwise; text is always literal text, never a formula.
+
+    Each style is looked up in the workbook once per sheet and then copied into cells, because
+    setting a style on each of a hundred thousand cells dominates a large export's time.
+    """
+
+    def __init__(self, sheet):
+        self.sheet = sheet
+        self.wrap = self.style(alignment=WRAP)
+        self.bold = self.style(font=HEADER_FONT)
+        self.date = self.style(number_format="yyyy-mm-dd")
+        self.datetime = self.style(number_format="yyyy-mm-dd hh:mm")
+        self.share = self.style(number_format="0%")
+
+    def style(self, **attributes):
+        template = WriteOnlyCell(self.sheet)
+        for name, value in attributes.items():
+            setattr(template, name, value)
+        return template._style  # the style's indexes in the workbook, which Cell(style_array=...) takes
+
+    def make(self, value: Any, style) -> Cell:
+        return Cell(self.sheet, row=1, column=1, value=value, style_array=style)
+
+    def cell(self, value: Any) -> Any:
+        if isinstance(value, str):
+            text = clean_text(value)
+            # openpyxl reads '=…' as a formula and '#N/A' as an error: force those to literal text.
+            if len(text) <= 40 and not text.startswith("=") and text not in ERROR_CODES:
+                return text
+            cell = self.make(text, self.wrap if len(text) > 40 else None)
+            cell.data_type = "s"
+            return cell
         if isinstance(value, datetime):
             # Excel has no time zones: show the time a reader in Sweden expects.
-            value = value.astimezone(LOCAL_TZ).replace(tzinfo=None)
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = "yyyy-mm-dd hh:mm" if isinstance(value, datetime) else "yyyy-mm-dd"
-    elif not header:
+            return self.make(value.astimezone(LOCAL_TZ).replace(tzinfo=None), self.datetime)
+        if isinstance(value, date):
+            return self.make(value, self.date)
         return value
-    else:
-        cell = WriteOnlyCell(sheet, value=value)
-    if header:
-        cell.font = HEADER_FONT
-    return cell
+
+    def header(self, value: Any) -> Cell:
+        cell = self.make(clean_text(value) if isinstance(value, str) else value, self.bold)
+        if isinstance(value, str):
+            cell.data_type = "s"
+        return cell
+
+    def percent(self, value: float) -> Cell:
+        return self.make(value, self.share)
 
 
 def response_chart(sheet, table_rows: int) -> BarChart:
@@ -526,7 +567,7 @@ def unit_answer_rows(assignment: Assignment, values: Values) -> Iterator[list[An
     """Sheet 'Svar' of one unit's workbook: which unit and round, then every question and its answer."""
     yield ["Enhet", assignment.unit.name]
     yield ["Kartläggning", assignment.round.name]
-    yield ["Status", str(STATUS_LABELS[assignment.status])]
+    yield ["Status", status_text(assignment.status)]
     yield ["Inskickad", assignment.submitted_dt]
     yield ["Referens", assignment.reference if assignment.submitted_dt else "–"]
     yield []
