@@ -9,6 +9,8 @@ from flask_babel import Babel, format_decimal, get_locale
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .db import db as database  # not `db`: that name is the survey.db module
@@ -180,3 +182,14 @@ def register_error_pages(app: Flask) -> None:
 
     for code in (400, 403, 404, 405, 410, 413, 429, 500):
         app.register_error_handler(code, error_page(code))
+
+    def database_trouble(error):
+        # Pages with typed text handle this themselves and show the text again; anywhere else nothing
+        # was written (the transaction rolls back), so a plain "try again" is the honest answer.
+        database.session.rollback()
+        stale = isinstance(error, StaleDataError)
+        app.logger.warning("database %s on %s", "race" if stale else "error", request.path)
+        return render_template("error.html", code=409 if stale else 503), 409 if stale else 503
+
+    app.register_error_handler(StaleDataError, database_trouble)
+    app.register_error_handler(OperationalError, database_trouble)

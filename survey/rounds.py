@@ -425,6 +425,8 @@ def import_answers(assignment_id: int):
     assignment = round_assignment(assignment_id)
     form = AnswersUploadForm()
     refusal = import_refusal(assignment)
+    if request.method == "POST":
+        take_pending_import(assignment.id)  # a new upload replaces whatever waited for confirmation
     if refusal is None and form.validate_on_submit():
         upload = form.file.data
         with upload.stream:
@@ -443,19 +445,32 @@ def import_answers(assignment_id: int):
     return render_template("rounds/import_answers.html", assignment=assignment, form=form, refusal=refusal)
 
 
+def take_pending_import(assignment_id: int) -> bytes | None:
+    """The uploaded file waiting for confirmation, taken off the session and the disk: one confirmation per upload."""
+    pending = session.pop("answers_import", None)
+    if not pending:
+        return None
+    path = upload_folder() / Path(pending["file"]).name
+    try:
+        data = path.read_bytes() if pending.get("assignment") == assignment_id else None
+    except OSError:
+        data = None
+    path.unlink(missing_ok=True)
+    return data
+
+
 @bp.route("/svar/<int:assignment_id>/importera/bekrafta", methods=["POST"])
 @editor_required
 def confirm_answers_import(assignment_id: int):
     assignment = round_assignment(assignment_id)
     form = AnswersImportForm()
-    pending = session.get("answers_import")
-    path = upload_folder() / Path(pending["file"]).name if pending and pending.get("assignment") == assignment.id else None
+    data = take_pending_import(assignment.id)
     refusal = import_refusal(assignment)
-    if refusal or path is None or not path.exists() or not form.validate_on_submit():
+    if refusal or data is None or not form.validate_on_submit():
         flash(refusal or _("Inläsningen har gått ut. Ladda upp filen igen."), "error")
         return redirect(url_for("rounds.import_answers", assignment_id=assignment.id), code=303)
     try:
-        plan = plan_import(assignment, read_offline(path.read_bytes()))
+        plan = plan_import(assignment, read_offline(data))
     except OfflineFileError as exc:
         plan = None
         flash(str(exc), "error")
@@ -474,7 +489,5 @@ def confirm_answers_import(assignment_id: int):
     audit("answers_imported", actor(), user_id=current_user.id, round_id=assignment.round_id, assignment_id=assignment.id,
           details={**counts, "submitted": bool(form.mark_submitted.data)})
     db.session.commit()
-    session.pop("answers_import", None)
-    path.unlink(missing_ok=True)
     flash(_("Svaren är inlästa: %(n)s ändrade svar.", n=counts["answers_changed"]), "saved")
     return redirect(url_for("rounds.assignment", assignment_id=assignment.id), code=303)

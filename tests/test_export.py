@@ -90,13 +90,18 @@ def test_per_question_counts_shares_and_number_statistics(client, submitted):
     assert rows[("utveckling_prioritet", "Hög")] == (1, 1)
 
 
-def test_violence_area_matrix_counts_entries_and_sums(app, client, tmp_path):
-    # The matrix counts group fields that use the option set "valdsomraden", as the real questionnaire does.
+def world_with_violence_areas(app, tmp_path) -> World:
+    """The test world on a questionnaire whose areas use the option set "valdsomraden", as the real one does:
+    the matrix and the comparison count group fields with that set."""
     source = (ROOT / "tests" / "data" / "every_type.toml").read_text(encoding="utf-8")
     path = tmp_path / "valdsomraden.toml"
     path.write_text(source.replace('option_sets.omraden', 'option_sets.valdsomraden')
                     .replace('options = "omraden"', 'options = "valdsomraden"'), encoding="utf-8")
-    world = World(app, path)
+    return World(app, path)
+
+
+def test_violence_area_matrix_counts_entries_and_sums(app, client, tmp_path):
+    world = world_with_violence_areas(app, tmp_path)
     fill_and_submit(app.test_client(), world, 0)
     login(client)
     sheets, _ = download(client, world, utkast="1")
@@ -203,11 +208,7 @@ def test_export_of_a_round_with_nothing_submitted(app, client, world):
 
 
 def test_comparison_with_the_previous_round_of_the_same_questionnaire(app, client, tmp_path):
-    source = (ROOT / "tests" / "data" / "every_type.toml").read_text(encoding="utf-8")
-    path = tmp_path / "valdsomraden.toml"
-    path.write_text(source.replace('option_sets.omraden', 'option_sets.valdsomraden')
-                    .replace('options = "omraden"', 'options = "valdsomraden"'), encoding="utf-8")
-    world = World(app, path)
+    world = world_with_violence_areas(app, tmp_path)
     fill_and_submit(app.test_client(), world, 0)
     with app.app_context():
         first = db.session.get(Round, world.round_id)

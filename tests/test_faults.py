@@ -6,10 +6,11 @@ from contextlib import contextmanager
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
-from conftest import post_form
+from conftest import csrf_from, login, post_form
 from survey.db import db
+from survey.models import Assignment
 from test_concurrent_edits import hidden_fields, two_browsers
-from test_respond import open_form, stored
+from test_respond import fill_and_submit, open_form, stored
 
 
 @contextmanager
@@ -122,3 +123,22 @@ def test_a_database_locked_for_a_moment_is_retried_without_bothering_the_user(ap
         response = client.post(url, data={**page, "namn": "Sparas ändå", "action": "save"})
     assert response.status_code == 303
     assert stored(app, world.assignment_ids[0]) == {("namn", 0): "Sparas ändå"}
+
+
+def test_coordinator_action_with_the_database_down_gets_a_503_page_and_writes_nothing(app, world, monkeypatch):
+    fill_and_submit(app.test_client(), world, 0)
+    coordinator = app.test_client()
+    login(coordinator)
+    page = f"/samordning/svar/{world.assignment_ids[0]}"
+
+    def database_down(*args, **kwargs):
+        raise OperationalError("COMMIT", {}, Exception("database is locked"))
+
+    html = coordinator.get(page).get_data(as_text=True)
+    monkeypatch.setattr(db.session, "commit", database_down)
+    response = coordinator.post(f"{page}/godkann", data={"csrf_token": csrf_from(html)})
+    assert response.status_code == 503
+    assert "Databasen svarade inte, så ingenting sparades" in response.get_data(as_text=True)
+    monkeypatch.undo()
+    with app.app_context():
+        assert db.session.get(Assignment, world.assignment_ids[0]).approved_dt is None

@@ -3,11 +3,15 @@
 Hypothesis posts huge strings, control characters, invalid UTF-8, wrong types, missing and
 duplicated fields, unknown keys, and negative or enormous entry indexes.
 """
+import io
 import re
+from datetime import datetime
 
+import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
@@ -172,3 +176,66 @@ def test_nul_and_other_control_characters_never_reach_the_database(app, world, c
     assert other.get("/svar/lank/abc%00def").status_code == 404
     admin_log = other.get("/samordning/logg?vem=%00")
     assert admin_log.status_code == 302
+
+
+cell_values = st.one_of(
+    hostile_text.map(lambda text: ILLEGAL_CHARACTERS_RE.sub("", text)),  # what a spreadsheet can hold at all
+    st.integers(min_value=-10**20, max_value=10**20),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.booleans(),
+    st.datetimes(min_value=datetime(1900, 3, 1), max_value=datetime(9999, 1, 1)),
+    st.none(),
+)
+template_cells = st.one_of(
+    st.tuples(st.just("Grunduppgifter"), st.sampled_from("ABC"), st.integers(min_value=1, max_value=20)),
+    st.tuples(st.sampled_from(["Goda exempel", "Utvecklingsområden"]), st.sampled_from("ABCDEF"),
+              st.integers(min_value=1, max_value=12)),
+    st.tuples(st.just("_mall"), st.sampled_from("B"), st.integers(min_value=1, max_value=7)),
+)
+
+
+@pytest.fixture
+def template_bytes(coordinator, world):
+    return coordinator.get(f"/samordning/svar/{world.assignment_ids[0]}/mall.xlsx").data
+
+
+@FUZZ
+@given(edits=st.lists(st.tuples(template_cells, cell_values), max_size=12), garbage=st.booleans(),
+       body=st.binary(max_size=500), submit=st.booleans(),
+       name=st.one_of(st.none(), st.text(alphabet=st.characters(whitelist_categories=("L", "Zs")), min_size=1, max_size=30)))
+def test_answer_import_survives_any_filled_in_template(app, world, contact, coordinator, template_bytes, edits,
+                                                       garbage, body, submit, name):
+    before_other = snapshot(app, world.assignment_ids[1])
+    before = snapshot(app, world.assignment_ids[0])
+    workbook = openpyxl.load_workbook(io.BytesIO(template_bytes))
+    if name is not None:
+        workbook["Grunduppgifter"]["C2"] = name          # a valid answer among the hostile ones
+    for (sheet, column, row), value in edits:
+        workbook[sheet][f"{column}{row}"] = value
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    url = f"/samordning/svar/{world.assignment_ids[0]}/importera"
+    data = body if garbage else buffer.getvalue()
+    preview = coordinator.post(url, data={"csrf_token": csrf(coordinator, url), "file": (io.BytesIO(data), "fil.xlsx")})
+    assert preview.status_code == 200
+    assert snapshot(app, world.assignment_ids[0]) == before, "a preview writes nothing"
+    confirm = {"csrf_token": csrf(coordinator, url)} | ({"mark_submitted": "y"} if submit else {})
+    confirmed = coordinator.post(url + "/bekrafta", data=confirm)
+    assert confirmed.status_code == 303
+    assert snapshot(app, world.assignment_ids[1]) == before_other
+    after = snapshot(app, world.assignment_ids[0])
+    if "Läs in svaren" not in preview.get_data(as_text=True):
+        assert after == before, "a file that could not be previewed changed nothing"
+    definition_keys = {"namn", "uppdrag", "anstallda", "andel", "huvudomrade", "omraden", "samverkan_betyg", "rutin",
+                       "utbildad", "goda_exempel", "exempel_rubrik", "exempel_omraden", "utvecklingsomraden",
+                       "utveckling_rubrik", "utveckling_prioritet"}
+    assert {key for key, _index in after} <= definition_keys
+    with app.app_context():
+        # Put the unit back as it was, for the next example.
+        assignment = db.session.get(Assignment, world.assignment_ids[0])
+        if assignment.status == "submitted":
+            assignment.status = "in_progress"
+        assignment.answers.clear()
+        db.session.flush()
+        assignment.save_values(before)
+        db.session.commit()
