@@ -5,7 +5,7 @@ import time
 from pathlib import Path
 
 from flask import Flask, current_app, has_request_context, render_template, request, session
-from flask_babel import Babel, format_decimal, get_locale
+from flask_babel import Babel, format_decimal, format_percent, get_locale
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
@@ -44,6 +44,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         EXPORT_DIR=os.environ.get("EXPORT_DIR", str(PROJECT_ROOT / "exports")),
         PUBLIC_URL=os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         COORDINATOR_EMAIL=os.environ.get("COORDINATOR_EMAIL", ""),
+        # Who may show the published summary page in a frame, e.g. "https://www.umea.se" (CSP frame-ancestors).
+        PUBLIC_FRAME_ANCESTORS=os.environ.get("PUBLIC_FRAME_ANCESTORS", "*"),
         # Minutes without a request before a session ends; pages warn before it does.
         SESSION_IDLE_MINUTES=int(os.environ.get("SESSION_IDLE_MINUTES", "60")),
         MAIL_SERVER=os.environ.get("MAIL_SERVER", ""),
@@ -90,6 +92,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.context_processor(lambda: {"session_bound": is_session_bound()})
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["decimal"] = format_decimal
+    app.jinja_env.filters["percent"] = format_percent
     app.jinja_env.globals.update(
         get_locale=get_locale,
         STATUS_LABELS=STATUS_LABELS, ROUND_STATE_LABELS=ROUND_STATE_LABELS, UNIT_KIND_LABELS=UNIT_KIND_LABELS
@@ -164,7 +167,8 @@ def security_headers(response):
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
+    if not getattr(response, "embeddable", False):
+        response.headers.setdefault("X-Frame-Options", "DENY")
     if request.endpoint != "static":
         # Pages show answers about violence work: never keep them in a shared cache or the back-button cache.
         response.headers["Cache-Control"] = "no-store"

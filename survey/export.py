@@ -266,6 +266,15 @@ def area_keys(definition: Questionnaire) -> list[str]:
     return [key for group, field in area_fields(definition) for key in (group.key, field.key)]
 
 
+def add_area_counts(counts: dict[tuple[str, str], int], pairs: list[tuple[Question, Question]], values: Values) -> None:
+    """Add one unit's entries naming each violence area to ``counts``, keyed by (group key, area code)."""
+    for group, field in pairs:
+        for key, index in values:
+            if key == group.key:
+                for code in values.get((field.key, index)) or []:
+                    counts[(group.key, code)] += 1
+
+
 def violence_matrix_rows(definition: Questionnaire, units: Iterable[tuple[UnitRow, Values]]) -> Iterator[list[Any]]:
     """Sheet 'Våldsområden': units × violence areas, counting each group's entries (good examples,
     development areas) that name the area; the last row sums every column, so gaps show at a glance."""
@@ -395,12 +404,8 @@ def area_change_rows(round_: Round, earlier: Round,
     then: dict[tuple[str, str], int] = defaultdict(int)
     now: dict[tuple[str, str], int] = defaultdict(int)
     for _row, current, before in units:
-        for counts, values in ((now, current), (then, before or {})):
-            for group, field in pairs:
-                for (key, index) in values:
-                    if key == group.key:
-                        for code in values.get((field.key, index)) or []:
-                            counts[(group.key, code)] += 1
+        add_area_counts(now, pairs, current)
+        add_area_counts(then, pairs, before or {})
     yield ["Våldsområde"] + [f"{group.label}: {name}" for group, _f in pairs
                              for name in (earlier.name, round_.name, "förändring")]
     for area in areas:

@@ -208,6 +208,8 @@ class Round(db.Model):
     # The part of the organisation taking part (None: all of it).
     scope_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the coordinator published the round's summary page (None: not public).
+    published_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
     scope_unit: Mapped[Unit | None] = relationship()

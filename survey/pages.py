@@ -1,5 +1,10 @@
-"""Public pages: the front page and the accessibility statement."""
-from flask import Blueprint, current_app, render_template
+"""Public pages: the front page, the accessibility statement and a round's published summary."""
+from flask import Blueprint, abort, current_app, make_response, render_template
+
+from . import CONTENT_SECURITY_POLICY
+from .db import db
+from .models import Round
+from .summary import public_summary
 
 bp = Blueprint("pages", __name__)
 
@@ -12,3 +17,18 @@ def index():
 @bp.route("/tillganglighet")
 def accessibility():
     return render_template("accessibility.html", contact=current_app.config["COORDINATOR_EMAIL"])
+
+
+@bp.route("/sammanstallning/<int:round_id>")
+def summary(round_id: int):
+    """A round's summary, once the coordinator has published it; the plan's web page may show it in a frame."""
+    round_ = db.get_or_404(Round, round_id)
+    if round_.published_dt is None:
+        abort(404)
+    response = make_response(render_template("summary.html", round=round_, summary=public_summary(round_)))
+    ancestors = current_app.config["PUBLIC_FRAME_ANCESTORS"]
+    # The app's policy, with framing allowed for this page only.
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+        "frame-ancestors 'none'", f"frame-ancestors {ancestors}")
+    response.embeddable = True
+    return response

@@ -182,6 +182,24 @@ def change_state(round_id: int):
     return redirect(url_for("coordinator.round_status", round_id=round_.id), code=303)
 
 
+@bp.route("/omgang/<int:round_id>/publicera", methods=["POST"])
+@editor_required
+def publish(round_id: int):
+    """Publish or withdraw the round's public summary page (aggregates and consented good examples)."""
+    round_ = db.get_or_404(Round, round_id)
+    publish_it = request.form.get("publish") == "1"
+    if publish_it and not round_.uses_answers:
+        flash(_("Öppna omgången innan sammanställningen publiceras."), "error")
+    else:
+        round_.published_dt = utcnow() if publish_it else None
+        audit("summary_published" if publish_it else "summary_withdrawn", actor(), user_id=current_user.id,
+              round_id=round_.id)
+        db.session.commit()
+        flash(_("Sammanställningen är publicerad.") if publish_it else _("Sammanställningen är inte längre publicerad."),
+              "saved")
+    return redirect(url_for("coordinator.round_status", round_id=round_.id), code=303)
+
+
 @bp.route("/omgang/<int:round_id>/oppna-igen", methods=["GET", "POST"])
 @editor_required
 def reopen_round(round_id: int):

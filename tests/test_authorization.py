@@ -31,6 +31,7 @@ OWN_ASSIGNMENT_SAVE = row(403, "ok", 404, 403, 403, 403)
 EXPECTED = {
     ("pages.index", "GET"): PUBLIC,
     ("pages.accessibility", "GET"): PUBLIC,
+    ("pages.summary", "GET"): row(404, 404, 404, 404, 404, 404),  # not published in the table's world
     ("auth.login", "GET"): PUBLIC,
     ("auth.login", "POST"): PUBLIC,
     ("auth.logout", "POST"): PUBLIC,
@@ -73,6 +74,7 @@ EXPECTED = {
     ("rounds.edit", "GET"): EDITOR,
     ("rounds.edit", "POST"): EDITOR,
     ("rounds.change_state", "POST"): EDITOR,
+    ("rounds.publish", "POST"): EDITOR,
     ("rounds.reopen_round", "GET"): row("login", "login", "login", 403, 404, 404),  # only a closed round
     ("rounds.reopen_round", "POST"): row("login", "login", "login", 403, 404, 404),
     ("rounds.invite", "POST"): EDITOR,
