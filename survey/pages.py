@@ -1,5 +1,6 @@
 """Public pages: the front page, the accessibility statement and a round's published summary."""
 from flask import Blueprint, abort, current_app, make_response, render_template
+from sqlalchemy import select
 
 from . import CONTENT_SECURITY_POLICY
 from .db import db
@@ -11,7 +12,10 @@ bp = Blueprint("pages", __name__)
 
 @bp.route("/")
 def index():
-    return render_template("index.html")
+    published = db.session.scalars(
+        select(Round).where(Round.published_dt.is_not(None)).order_by(Round.opens_on.desc())
+    ).all()
+    return render_template("index.html", published=published)
 
 
 @bp.route("/tillganglighet")

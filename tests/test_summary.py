@@ -57,6 +57,8 @@ def test_summary_shows_response_areas_and_only_consented_examples(app, client, p
     assert "Våga fråga" in html and "Centrum mot våld" in html and "cmv@example.org" in html
     assert "Exempel utan medgivande" not in html, "a unit that said no is not published"
     assert "Rutin saknas för våldsutövare" not in html and "Hemligt behov" not in html and "Namn Namnsson" not in html
+    front = client.get("/").get_data(as_text=True)
+    assert f'href="/sammanstallning/{world.round_id}">Kartläggning 2026</a>' in front
 
 
 def test_summary_page_may_be_framed_by_the_plans_web_page(app, client, published):
@@ -76,6 +78,7 @@ def test_withdrawing_the_summary_and_the_audit_trail(app, client, published):
     assert "Sluta publicera" in coordinator.get(page).get_data(as_text=True)
     post_form(coordinator, f"{page}/publicera", {"publish": "0"}, page=page)
     assert client.get(f"/sammanstallning/{world.round_id}").status_code == 404
+    assert "/sammanstallning/" not in client.get("/").get_data(as_text=True)
     with app.app_context():
         actions = [e.action for e in db.session.query(AuditEvent).order_by(AuditEvent.id) if e.round_id == world.round_id]
     assert actions[-2:] == ["summary_published", "summary_withdrawn"]
