@@ -10,6 +10,7 @@ An import is all or nothing: any error, and nothing is written.
 from __future__ import annotations
 
 import io
+import math
 import re
 import warnings
 import zipfile
@@ -522,7 +523,7 @@ def group_answers(section: Section, group: Question, rows: list[FileEntry], exis
     entries, formdata, refs, seen = [], MultiDict(), {}, set()
     for row in rows:
         number = row.number
-        index = int(number) if isinstance(number, (int, float)) and int(number) == number else None
+        index = int(number) if isinstance(number, (int, float)) and math.isfinite(number) and int(number) == number else None
         if index not in existing or index in seen:
             plan.last_entry_index = index = plan.last_entry_index + 1
         seen.add(index)

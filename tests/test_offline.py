@@ -286,3 +286,16 @@ def test_one_units_workbook_for_the_coordinator_and_from_the_receipt(app, client
         examples = [[c.value for c in row] for row in workbook["Goda exempel"].iter_rows()]
         assert examples[1][3:] == ["Våga fråga", "Våld i nära relationer; Hedersrelaterat våld och förtryck"]
     assert client.get(f"/svar/{world.assignment_ids[1]}/svar.xlsx").status_code == 404
+
+
+def test_odd_entry_numbers_make_new_entries(app, world, coordinator):
+    workbook = template(coordinator, world.assignment_ids[0])
+    sheet = workbook["Goda exempel"]
+    for row, (number, title) in enumerate([(float("inf"), "Oändligt"), (2.5, "Halvt"), ("1", "Text"), (-1, "Negativt")], start=4):
+        sheet.cell(row=row, column=1, value=number)
+        sheet.cell(row=row, column=2, value=title)
+    preview = upload(coordinator, world.assignment_ids[0], workbook).get_data(as_text=True)
+    assert preview.count("(ny):") == 4
+    confirm(coordinator, world.assignment_ids[0])
+    titles = sorted(value for (key, _index), value in stored(app, world.assignment_ids[0]).items() if key == "exempel_rubrik")
+    assert titles == ["Halvt", "Negativt", "Oändligt", "Text"]
