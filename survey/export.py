@@ -29,6 +29,8 @@ from .models import SINGLE, STATUS_LABELS, Answer, Assignment, ContactPerson, Qu
 from .questionnaires import Question, Questionnaire
 
 EXCEL_CELL_LIMIT = 32_767
+WRAP_FROM = 40                          # characters; a text this long, or on several lines, is wrapped
+LITERAL_RISKS = frozenset(ERROR_CODES)  # texts openpyxl would store as error values
 CUT_MARK = " […]"
 HEADER_FONT = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
@@ -56,19 +58,22 @@ def display_value(question: Question, value: Any) -> Any:
 
 
 Values = dict[tuple[str, int], Any]
-CHUNK = 500
+CHUNK = 200
 
 
-def answers_of(assignment_ids: list[int], keys: list[str]) -> dict[int, Values]:
-    """The answers to the given question keys of a few assignments, by assignment.
+def answers_of(assignment_ids: list[int], keys: Iterable[str] | None = None) -> dict[int, Values]:
+    """The answers of a few assignments (to the given question keys, or all), by assignment.
 
     The values come as their stored JSON text and are decoded in one call for the whole batch:
-    decoding a hundred thousand small values one by one was a large export's biggest cost.
+    decoding a hundred thousand small values one by one was a large export's biggest cost. The
+    query runs on the connection, not the ORM session: the rows are plain tuples either way, and
+    the session's per-row bookkeeping cost a third of the read.
     """
-    rows = db.session.execute(
-        select(Answer.assignment_id, Answer.question_key, Answer.entry_index, cast(Answer.value, Text))
-        .where(Answer.assignment_id.in_(assignment_ids), Answer.question_key.in_(keys))
-    ).all()
+    query = select(Answer.assignment_id, Answer.question_key, Answer.entry_index, cast(Answer.value, Text)) \
+        .where(Answer.assignment_id.in_(assignment_ids))
+    if keys is not None:
+        query = query.where(Answer.question_key.in_(sorted(set(keys))))
+    rows = db.session.connection().execute(query).all()
     decoded = json.loads("[" + ",".join(row[3] or "null" for row in rows) + "]")
     values: dict[int, Values] = defaultdict(dict)
     for (assignment_id, key, index, _text), value in zip(rows, decoded):
@@ -76,27 +81,23 @@ def answers_of(assignment_ids: list[int], keys: list[str]) -> dict[int, Values]:
     return values
 
 
-def stream_answers(rows: list["UnitRow"], keys: Iterable[str], chunk: int = CHUNK) -> Iterator[tuple["UnitRow", Values]]:
-    """Each unit's answers to the given question keys, in the rows' order, a few hundred units at a time.
+def stream_answers(rows: list["UnitRow"], keys: Iterable[str] | None = None,
+                   chunk: int = CHUNK) -> Iterator[tuple["UnitRow", Values]]:
+    """Each unit's answers (to the given question keys, or all), in the rows' order, a few hundred units at a time.
 
-    Memory stays flat however large the round: at most one chunk of answers is held; and
-    each sheet reads only the keys it shows.
+    Memory stays flat however large the round: at most one chunk of answers is held.
     """
-    keys = sorted(set(keys))
-    for start in range(0, len(rows), chunk):
-        part = rows[start:start + chunk]
-        values = answers_of([row.assignment.id for row in part], keys)
-        for row in part:
-            yield row, values.get(row.assignment.id, {})
+    for row, values, _before in stream_with_previous(rows, {}, keys, chunk):
+        yield row, values
 
 
-def stream_with_previous(rows: list["UnitRow"], previous: dict[int, int], keys: Iterable[str],
+def stream_with_previous(rows: list["UnitRow"], previous: dict[int, int], keys: Iterable[str] | None = None,
                          chunk: int = CHUNK) -> Iterator[tuple["UnitRow", Values, Values | None]]:
     """Like stream_answers, with each unit's answers from the previous round too (None: it did not submit then).
 
     ``previous`` maps a unit id to its submitted assignment in the previous round.
     """
-    keys = sorted(set(keys))
+    keys = None if keys is None else set(keys)
     for start in range(0, len(rows), chunk):
         part = rows[start:start + chunk]
         earlier = [previous[row.unit.id] for row in part if row.unit.id in previous]
@@ -196,13 +197,49 @@ def status_text(status: str) -> str:
         return str(STATUS_LABELS[status])
 
 
-def group_rows(group: Question, units: Iterable[tuple[UnitRow, Values]]) -> Iterator[list[Any]]:
+UnitAnswers = tuple[UnitRow, Values, Values | None]     # a unit, its answers now, and in the previous round
+
+
+class SheetRows:
+    """The rows of one sheet, built unit by unit so that one pass over the answers fills every sheet:
+    ``head()`` before the first unit, ``add()`` for each unit, ``tail()`` after the last one."""
+
+    def head(self) -> Iterable[list[Any]]:
+        return []
+
+    def add(self, unit: UnitRow, now: Values, before: Values | None) -> Iterable[list[Any]]:
+        return []
+
+    def tail(self) -> Iterable[list[Any]]:
+        return []
+
+
+def sheet_rows(sheet: SheetRows, units: Iterable[UnitAnswers]) -> Iterator[list[Any]]:
+    """Every row of one sheet for a stream of units: for tests and for workbooks of one unit."""
+    yield from sheet.head()
+    for unit, now, before in units:
+        yield from sheet.add(unit, now, before)
+    yield from sheet.tail()
+
+
+def entry_indexes(values: Values, group_key: str) -> list[int]:
+    """The entries of a repeating group, in the order they were added."""
+    return sorted(index for key, index in values if key == group_key)
+
+
+class GroupRows(SheetRows):
     """A sheet per repeating group: one row per entry (good example, development area), labels not codes."""
-    yield ["Nämnd", "Enhet", "Status"] + [f.label for f in group.fields]
-    for row, values in units:
-        for index in sorted(i for key, i in values if key == group.key):
-            yield [row.namnd, row.unit.name, status_text(row.assignment.status)] + [
-                display_value(f, values.get((f.key, index))) for f in group.fields
+
+    def __init__(self, group: Question):
+        self.group = group
+
+    def head(self):
+        return [["Nämnd", "Enhet", "Status"] + [f.label for f in self.group.fields]]
+
+    def add(self, unit, now, before):
+        for index in entry_indexes(now, self.group.key):
+            yield [unit.namnd, unit.unit.name, status_text(unit.assignment.status)] + [
+                display_value(f, now.get((f.key, index))) for f in self.group.fields
             ]
 
 
@@ -215,55 +252,61 @@ def counted_questions(definition: Questionnaire) -> Iterator[tuple[str, Question
                     yield section.title, item, group
 
 
-def per_question_rows(definition: Questionnaire, units: Iterable[tuple[UnitRow, Values]]) -> Iterator[list[Any]]:
+class QuestionCounts(SheetRows):
     """Sheet 'Per fråga': counts and shares per option; n, sum, mean, median, min and max for numbers.
 
     Shares are of the answers given to the question (entries, for fields of repeating groups).
-    One pass over the answers collects the counts (and the numbers, for the median).
+    Units only add to the counts (and to the numbers, kept whole for the median); rows come at the end.
     """
-    yield ["Avsnitt", "Nyckel", "Fråga", "Svarsalternativ eller mått", "Antal", "Andel"]
-    questions = list(counted_questions(definition))
-    by_key = {question.key: question for _title, question, _group in questions}
-    given: dict[str, int] = defaultdict(int)                  # answers per question
-    chosen: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))  # per question and option
-    numbers: dict[str, list[float]] = defaultdict(list)      # kept whole only for number questions (the median)
-    for _row, values in units:
-        for (key, _index), value in values.items():
-            question = by_key.get(key)
+
+    def __init__(self, definition: Questionnaire):
+        self.questions = list(counted_questions(definition))
+        self.by_key = {question.key: question for _title, question, _group in self.questions}
+        self.given: dict[str, int] = defaultdict(int)                              # answers per question
+        self.chosen: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))  # per question and option
+        self.numbers: dict[str, list[float]] = defaultdict(list)
+
+    def head(self):
+        return [["Avsnitt", "Nyckel", "Fråga", "Svarsalternativ eller mått", "Antal", "Andel"]]
+
+    def add(self, unit, now, before):
+        for (key, _index), value in now.items():
+            question = self.by_key.get(key)
             if question is None:
                 continue
-            given[key] += 1
+            self.given[key] += 1
             if question.type == "number":
                 if isinstance(value, (int, float)):
-                    numbers[key].append(value)
+                    self.numbers[key].append(value)
                 continue
             for code in value if isinstance(value, list) else [value]:
-                chosen[key][str(code)] += 1
-    for section_title, question, _group in questions:
-        head = [section_title, question.key, question.label]
-        if question.type == "number":
-            found = numbers[question.key]
-            stats = [("n", len(found))]
-            if found:
-                stats += [("summa", sum(found)), ("medelvärde", statistics.fmean(found)),
-                          ("median", statistics.median(found)), ("min", min(found)), ("max", max(found))]
-            for name, value in stats:
-                yield head + [name, value, None]
-            continue
-        total = given[question.key]
-        for option in question.choices:
-            count = chosen[question.key].get(option.code, 0)
-            yield head + [option.label, count, count / total if total else 0]
-        yield head + ["Antal svar", total, None]
+                self.chosen[key][str(code)] += 1
+        return []
+
+    def tail(self):
+        for section_title, question, _group in self.questions:
+            head = [section_title, question.key, question.label]
+            if question.type == "number":
+                for name, value in number_statistics(self.numbers[question.key]):
+                    yield head + [name, value, None]
+                continue
+            total = self.given[question.key]
+            for option in question.choices:
+                count = self.chosen[question.key].get(option.code, 0)
+                yield head + [option.label, count, count / total if total else 0]
+            yield head + ["Antal svar", total, None]
+
+
+def number_statistics(found: list[float]) -> list[tuple[str, float]]:
+    if not found:
+        return [("n", 0)]
+    return [("n", len(found)), ("summa", sum(found)), ("medelvärde", statistics.fmean(found)),
+            ("median", statistics.median(found)), ("min", min(found)), ("max", max(found))]
 
 
 def area_fields(definition: Questionnaire) -> list[tuple[Question, Question]]:
     """(group, field) for every group field that names violence areas (option set "valdsomraden")."""
     return [(g, f) for g in definition.groups for f in g.fields if f.option_set == "valdsomraden"]
-
-
-def area_keys(definition: Questionnaire) -> list[str]:
-    return [key for group, field in area_fields(definition) for key in (group.key, field.key)]
 
 
 def add_area_counts(counts: dict[tuple[str, str], int], pairs: list[tuple[Question, Question]], values: Values) -> None:
@@ -275,42 +318,52 @@ def add_area_counts(counts: dict[tuple[str, str], int], pairs: list[tuple[Questi
                     counts[(group.key, code)] += 1
 
 
-def violence_matrix_rows(definition: Questionnaire, units: Iterable[tuple[UnitRow, Values]]) -> Iterator[list[Any]]:
+class ViolenceMatrix(SheetRows):
     """Sheet 'Våldsområden': units × violence areas, counting each group's entries (good examples,
     development areas) that name the area; the last row sums every column, so gaps show at a glance."""
-    pairs = area_fields(definition)
-    if not pairs:
-        yield ["Frågeformuläret har inga våldsområden att räkna."]
-        return
-    areas = pairs[0][1].options
-    yield ["Nämnd", "Enhet"] + [f"{group.label}: {area.label}" for group, _f in pairs for area in areas]
-    totals = [0] * (len(pairs) * len(areas))
-    for row, values in units:
-        counts = []
-        for group, field in pairs:
-            entries = [i for key, i in values if key == group.key]
-            for area in areas:
-                counts.append(sum(1 for i in entries if area.code in (values.get((field.key, i)) or [])))
-        totals = [a + b for a, b in zip(totals, counts)]
-        yield [row.namnd, row.unit.name] + counts
-    yield ["Totalt", ""] + totals
+
+    def __init__(self, definition: Questionnaire):
+        self.pairs = area_fields(definition)
+        self.areas = self.pairs[0][1].options if self.pairs else []
+        self.totals = [0] * (len(self.pairs) * len(self.areas))
+
+    def head(self):
+        if not self.pairs:
+            return [["Frågeformuläret har inga våldsområden att räkna."]]
+        return [["Nämnd", "Enhet"] + [f"{group.label}: {area.label}" for group, _f in self.pairs for area in self.areas]]
+
+    def add(self, unit, now, before):
+        if not self.pairs:
+            return []
+        counts: dict[tuple[str, str], int] = defaultdict(int)
+        add_area_counts(counts, self.pairs, now)
+        row = [counts[(group.key, area.code)] for group, _f in self.pairs for area in self.areas]
+        self.totals = [a + b for a, b in zip(self.totals, row)]
+        return [[unit.namnd, unit.unit.name] + row]
+
+    def tail(self):
+        return [["Totalt", ""] + self.totals] if self.pairs else []
 
 
-def response_rows(definition: Questionnaire, units: Iterable[tuple[UnitRow, Values]]) -> Iterator[list[Any]]:
+class ResponseRows(SheetRows):
     """Sheet 'Svar': two header rows (key, question text), then one row per unit."""
-    questions = definition.questions
-    yield ["namnd", "enhet", "status", "inskickad"] + [q.key for q in questions]
-    yield ["Nämnd", "Enhet", "Status", "Inskickad"] + [
-        f"{q.label} (antal)" if q.is_group else q.label for q in questions
-    ]
-    for row, values in units:
-        cells = [row.namnd, row.unit.name, status_text(row.assignment.status), row.assignment.submitted_dt]
-        for question in questions:
+
+    def __init__(self, definition: Questionnaire):
+        self.questions = definition.questions
+
+    def head(self):
+        return [["namnd", "enhet", "status", "inskickad"] + [q.key for q in self.questions],
+                ["Nämnd", "Enhet", "Status", "Inskickad"] + [
+                    f"{q.label} (antal)" if q.is_group else q.label for q in self.questions]]
+
+    def add(self, unit, now, before):
+        cells = [unit.namnd, unit.unit.name, status_text(unit.assignment.status), unit.assignment.submitted_dt]
+        for question in self.questions:
             if question.is_group:
-                cells.append(sum(1 for key, _index in values if key == question.key))
+                cells.append(len(entry_indexes(now, question.key)))
             else:
-                cells.append(display_value(question, values.get((question.key, SINGLE))))
-        yield cells
+                cells.append(display_value(question, now.get((question.key, SINGLE))))
+        return [cells]
 
 
 def missing_rows(rows: list[UnitRow]) -> Iterator[list[Any]]:
@@ -369,74 +422,106 @@ def compared_questions(definition: Questionnaire, earlier: Questionnaire) -> lis
     return current + gone
 
 
-def comparison_rows(round_: Round, earlier: Round,
-                    units: Iterable[tuple[UnitRow, Values, Values | None]]) -> Iterator[list[Any]]:
+class ComparisonRows(SheetRows):
     """Sheet 'Jämförelse': per unit and question, the previous and the current answer (groups as counts)."""
-    questions = compared_questions(round_.definition, earlier.definition)
-    yield ["Nämnd", "Enhet", "Nyckel", "Fråga", f"Svar {earlier.name}", f"Svar {round_.name}", "Ändrat"]
-    for row, now, before in units:
-        for question, old_question in questions:
+
+    def __init__(self, round_: Round, earlier: Round):
+        self.questions = compared_questions(round_.definition, earlier.definition)
+        self.names = (earlier.name, round_.name)
+
+    def head(self):
+        return [["Nämnd", "Enhet", "Nyckel", "Fråga", f"Svar {self.names[0]}", f"Svar {self.names[1]}", "Ändrat"]]
+
+    def add(self, unit, now, before):
+        for question, old_question in self.questions:
             current = raw_answer(question, now) if question is not None else None
             previous = raw_answer(old_question, before) if old_question is not None and before is not None else None
             if current is None and previous is None:
                 continue
             either = question or old_question
             shown_before = "(svarade inte)" if before is None else display_value(old_question or either, previous)
-            yield [row.namnd, row.unit.name, either.key, either.label, shown_before,
+            yield [unit.namnd, unit.unit.name, either.key, either.label, shown_before,
                    display_value(either, current), "nej" if current == previous and before is not None else "ja"]
 
 
 def raw_answer(question: Question, values: Values) -> Any:
     """A stored answer as compared between rounds (codes, not labels, so a reworded option is no change)."""
     if question.is_group:
-        return sum(1 for key, _index in values if key == question.key) or None
+        return len(entry_indexes(values, question.key)) or None
     return values.get((question.key, SINGLE))
 
 
-def area_change_rows(round_: Round, earlier: Round,
-                     units: Iterable[tuple[UnitRow, Values, Values | None]]) -> Iterator[list[Any]]:
+class AreaChangeRows(SheetRows):
     """Sheet 'Jämförelse våldsområden': per violence area, each group's entries then and now, and the change."""
-    pairs = area_fields(round_.definition)
-    if not pairs:
-        yield ["Frågeformuläret har inga våldsområden att jämföra."]
-        return
-    areas = pairs[0][1].options
-    then: dict[tuple[str, str], int] = defaultdict(int)
-    now: dict[tuple[str, str], int] = defaultdict(int)
-    for _row, current, before in units:
-        add_area_counts(now, pairs, current)
-        add_area_counts(then, pairs, before or {})
-    yield ["Våldsområde"] + [f"{group.label}: {name}" for group, _f in pairs
-                             for name in (earlier.name, round_.name, "förändring")]
-    for area in areas:
-        cells = [area.label]
-        for group, _field in pairs:
-            a, b = then[(group.key, area.code)], now[(group.key, area.code)]
-            cells += [a, b, b - a]
-        yield cells
+
+    def __init__(self, round_: Round, earlier: Round):
+        self.pairs = area_fields(round_.definition)
+        self.names = (earlier.name, round_.name)
+        self.then: dict[tuple[str, str], int] = defaultdict(int)
+        self.now: dict[tuple[str, str], int] = defaultdict(int)
+
+    def add(self, unit, now, before):
+        add_area_counts(self.now, self.pairs, now)
+        add_area_counts(self.then, self.pairs, before or {})
+        return []
+
+    def tail(self):
+        if not self.pairs:
+            yield ["Frågeformuläret har inga våldsområden att jämföra."]
+            return
+        yield ["Våldsområde"] + [f"{group.label}: {name}" for group, _f in self.pairs
+                                 for name in (*self.names, "förändring")]
+        for area in self.pairs[0][1].options:
+            cells = [area.label]
+            for group, _field in self.pairs:
+                a, b = self.then[(group.key, area.code)], self.now[(group.key, area.code)]
+                cells += [a, b, b - a]
+            yield cells
+
+
+class SheetWriter:
+    """One write-only sheet being filled: header frozen and filtered, columns sized, text wrapped, cells safe.
+
+    Several can be filled at once (each streams to its own temporary file), which lets one
+    pass over the answers feed every sheet.
+    """
+
+    def __init__(self, workbook: Workbook, title: str, header_row: int = 1, widths: Iterable[int] = (),
+                 percent_columns: Iterable[int] = ()):
+        self.sheet = workbook.create_sheet(title=title[:31])
+        self.sheet.freeze_panes = f"A{header_row + 1}"
+        for column, width in enumerate(widths, start=1):
+            self.sheet.column_dimensions[get_column_letter(column)].width = width
+        self.cells = SafeCells(self.sheet)
+        self.header_row, self.percent = header_row, set(percent_columns)
+        self.row_count, self.last_column = 0, 1
+
+    def extend(self, rows: Iterable[list[Any]]) -> None:
+        cells, percent = self.cells, self.percent
+        for row in rows:
+            self.row_count += 1
+            if self.row_count == self.header_row:
+                self.sheet.append([cells.header(value) for value in row])
+            elif percent and self.row_count > self.header_row:
+                self.sheet.append([cells.percent(value) if column in percent and isinstance(value, (int, float))
+                                   else cells.cell(value) for column, value in enumerate(row, start=1)])
+            else:
+                self.sheet.append([cells.cell(value) for value in row])
+            self.last_column = max(self.last_column, len(row))
+
+    def finish(self):
+        """Filter the header row down to the last row; the filter is written when the workbook is saved."""
+        last_row = max(self.row_count, self.header_row)
+        self.sheet.auto_filter.ref = f"A{self.header_row}:{get_column_letter(self.last_column)}{last_row}"
+        return self.sheet, self.row_count
 
 
 def write_sheet(workbook: Workbook, title: str, rows: Iterable[list[Any]], header_row: int = 1,
                 widths: Iterable[int] = (), percent_columns: Iterable[int] = ()):
-    """Write rows to a new sheet: header frozen and filtered, columns sized, text wrapped, cells safe."""
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.freeze_panes = f"A{header_row + 1}"
-    for column, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    percent = set(percent_columns)
-    cells = SafeCells(sheet)
-    last_column, row_count = 1, 0
-    for number, row in enumerate(rows, start=1):
-        if number == header_row:
-            sheet.append([cells.header(value) for value in row])
-        elif percent and number > header_row:
-            sheet.append([cells.percent(value) if column in percent and isinstance(value, (int, float))
-                          else cells.cell(value) for column, value in enumerate(row, start=1)])
-        else:
-            sheet.append([cells.cell(value) for value in row])
-        last_column, row_count = max(last_column, len(row)), number
-    sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(last_column)}{max(row_count, header_row)}"
-    return sheet, row_count
+    """Write rows to a new sheet in one go (see SheetWriter); returns the sheet and its number of rows."""
+    writer = SheetWriter(workbook, title, header_row, widths, percent_columns)
+    writer.extend(rows)
+    return writer.finish()
 
 
 class SafeCells:
@@ -467,12 +552,11 @@ class SafeCells:
     def cell(self, value: Any) -> Any:
         if isinstance(value, str):
             text = clean_text(value)
+            wrapped = len(text) > WRAP_FROM or "\n" in text
             # openpyxl reads '=…' as a formula and '#N/A' as an error: force those to literal text.
-            if len(text) <= 40 and not text.startswith("=") and text not in ERROR_CODES:
+            if not wrapped and not text.startswith("=") and text not in LITERAL_RISKS:
                 return text
-            cell = self.make(text, self.wrap if len(text) > 40 else None)
-            cell.data_type = "s"
-            return cell
+            return self.text(text, self.wrap if wrapped else None)
         if isinstance(value, datetime):
             # Excel has no time zones: show the time a reader in Sweden expects.
             return self.make(value.astimezone(LOCAL_TZ).replace(tzinfo=None), self.datetime)
@@ -480,11 +564,18 @@ class SafeCells:
             return self.make(value, self.date)
         return value
 
-    def header(self, value: Any) -> Cell:
-        cell = self.make(clean_text(value) if isinstance(value, str) else value, self.bold)
-        if isinstance(value, str):
-            cell.data_type = "s"
+    def text(self, text: str, style) -> Cell:
+        """A cell of literal text, whatever it starts with. The text is clean already (clean_text), so
+        it is stored as it is rather than through openpyxl's value setter, which would check it again
+        and then guess its type; for a long text answer that was a tenth of the export's time."""
+        cell = Cell(self.sheet, row=1, column=1, style_array=style)
+        cell._value, cell.data_type = text, "s"
         return cell
+
+    def header(self, value: Any) -> Cell:
+        if isinstance(value, str):
+            return self.text(clean_text(value), self.bold)
+        return self.make(value, self.bold)
 
     def percent(self, value: float) -> Cell:
         return self.make(value, self.share)
@@ -516,45 +607,62 @@ def unique_sheet_titles(titles: list[str]) -> list[str]:
     return result
 
 
+GROUP_WIDTHS = (28, 30, 12, 36, 60, 30, 30, 24, 30, 30)
+
+
 def council_workbook(round_: Round, options: ExportOptions = ExportOptions()) -> BytesIO:
     """The workbook for the council (samverkansrådet): eight sheets, Swedish headings, labels not codes;
-    two more comparing with the previous round of the same questionnaire, when there is one."""
+    two more comparing with the previous round of the same questionnaire, when there is one.
+
+    The answers are read once, a chunk of units at a time, and every sheet that shows them takes
+    its rows from that one pass: sheets are streamed side by side, in the order they appear.
+    """
     definition = round_.definition
     rows, units = round_units(round_, options)
-    counted = answered(rows, options)
     workbook = Workbook(write_only=True)
     groups = definition.groups
     earlier = previous_round(round_)
     comparison = ["Jämförelse", "Jämförelse våldsområden"] if earlier else []
-    titles = unique_sheet_titles(["Översikt", *(g.label for g in groups), "Per fråga", "Våldsområden", "Svar",
-                                  "Ej inkommit", "Frågor", *comparison])
-    overview, row_count = write_sheet(workbook, titles[0], overview_rows(round_, rows, options, units, utcnow()),
+    titles = iter(unique_sheet_titles(["Översikt", *(g.label for g in groups), "Per fråga", "Våldsområden", "Svar",
+                                       "Ej inkommit", "Frågor", *comparison]))
+    overview, row_count = write_sheet(workbook, next(titles), overview_rows(round_, rows, options, units, utcnow()),
                                       header_row=OVERVIEW_TABLE_FIRST_ROW, widths=(34, 14, 14, 14, 14, 14),
                                       percent_columns=(6,))
     table_rows = row_count - OVERVIEW_TABLE_FIRST_ROW + 1
     if table_rows > 1:
         overview.add_chart(response_chart(overview, table_rows), "H2")
-    for group, title in zip(groups, titles[1:]):
-        keys = [group.key, *(f.key for f in group.fields)]
-        write_sheet(workbook, title, group_rows(group, stream_answers(counted, keys)), widths=(28, 30, 12, 36, 60, 30, 30, 24, 30, 30))
-    rest = titles[1 + len(groups):]
-    write_sheet(workbook, rest[0], per_question_rows(definition, stream_answers(counted, (q.key for _t, q, _g in counted_questions(definition)))), widths=(26, 22, 50, 36, 10, 10),
-                percent_columns=(6,))
-    write_sheet(workbook, rest[1], violence_matrix_rows(definition, stream_answers(counted, area_keys(definition))), widths=(28, 32) + (14,) * 12)
-    write_sheet(workbook, rest[2], response_rows(definition, stream_answers(counted, (q.key for q in definition.questions))), header_row=2, widths=(28, 32, 12, 18))
-    write_sheet(workbook, rest[3], missing_rows(rows), widths=(28, 32, 14, 28, 34, 12, 18, 18))
-    write_sheet(workbook, rest[4], codebook_rows(definition), widths=(26, 26, 20, 60, 14, 12, 70))
+
+    def sheet(rows: SheetRows, **layout) -> tuple[SheetRows, SheetWriter]:
+        return rows, SheetWriter(workbook, next(titles), **layout)
+
+    per_unit = [sheet(GroupRows(group), widths=GROUP_WIDTHS) for group in groups]
+    per_unit += [sheet(QuestionCounts(definition), widths=(26, 22, 50, 36, 10, 10), percent_columns=(6,)),
+                 sheet(ViolenceMatrix(definition), widths=(28, 32) + (14,) * 12),
+                 sheet(ResponseRows(definition), header_row=2, widths=(28, 32, 12, 18))]
+    write_sheet(workbook, next(titles), missing_rows(rows), widths=(28, 32, 14, 28, 34, 12, 18, 18))
+    write_sheet(workbook, next(titles), codebook_rows(definition), widths=(26, 26, 20, 60, 14, 12, 70))
+    previous: dict[int, int] = {}
     if earlier is not None:
         previous = submitted_in(earlier)
-        keys = [q.key for q in definition.questions] + [q.key for q in earlier.definition.questions]
-        write_sheet(workbook, rest[5], comparison_rows(round_, earlier, stream_with_previous(counted, previous, keys)),
-                    widths=(28, 32, 24, 60, 40, 40, 10))
-        write_sheet(workbook, rest[6], area_change_rows(round_, earlier, stream_with_previous(counted, previous, area_keys(definition))),
-                    widths=(36,) + (16,) * 6)
+        per_unit += [sheet(ComparisonRows(round_, earlier), widths=(28, 32, 24, 60, 40, 40, 10)),
+                     sheet(AreaChangeRows(round_, earlier), widths=(36,) + (16,) * 6)]
+    fill_side_by_side(per_unit, stream_with_previous(answered(rows, options), previous))
     buffer = BytesIO()
     workbook.save(buffer)
     buffer.seek(0)
     return buffer
+
+
+def fill_side_by_side(sheets: list[tuple[SheetRows, SheetWriter]], units: Iterable[UnitAnswers]) -> None:
+    """Fill several sheets from one pass over the units."""
+    for rows, writer in sheets:
+        writer.extend(rows.head())
+    for unit, now, before in units:
+        for rows, writer in sheets:
+            writer.extend(rows.add(unit, now, before))
+    for rows, writer in sheets:
+        writer.extend(rows.tail())
+        writer.finish()
 
 
 def slug(text: str) -> str:
@@ -580,8 +688,7 @@ def unit_answer_rows(assignment: Assignment, values: Values) -> Iterator[list[An
     for section in assignment.definition.sections:
         for question in section.questions:
             if question.is_group:
-                count = sum(1 for key, _index in values if key == question.key)
-                yield [section.title, question.key, f"{question.label} (antal)", count]
+                yield [section.title, question.key, f"{question.label} (antal)", len(entry_indexes(values, question.key))]
             else:
                 yield [section.title, question.key, question.label, display_value(question, values.get((question.key, SINGLE)))]
 
@@ -597,7 +704,7 @@ def unit_workbook(assignment: Assignment) -> BytesIO:
     write_sheet(workbook, titles[0], unit_answer_rows(assignment, values), header_row=UNIT_TABLE_FIRST_ROW,
                 widths=(26, 24, 60, 60))
     for group, title in zip(groups, titles[1:]):
-        write_sheet(workbook, title, group_rows(group, [(row, values)]), widths=(28, 30, 12, 36, 60, 30, 30, 24, 30, 30))
+        write_sheet(workbook, title, sheet_rows(GroupRows(group), [(row, values, None)]), widths=GROUP_WIDTHS)
     buffer = BytesIO()
     workbook.save(buffer)
     buffer.seek(0)

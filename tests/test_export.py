@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from conftest import ROOT, World, login, post_form
 from survey.db import db
-from survey.export import clean_text, unique_sheet_titles
+from survey.export import ResponseRows, clean_text, round_units, sheet_rows, stream_with_previous, unique_sheet_titles
 from survey.models import Assignment, QuestionnaireVersion, Round, Unit
 from test_respond import fill_and_submit, open_form
 
@@ -112,6 +112,21 @@ def test_violence_area_matrix_counts_entries_and_sums(app, client, tmp_path):
     assert rows[-1] == ["Totalt", None, 1, 1, 0]
 
 
+def test_answers_read_in_chunks_reach_every_unit_once_with_its_own_answers(app, submitted):
+    # A real round is read a few hundred units at a time; a chunk of one or two units must
+    # give the same 'Svar' sheet as reading all at once.
+    with app.app_context():
+        round_ = db.session.get(Round, submitted.round_id)
+        rows, _units = round_units(round_)
+        response = ResponseRows(round_.definition)
+        whole = list(sheet_rows(response, stream_with_previous(rows, {})))
+        for chunk in (1, 2):
+            assert list(sheet_rows(response, stream_with_previous(rows, {}, chunk=chunk))) == whole
+    by_unit = {row[1]: row for row in whole[2:]}
+    assert sorted(by_unit) == sorted(unit.name for unit in submitted.units)
+    assert "Utkast" in by_unit["Äldreområdet"] and "Utkast" not in by_unit["Centrum mot våld"]
+
+
 def test_not_submitted_sheet_names_contacts_and_reminders(app, client, submitted):
     with app.app_context():
         assignment = db.session.get(Assignment, submitted.assignment_ids[2])
@@ -177,6 +192,20 @@ def test_hostile_text_comes_out_literal_intact_or_visibly_cut(app, client, world
     answers = dict(zip(sheets["Svar"][0], sheets["Svar"][2]))
     assert answers["namn"] == HOSTILE[0]
     assert len(answers["uppdrag"]) == 32_767 and answers["uppdrag"].endswith(" […]")
+
+
+def test_long_and_multiline_text_is_wrapped_so_it_reads_whole(app, client, world):
+    contact = app.test_client()
+    open_form(contact, world)
+    post_form(contact, world.section_url("grund"), {"namn": "Rad ett\r\nRad två", "uppdrag": "Ord " * 12,
+                                                    "huvudomrade": "nara", "action": "save"})
+    login(client)
+    _sheets, workbook = download(client, world, utkast="1")
+    sheet = workbook["Svar"]
+    cells = {key: sheet.cell(row=3, column=column) for column, key in enumerate((c.value for c in sheet[1]), start=1)}
+    assert cells["namn"].value == "Rad ett\r\nRad två" and cells["namn"].alignment.wrap_text
+    assert cells["uppdrag"].alignment.wrap_text
+    assert cells["enhet"].value == "Centrum mot våld" and not cells["enhet"].alignment.wrap_text
 
 
 def test_text_cleaning_and_sheet_names():

@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
-from conftest import csrf_from, login, post_form
+from conftest import csrf_from, login
 from survey.db import db
 from survey.models import Assignment
 from test_concurrent_edits import hidden_fields, two_browsers
