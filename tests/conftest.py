@@ -158,10 +158,27 @@ def browser():
         browser.close()
 
 
+def whole_responses(app):
+    """Each response read whole, and closed, before it is sent.
+
+    Werkzeug's development server skips closing a response when the browser has hung up
+    mid-request (a page left while its favicon loads), and the open static file then fails
+    the test run as an unraisable ResourceWarning in whichever test is running.
+    """
+    def middleware(environ, start_response):
+        response = app(environ, start_response)
+        try:
+            return [b"".join(response)]
+        finally:
+            if hasattr(response, "close"):
+                response.close()
+    return middleware
+
+
 @pytest.fixture
 def live_server(app):
     """The test app on 127.0.0.1 at a free port; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, whole_responses(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
