@@ -47,8 +47,8 @@ Välkommen till årets gemensamma kartläggning av arbetet mot våld.
 **Så här gör du**
 
 1. Läs igenom frågorna och samla gärna några kollegor: svaren blir bättre när flera bidrar.
-2. Fyll i avsnitt för avsnitt. Allt sparas när du byter sida eller trycker på *Spara*, så du kan
-   fortsätta en annan dag via samma länk.
+2. Fyll i avsnitt för avsnitt. Svaren sparas av sig själva medan du skriver, och varje gång du
+   trycker på en knapp i formuläret, så du kan fortsätta en annan dag via samma länk.
 3. Beskriv gärna flera **goda exempel** och **utvecklingsområden** – de är kartläggningens kärna.
 4. Granska svaren och skicka in senast sista svarsdag.
 

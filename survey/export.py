@@ -174,16 +174,17 @@ def overview_rows(round_: Round, rows: list[UnitRow], options: ExportOptions, un
     yield ["Skapad", generated]
     yield ["Urval", options.describe(units)]
     yield []
-    yield ["Nämnd", "Inbjudna", "Inskickade", "Påbörjade", "Ej påbörjade", "Svarsfrekvens"]
+    # The same four states as the coordinator's dashboard, so the council and the coordinator count alike.
+    columns = ("submitted", "in_progress", "reopened", "not_started")
+    yield ["Nämnd", "Inbjudna", "Inskickade", "Påbörjade", "Återöppnade", "Ej påbörjade", "Svarsfrekvens"]
     per_namnd: dict[str, list[int]] = {}
     for row in rows:
-        counts = per_namnd.setdefault(row.namnd, [0, 0, 0, 0])
+        counts = per_namnd.setdefault(row.namnd, [0] * (1 + len(columns)))
         counts[0] += 1
-        status = row.assignment.status
-        counts[1 if status == "submitted" else 2 if status in ("in_progress", "reopened") else 3] += 1
-    for namnd, (invited, submitted, started, not_started) in per_namnd.items():
-        yield [namnd, invited, submitted, started, not_started, submitted / invited if invited else 0]
-    total = [sum(c[i] for c in per_namnd.values()) for i in range(4)]
+        counts[1 + columns.index(row.assignment.status)] += 1
+    for namnd, counts in per_namnd.items():
+        yield [namnd, *counts, counts[1] / counts[0] if counts[0] else 0]
+    total = [sum(c[i] for c in per_namnd.values()) for i in range(1 + len(columns))]
     yield ["Totalt", *total, total[1] / total[0] if total[0] else 0]
 
 
@@ -582,12 +583,12 @@ class SafeCells:
 
 
 def response_chart(sheet, table_rows: int) -> BarChart:
-    """A native bar chart of submitted, started and not started units per nämnd."""
+    """A native bar chart of submitted, started, reopened and not started units per nämnd."""
     chart = BarChart()
     chart.type, chart.grouping, chart.overlap = "bar", "stacked", 100
     chart.title = "Svar per nämnd"
     first, last = OVERVIEW_TABLE_FIRST_ROW, OVERVIEW_TABLE_FIRST_ROW + table_rows - 2  # without the total
-    chart.add_data(Reference(sheet, min_col=3, max_col=5, min_row=first, max_row=last), titles_from_data=True)
+    chart.add_data(Reference(sheet, min_col=3, max_col=6, min_row=first, max_row=last), titles_from_data=True)
     chart.set_categories(Reference(sheet, min_col=1, min_row=first + 1, max_row=last))
     chart.height, chart.width = 4 + 0.6 * table_rows, 18
     return chart
@@ -626,8 +627,8 @@ def council_workbook(round_: Round, options: ExportOptions = ExportOptions()) ->
     titles = iter(unique_sheet_titles(["Översikt", *(g.label for g in groups), "Per fråga", "Våldsområden", "Svar",
                                        "Ej inkommit", "Frågor", *comparison]))
     overview, row_count = write_sheet(workbook, next(titles), overview_rows(round_, rows, options, units, utcnow()),
-                                      header_row=OVERVIEW_TABLE_FIRST_ROW, widths=(34, 14, 14, 14, 14, 14),
-                                      percent_columns=(6,))
+                                      header_row=OVERVIEW_TABLE_FIRST_ROW, widths=(34, 14, 14, 14, 14, 14, 14),
+                                      percent_columns=(7,))
     table_rows = row_count - OVERVIEW_TABLE_FIRST_ROW + 1
     if table_rows > 1:
         overview.add_chart(response_chart(overview, table_rows), "H2")

@@ -36,8 +36,13 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def without_control_characters(value):
+    """The posted value without control characters, and with every line ending a plain line feed.
+
+    Browsers send a textarea's line breaks as CR LF but count them as one character; storing LF
+    keeps our limits the same as the counter beside the field.
+    """
     if isinstance(value, str):
-        return CONTROL_CHARACTERS.sub("", value)
+        return CONTROL_CHARACTERS.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
     if isinstance(value, list):
         return [without_control_characters(v) for v in value]
     return value
@@ -194,12 +199,32 @@ class ChoiceField(RadioField):
             raise ValidationError(_l("Välj ett av alternativen som visas."))
 
 
+DATE_TEXT = re.compile(r"(\d{4})\s*[-./]\s*(\d{1,2})\s*[-./]\s*(\d{1,2})|(\d{4})(\d{2})(\d{2})")
+
+
 class SwedishDateField(DateField):
+    """A date typed as text, ÅÅÅÅ-MM-DD (2026-3-1 and 20260301 too).
+
+    A text box rather than the browser's date picker: a picker sends nothing at all for a date
+    that does not exist, so 30 February would vanish without a word, and text that is not a
+    date could not be shown back for correction.
+    """
+
+    widget = TextInput()
+
     def process_formdata(self, valuelist):
+        self.data = None
+        text = " ".join(valuelist).strip()
+        if not text:
+            return
+        match = DATE_TEXT.fullmatch(text)
+        if match is None:
+            raise ValueError(_l("Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2026-03-01."))
+        year, month, day = (int(part) for part in match.groups() if part is not None)
         try:
-            super().process_formdata(valuelist)
+            self.data = date(year, month, day)
         except ValueError:
-            raise ValueError(_l("Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2026-03-01.")) from None
+            raise ValueError(_l("Det datumet finns inte i kalendern. Kontrollera månad och dag, till exempel 2026-02-28.")) from None
 
 
 class NumberField(Field):
@@ -290,7 +315,7 @@ def make_field(question: Question) -> Field:
         return SwedishDateField(
             validators=[Optional()],
             format="%Y-%m-%d",
-            render_kw={"placeholder": "ÅÅÅÅ-MM-DD"},
+            render_kw={"placeholder": "ÅÅÅÅ-MM-DD", "inputmode": "numeric", "autocomplete": "off"},
             **kwargs,
         )
     raise ValueError(f"no form field for type {qtype}")

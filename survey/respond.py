@@ -309,7 +309,7 @@ def apply_action(assignment: Assignment, current: Section, action: str) -> dict:
 
 
 def navigation_url(assignment: Assignment, current: Section, action: str) -> str:
-    """Where the next/previous/section/review buttons lead; the same section for anything else."""
+    """Where the next/previous/section/review/start buttons lead; the same section for anything else."""
     keys = [s.key for s in assignment.definition.sections]
     position = keys.index(current.key)
     verb, _sep, argument = action.partition(":")
@@ -324,6 +324,8 @@ def navigation_url(assignment: Assignment, current: Section, action: str) -> str
         target = argument
     elif verb == "review":
         return url_for("respond.review", assignment_id=assignment.id)
+    elif verb == "start":
+        return url_for("respond.start", assignment_id=assignment.id)
     return url_for("respond.section", assignment_id=assignment.id, section_key=target)
 
 

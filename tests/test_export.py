@@ -46,12 +46,13 @@ def test_overview_counts_the_response_per_namnd(client, submitted):
     login(client)
     sheets, _ = download(client, submitted)
     rows = sheets["Översikt"]
-    assert rows[0] == ["Kartläggning", "Kartläggning 2026"] + [None] * 4
+    assert rows[0] == ["Kartläggning", "Kartläggning 2026"] + [None] * 5
     assert rows[3][1] == "Alla nämnder och bolag; endast inskickade svar"
-    table = {row[0]: row[1:6] for row in rows[6:]}
-    assert table["Individ- och familjenämnden"] == [2, 1, 1, 0, 0.5]
-    assert table["AB Bostaden"] == [1, 0, 0, 1, 0]
-    assert table["Totalt"] == [3, 1, 1, 1, pytest.approx(1 / 3)]
+    assert rows[5] == ["Nämnd", "Inbjudna", "Inskickade", "Påbörjade", "Återöppnade", "Ej påbörjade", "Svarsfrekvens"]
+    table = {row[0]: row[1:7] for row in rows[6:]}
+    assert table["Individ- och familjenämnden"] == [2, 1, 1, 0, 0, 0.5]
+    assert table["AB Bostaden"] == [1, 0, 0, 0, 1, 0]
+    assert table["Totalt"] == [3, 1, 1, 0, 1, pytest.approx(1 / 3)]
 
 
 def test_group_sheets_have_one_row_per_entry_with_labels(client, submitted):
@@ -203,7 +204,7 @@ def test_long_and_multiline_text_is_wrapped_so_it_reads_whole(app, client, world
     _sheets, workbook = download(client, world, utkast="1")
     sheet = workbook["Svar"]
     cells = {key: sheet.cell(row=3, column=column) for column, key in enumerate((c.value for c in sheet[1]), start=1)}
-    assert cells["namn"].value == "Rad ett\r\nRad två" and cells["namn"].alignment.wrap_text
+    assert cells["namn"].value == "Rad ett\nRad två" and cells["namn"].alignment.wrap_text
     assert cells["uppdrag"].alignment.wrap_text
     assert cells["enhet"].value == "Centrum mot våld" and not cells["enhet"].alignment.wrap_text
 

@@ -111,14 +111,15 @@ def test_form_renders_every_question_type(client, world):
     open_form(client, world)
     page = client.get(world.section_url("grund")).get_data(as_text=True)
     assert 'name="namn" type="text"' in page
-    assert '<textarea' in page and 'name="uppdrag"' in page and 'maxlength="50"' in page
+    assert '<textarea' in page and 'name="uppdrag"' in page and 'data-max-length="50"' in page
+    assert "maxlength" not in page  # a browser would cut pasted text silently
     assert 'name="anstallda"' in page and 'inputmode="decimal"' in page
     assert page.count('type="radio" name="huvudomrade"') == 0 or 'name="huvudomrade" type="radio"' in page
     assert 'name="huvudomrade" type="radio" value="heder"' in page
     assert 'name="omraden" type="checkbox" value="sexuellt"' in page
     assert 'name="samverkan_betyg" type="radio" value="5"' in page and "Mycket bra" in page
     assert 'name="rutin" type="radio" value="delvis"' in page
-    assert re.search(r'<input[^>]* name="utbildad"[^>]* type="date"', page)
+    assert re.search(r'<input[^>]* name="utbildad"[^>]* type="text"', page) and "ÅÅÅÅ-MM-DD" in page
     assert "<legend>Våldsområden</legend>" in page
     assert "Avsnitt 1 av 2" in page
 
@@ -292,6 +293,34 @@ def test_section_list_shows_progress(client, world):
     assert "Fortsätt där du slutade" in start
 
 
+def test_a_line_break_counts_as_one_character_as_in_the_browser(app, client, world):
+    open_form(client, world)
+    text = "\r\n".join(["x" * 9] * 5)  # 45 characters and 4 line breaks: 49 in the browser's counter
+    response = post_form(client, world.section_url("grund"), {"uppdrag": text, "action": "save"})
+    assert response.status_code == 303
+    assert stored(app, world.assignment_ids[0])[("uppdrag", 0)] == text.replace("\r\n", "\n")
+
+
+def test_a_date_that_does_not_exist_is_shown_back_with_a_message(app, client, world):
+    open_form(client, world)
+    response = post_form(client, world.section_url("grund"), {"namn": "Behålls", "utbildad": "2025-02-30", "action": "save"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Det datumet finns inte i kalendern." in page and 'value="2025-02-30"' in page
+    assert stored(app, world.assignment_ids[0]) == {("namn", 0): "Behålls"}
+    post_form(client, world.section_url("grund"), {"namn": "Behålls", "utbildad": "2026-3-1", "action": "save"})
+    assert stored(app, world.assignment_ids[0])[("utbildad", 0)] == "2026-03-01"
+
+
+def test_text_over_the_limit_is_shown_back_whole_not_cut(app, client, world):
+    open_form(client, world)
+    pasted = "Lång text " * 10
+    response = post_form(client, world.section_url("grund"), {"uppdrag": pasted, "action": "save"})
+    page = response.get_data(as_text=True)
+    assert "Texten får vara högst 50 tecken." in page and pasted.strip() in page
+    assert ("uppdrag", 0) not in stored(app, world.assignment_ids[0])
+
+
 def test_invalid_choices_and_dates_get_plain_swedish_messages(app, client, world):
     open_form(client, world)
     response = post_form(client, world.section_url("grund"), {
@@ -304,3 +333,12 @@ def test_invalid_choices_and_dates_get_plain_swedish_messages(app, client, world
     assert "Välj bland alternativen som visas." in page
     assert 'value="31/02/2026"' in page
     assert stored(app, world.assignment_ids[0]) == {("namn", 0): "Behålls"}
+
+
+def test_going_back_to_the_start_page_saves_what_was_typed(app, client, world):
+    open_form(client, world)
+    page = client.get(world.section_url("grund")).get_data(as_text=True)
+    assert 'value="start"' in page and "Spara och gå till startsidan" in page
+    response = post_form(client, world.section_url("grund"), {"namn": "Anna", "action": "start"})
+    assert response.status_code == 303 and response.headers["Location"] == f"/svar/{world.assignment_ids[0]}/"
+    assert stored(app, world.assignment_ids[0]) == {("namn", 0): "Anna"}

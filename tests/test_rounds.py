@@ -135,6 +135,9 @@ def test_invitations_arrive_at_a_real_smtp_server_and_their_links_work(app, clie
         assert all(a.invited_dt is not None for a in db.session.scalars(select(Assignment)))
     # Earlier links keep working: the world's own links are still valid.
     assert app.test_client().get(world.link(0)).status_code == 303
+    unit_page = client.get(f"/samordning/svar/{world.assignment_ids[0]}").get_data(as_text=True)
+    mail_table = unit_page[unit_page.index("E-post till verksamheten"):]
+    assert "<td>Inbjudan</td>" in mail_table and "Skickat" in mail_table and "invitation" not in mail_table
 
 
 def test_a_mail_server_that_is_down_loses_nothing(app, client, world, runner):

@@ -16,12 +16,15 @@
   function characterCounters() {
     document.querySelectorAll("[data-counter-for]").forEach(function (counter) {
       var field = document.getElementById(counter.getAttribute("data-counter-for"));
-      var max = parseInt(field.getAttribute("maxlength"), 10);
-      var template = counter.getAttribute("data-template");
+      var max = parseInt(field.getAttribute("data-max-length"), 10);
       function update() {
-        var left = max - field.value.length;
-        counter.textContent = template.replace("{left}", left.toLocaleString("sv-SE"));
-        counter.classList.toggle("few-left", left < max / 10);
+        // Characters as the server counts them: code points, a line break as one.
+        var left = max - Array.from(field.value).length;
+        counter.textContent = left >= 0
+          ? counter.getAttribute("data-template").replace("{left}", left.toLocaleString("sv-SE"))
+          : counter.getAttribute("data-template-over").replace("{over}", (-left).toLocaleString("sv-SE"));
+        counter.classList.toggle("few-left", left >= 0 && left < max / 10);
+        counter.classList.toggle("over", left < 0);
       }
       field.addEventListener("input", update);
       update();

@@ -28,7 +28,12 @@ def test_filling_in_by_labels_with_autosave_survives_a_reload(live_server, page,
     expect(page).to_have_url(re.compile(r"/svar/\d+/$"))
     page.get_by_role("link", name="Börja fylla i").click()
     page.get_by_label("Vem fyller i?").fill("Anna Andersson")
-    page.get_by_label("Verksamhetens uppdrag").fill("Stöd och skydd")
+    mission, counter = page.get_by_label("Verksamhetens uppdrag"), page.locator('[data-counter-for="uppdrag"]')
+    mission.fill("x" * 55)
+    expect(counter).to_have_text("5 tecken för mycket.")
+    expect(mission).to_have_value("x" * 55)  # pasted text is never cut
+    mission.fill("Stöd\noch skydd")
+    expect(counter).to_have_text("36 tecken kvar.")  # a line break is one character, as on the server
     page.get_by_label("Antal anställda").fill("42")
     page.get_by_label("Hedersrelaterat våld och förtryck").first.check()
     page.get_by_role("group", name="Våldsområden").get_by_label("Sexuellt våld").check()
