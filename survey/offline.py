@@ -16,6 +16,7 @@ import warnings
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
@@ -348,6 +349,12 @@ def template_filename(assignment: Assignment) -> str:
 class Cell:
     value: Any
     ref: str       # "bladet ”Samverkan”, cell C7", for messages
+    percent: bool = False   # Excel shows it as a percentage: typed "40%", it holds 0.4
+
+
+def read_cell(sheet, cell) -> Cell:
+    percent = isinstance(cell.value, (int, float)) and "%" in (cell.number_format or "")
+    return Cell(cell.value, cell_name(sheet, cell.coordinate), percent)
 
 
 @dataclass
@@ -404,7 +411,7 @@ def read_section_sheet(sheet) -> dict[str, Cell]:
     for row in sheet.iter_rows(min_row=2, max_col=3):
         key = row[0].value
         if isinstance(key, str) and key.strip():
-            cells[key.strip()] = Cell(row[2].value, cell_name(sheet, row[2].coordinate))
+            cells[key.strip()] = read_cell(sheet, row[2])
     return cells
 
 
@@ -413,8 +420,7 @@ def read_group_sheet(sheet) -> list[FileEntry]:
             if column > 0 and isinstance(value, str) and value.strip()]
     entries = []
     for row in sheet.iter_rows(min_row=GROUP_FIRST_ROW):
-        cells = {key: Cell(row[column].value, cell_name(sheet, row[column].coordinate))
-                 for column, key in keys if column < len(row)}
+        cells = {key: read_cell(sheet, row[column]) for column, key in keys if column < len(row)}
         if any(not is_blank(cell.value) for cell in cells.values()):
             entries.append(FileEntry(row[0].value, row[0].row, cells))
     return entries
@@ -449,6 +455,7 @@ class ImportPlan:
     to_save: dict[Key, Any] = field(default_factory=dict)
     removed_entries: list[tuple[Question, int]] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
+    entry_numbers: dict[Key, int] = field(default_factory=dict)  # (group, index) → its number on the web form
     last_entry_index: int = 0
     edited_since_download: bool = False
 
@@ -490,8 +497,13 @@ def plan_import(assignment: Assignment, found: OfflineFile) -> ImportPlan:
                 plan.errors.append(_("Fliken ”%(title)s” saknas i filen.", title=group.label))
                 continue
             new.update(group_answers(section, group, rows, assignment.entries(group), plan))
-            kept = {index for (key, index) in new if key == group.key}
-            plan.removed_entries += [(group, i) for i in assignment.entries(group) if i not in kept]
+            kept = sorted(index for (key, index) in new if key == group.key)
+            current = assignment.entries(group)
+            plan.removed_entries += [(group, i) for i in current if i not in kept]
+            # Entries are numbered as the web form numbers them: kept and new ones as they will be,
+            # removed ones as they are now.
+            plan.entry_numbers.update({(group.key, i): n for n, i in enumerate(current, start=1) if i not in kept})
+            plan.entry_numbers.update({(group.key, i): n for n, i in enumerate(kept, start=1)})
     if plan.errors:
         return plan
     plan.to_save = {key: value for key, value in new.items() if value != stored.get(key)}
@@ -556,7 +568,7 @@ def add_form_value(formdata: MultiDict, question: Question, name: str, cells: di
     cell = cells.get(key)
     if cell is None:
         return name
-    text = form_text(question, cell.value)
+    text = form_text(question, as_typed(question, cell))
     if text is None:
         plan.errors.append(_("%(cell)s (%(label)s): ”%(value)s” är inget av alternativen. Välj bland: %(choices)s.",
                              cell=capitalised(cell.ref), label=question.label, value=shorten(cell.value),
@@ -564,6 +576,13 @@ def add_form_value(formdata: MultiDict, question: Question, name: str, cells: di
     else:
         formdata.add(name, text)
     return cell.ref
+
+
+def as_typed(question: Question, cell: Cell) -> Any:
+    """The number the user meant: "40%" typed into a question counted in per cent is 40, not Excel's 0.4."""
+    if question.type == "number" and question.unit == "%" and cell.percent:
+        return Decimal(str(cell.value)) * 100
+    return cell.value
 
 
 def form_text(question: Question, value: Any) -> str | None:
@@ -626,12 +645,12 @@ def describe_changes(assignment: Assignment, stored: dict[Key, Any], plan: Impor
         group = definition.group_of(key) if index != SINGLE else None
         entry = ""
         if group:
-            entry = f"{group.entry_label or group.label} {index}" + (_(" (ny)") if index >= first_new else "")
+            entry = f"{group.entry_label or group.label} {plan.entry_numbers[(group.key, index)]}" + (_(" (ny)") if index >= first_new else "")
         section = section_of[group.key if group else key]
         changes.append(Change(section, question.label, entry, shown(question, stored.get((key, index))), shown(question, value)))
     for group, index in plan.removed_entries:
         title = next((stored[(f.key, index)] for f in group.fields if stored.get((f.key, index))), "–")
-        changes.append(Change(section_of[group.key], _("Tas bort"), f"{group.entry_label or group.label} {index}",
+        changes.append(Change(section_of[group.key], _("Tas bort"), f"{group.entry_label or group.label} {plan.entry_numbers[(group.key, index)]}",
                               shorten(title, 80), "–"))
     return changes
 

@@ -505,7 +505,8 @@ def confirm_answers_import(assignment_id: int):
     if form.mark_submitted.data:
         assignment.submit()
     audit("answers_imported", actor(), user_id=current_user.id, round_id=assignment.round_id, assignment_id=assignment.id,
-          details={**counts, "submitted": bool(form.mark_submitted.data)})
+          details={**counts, "changes": len(plan.changes), "submitted": bool(form.mark_submitted.data)})
     db.session.commit()
-    flash(_("Svaren är inlästa: %(n)s ändrade svar.", n=counts["answers_changed"]), "saved")
+    # The same count as the preview's table, so the coordinator sees that what was shown is what was done.
+    flash(ngettext("Svaren är inlästa: %(num)s ändring.", "Svaren är inlästa: %(num)s ändringar.", len(plan.changes)), "saved")
     return redirect(url_for("rounds.assignment", assignment_id=assignment.id), code=303)

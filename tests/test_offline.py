@@ -1,5 +1,6 @@
 """Excel back in: a unit's offline template, filled in as a unit would, imported, and the per-unit workbook."""
 import io
+import re
 from datetime import datetime
 
 import openpyxl
@@ -112,8 +113,12 @@ def test_template_filled_in_gives_the_same_answers_as_the_form(app, world, coord
     preview = upload(coordinator, world.assignment_ids[1], workbook).get_data(as_text=True)
     assert "Filen har fel" not in preview, preview
     assert "Gott exempel 1 (ny):" in preview and "Våga fråga" in preview
+    assert "Utvecklingsområde 1 (ny):" in preview, "numbered as the web form numbers it, not by inner index"
+    shown = re.search(r"<caption>(\d+) ändringar</caption>", preview).group(1)
     response = confirm(coordinator, world.assignment_ids[1], mark_submitted="y")
     assert response.status_code == 303
+    done = coordinator.get(response.headers["Location"]).get_data(as_text=True)
+    assert f"Svaren är inlästa: {shown} ändringar." in done, "the same count as the preview showed"
 
     def by_order(values):
         """Answers with entry indexes replaced by each group's entry order, to compare two units."""
@@ -299,3 +304,15 @@ def test_odd_entry_numbers_make_new_entries(app, world, coordinator):
     confirm(coordinator, world.assignment_ids[0])
     titles = sorted(value for (key, _index), value in stored(app, world.assignment_ids[0]).items() if key == "exempel_rubrik")
     assert titles == ["Halvt", "Negativt", "Oändligt", "Text"]
+
+
+@pytest.mark.parametrize("typed, stored_as", [(0.4, 40), (1, 100), (0.125, 12.5)])
+def test_a_share_typed_with_a_percent_sign_means_what_it_says(app, world, coordinator, typed, stored_as):
+    """Excel turns "40%" into 0.4 shown as a percentage; the question counts in per cent, so it is 40."""
+    workbook = template(coordinator, world.assignment_ids[0])
+    cell = answer_cell(workbook, "Grunduppgifter", "andel")
+    cell.value, cell.number_format = typed, "0%"
+    preview = upload(coordinator, world.assignment_ids[0], workbook).get_data(as_text=True)
+    assert "Filen har fel" not in preview, preview
+    confirm(coordinator, world.assignment_ids[0])
+    assert stored(app, world.assignment_ids[0])[("andel", 0)] == stored_as
