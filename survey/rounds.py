@@ -237,6 +237,9 @@ def send_mail(round_id: int, kind: str, wanted):
         flash(_("Öppna omgången innan du skickar e-post."), "error")
         return redirect(url_for("coordinator.round_status", round_id=round_.id), code=303)
     chosen = selected_assignments(round_, wanted)
+    # A unit that has submitted (on the web or by an imported file) is never asked to answer again.
+    already_in = sorted(a.unit.name for a in chosen if a.status == "submitted")
+    chosen = [a for a in chosen if a.status != "submitted"]
     queued, without_contact = 0, []
     for assignment in chosen:
         count = mail.queue_assignment_mail(assignment, kind, current_user)
@@ -247,9 +250,11 @@ def send_mail(round_id: int, kind: str, wanted):
           details={"units": len(chosen), "messages": queued})
     db.session.commit()
     after_this_request(mail.send_after_response)
-    if not chosen:
+    if already_in:
+        flash(_("Har redan skickat in, fick inget meddelande: %(units)s", units=", ".join(already_in)), "info")
+    if not chosen and not already_in:
         flash(_("Inga verksamheter valdes."), "warning")
-    else:
+    elif chosen:
         flash(ngettext("%(num)d meddelande ligger i utkorgen och skickas nu.",
                        "%(num)d meddelanden ligger i utkorgen och skickas nu.", queued), "saved")
     if without_contact:
@@ -262,7 +267,7 @@ def send_mail(round_id: int, kind: str, wanted):
 @bp.route("/omgang/<int:round_id>/inbjudan", methods=["POST"])
 @editor_required
 def invite(round_id: int):
-    return send_mail(round_id, "invitation", lambda a: a.invited_dt is None)
+    return send_mail(round_id, "invitation", lambda a: a.invited_dt is None and a.status != "submitted")
 
 
 @bp.route("/omgang/<int:round_id>/paminnelse", methods=["POST"])

@@ -184,6 +184,20 @@ def test_remind_all_not_submitted(app, client, world, smtp):
         }
 
 
+def test_a_unit_that_has_submitted_is_never_invited_or_reminded(app, client, world):
+    fill_and_submit(app.test_client(), world, 0)  # answered before any invitation, e.g. from a copied link
+    login(client)
+    post_form(client, f"/samordning/omgang/{world.round_id}/inbjudan", {"all": "1"}, page=round_page(world))
+    chosen = post_form(client, f"/samordning/omgang/{world.round_id}/paminnelse",
+                       {"assignment": [str(world.assignment_ids[0]), str(world.assignment_ids[1])]},
+                       page=round_page(world), follow_redirects=True).get_data(as_text=True)
+    assert "Har redan skickat in, fick inget meddelande: Centrum mot våld" in chosen
+    with app.app_context():
+        subjects = sorted(m.subject.split(" – ")[-1] for m in db.session.scalars(select(OutboxMessage)))
+        assert subjects == ["AB Bostaden", "Äldreområdet", "Äldreområdet"]
+        assert db.session.get(Assignment, world.assignment_ids[0]).invited_dt is None
+
+
 def test_links_csv_issues_new_links_that_replace_the_old(app, client, world):
     login(client)
     response = post_form(client, f"/samordning/omgang/{world.round_id}/lankar.csv", {}, page=round_page(world))
