@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .db import db as database  # not `db`: that name is the survey.db module
-from .markup import render_markdown
+from .markup import render_markdown, render_message
 from .models import ROUND_STATE_LABELS, STATUS_LABELS, UNIT_KIND_LABELS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -91,6 +91,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.after_request(security_headers)
     app.context_processor(lambda: {"session_bound": is_session_bound()})
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["message"] = render_message
     app.jinja_env.filters["decimal"] = format_decimal
     app.jinja_env.filters["percent"] = format_percent
     app.jinja_env.globals.update(

@@ -4,7 +4,13 @@ from markupsafe import Markup
 
 # html=False escapes any tag in the text; markdown-it also refuses javascript: and data: links.
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+# A message typed in a plain text box (a coordinator's comment): every line break the writer made stays.
+_message = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False, "breaks": True})
 
 
 def render_markdown(text: str | None) -> Markup:
     return Markup(_markdown.render(text or ""))
+
+
+def render_message(text: str | None) -> Markup:
+    return Markup(_message.render(text or ""))

@@ -220,9 +220,11 @@ def test_reopen_with_a_comment_the_contact_person_sees_and_approve(app, client, 
     assert "Våga fråga" in page and "Anna Andersson" in page
     empty = post_form(client, f"{unit_page}/oppna-igen", {"comment": ""}, page=unit_page)
     assert "Skriv vad som behöver kompletteras." in empty.get_data(as_text=True)
-    post_form(client, f"{unit_page}/oppna-igen", {"comment": "Beskriv **samverkan** mer."}, page=unit_page)
+    post_form(client, f"{unit_page}/oppna-igen", {"comment": "Beskriv **samverkan** mer.\r\nLägg till ett exempel."},
+              page=unit_page)
     start = contact.get(f"/svar/{world.assignment_ids[0]}/").get_data(as_text=True)
     assert "Kommentar från samordnaren" in start and "<strong>samverkan</strong>" in start
+    assert re.search(r"mer\.<br ?/?>\s*Lägg till ett exempel\.", start), "the comment keeps its line breaks"
     assert "Kommentar från samordnaren" in contact.get(world.section_url("grund")).get_data(as_text=True)
     post_form(contact, world.section_url("grund"), {**FULL_FIRST_SECTION, "namn": "Kompletterat", "action": "save"})
     post_form(contact, f"/svar/{world.assignment_ids[0]}/skicka-in", {}, page=f"/svar/{world.assignment_ids[0]}/granska")
