@@ -174,8 +174,9 @@ def make_plan(rows: list[Row]) -> Plan:
 
     for key, row in defined.items():
         if row.parent and row.parent.casefold() not in defined and len(by_name.get(row.parent.casefold(), [])) != 1:
-            many = len(by_name.get(row.parent.casefold(), [])) > 1
-            plan.errors.append((row.number, (_("Den överordnade ”%(parent)s” finns flera gånger i registret.", parent=row.parent) if many else _("Den överordnade ”%(parent)s” finns inte i registret eller filen.", parent=row.parent))))
+            same_name = by_name.get(row.parent.casefold(), [])
+            places = ", ".join(sorted(u.parent.name if u.parent else _("översta nivån") for u in same_name))
+            plan.errors.append((row.number, (_("Den överordnade ”%(parent)s” finns flera gånger i registret (under %(places)s). Ge dem olika namn i registret och läs in filen igen.", parent=row.parent, places=places) if same_name else _("Den överordnade ”%(parent)s” finns inte i registret eller filen.", parent=row.parent))))
         if in_cycle(key, defined):
             plan.errors.append((row.number, _("%(unit)s ingår i en slinga av överordnade.", unit=row.unit)))
         if len(by_name.get(key, [])) > 1:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+from collections import Counter
 from io import BytesIO
 from pathlib import Path
 
@@ -51,7 +52,11 @@ def descendants(unit: Unit, units: list[Unit]) -> set[int]:
 def parent_choices(units: list[Unit], unit: Unit | None = None) -> list[tuple[str, str]]:
     """Every active unit it could be placed under (never itself or its own subtree)."""
     excluded = ({unit.id} | descendants(unit, units)) if unit else set()
-    return [("", _("Ingen (översta nivån)"))] + [(str(u.id), u.name) for u in units if u.is_active and u.id not in excluded]
+    names = Counter(u.name.casefold() for u in units if u.is_active)
+    return [("", _("Ingen (översta nivån)"))] + [
+        (str(u.id), u.name if names[u.name.casefold()] == 1 else f"{u.name} ({u.parent.name if u.parent else _('översta nivån')})")
+        for u in units if u.is_active and u.id not in excluded
+    ]
 
 
 @bp.route("/")

@@ -137,6 +137,20 @@ def test_import_preview_of_a_file_full_of_errors_writes_nothing(app, client, wor
         assert db.session.scalar(select(func.count()).select_from(Unit)) == before
 
 
+def test_units_with_the_same_name_are_told_apart(app, client, world):
+    login(client)
+    for parent in ("Individ- och familjenämnden", "AB Bostaden"):
+        post_form(client, "/samordning/register/ny",
+                  {"name": "Stab", "kind": "forvaltning", "parent": str(unit_named(app, parent).id)})
+    form = client.get("/samordning/register/ny").get_data(as_text=True)
+    assert ">Stab (Individ- och familjenämnden)</option>" in form and ">Stab (AB Bostaden)</option>" in form
+    assert ">Socialtjänsten</option>" in form, "a name used once is shown as it is"
+    data = "Verksamhet;Överordnad;Typ;Kontaktperson;E-post\nNy enhet;Stab;verksamhet;;\n".encode()
+    page = upload(client, "register.csv", data).get_data(as_text=True)
+    assert ("<td>2</td><td>Den överordnade ”Stab” finns flera gånger i registret (under AB Bostaden, "
+            "Individ- och familjenämnden). Ge dem olika namn i registret och läs in filen igen.") in page
+
+
 @pytest.mark.parametrize("name, data, message", [
     ("register.pdf", b"%PDF-1.4", "Filen måste vara ett Excel-ark (.xlsx) eller en CSV-fil (.csv)."),
     ("register.xlsx", b"not a zip at all", "Filen kunde inte läsas som ett Excel-ark (.xlsx)."),
