@@ -403,7 +403,7 @@ class Assignment(db.Model):
                     if question.required and (question.key, SINGLE) not in values:
                         missing.append((section.key, question, SINGLE))
                     continue
-                entries = self.entries(question)
+                entries = [i for i in self.entries(question) if not self.is_empty_entry(question, i, values)]
                 if question.required and not entries:
                     missing.append((section.key, question, SINGLE))
                 for index in entries:
@@ -411,6 +411,18 @@ class Assignment(db.Model):
                         if field.required and (field.key, index) not in values:
                             missing.append((section.key, field, index))
         return missing
+
+    @staticmethod
+    def is_empty_entry(group: Question, index: int, values: dict) -> bool:
+        """An entry added but never filled in, such as a card added by mistake: it asks for nothing."""
+        return not any((field.key, index) in values for field in group.fields)
+
+    def remove_empty_entries(self) -> None:
+        values = self.values()
+        for group in self.definition.groups:
+            for index in self.entries(group):
+                if self.is_empty_entry(group, index, values):
+                    self.remove_entry(group, index)
 
     def reopen(self, comment: str) -> None:
         """Let the unit change its submitted answers; the comment tells them what to look at."""
@@ -425,6 +437,7 @@ class Assignment(db.Model):
         self.approved_dt = utcnow()
 
     def submit(self) -> None:
+        self.remove_empty_entries()
         self.status = "submitted"
         self.submitted_dt = self.last_activity_dt = utcnow()
 

@@ -227,12 +227,26 @@ def test_expired_csrf_token_rerenders_the_text_instead_of_losing_it(app, client,
 def test_review_lists_missing_required_answers_and_blocks_submit(app, client, world):
     open_form(client, world)
     post_form(client, world.section_url("exempel"), {"action": "add:goda_exempel"})
+    post_form(client, world.section_url("exempel"), {"action": "add:goda_exempel"})
+    post_form(client, world.section_url("exempel"), {"exempel_omraden-2": ["nara"], "action": "save"})
     review = client.get(f"/svar/{world.assignment_ids[0]}/granska").get_data(as_text=True)
     assert "Obligatoriska frågor utan svar" in review
-    assert "Vem fyller i?" in review and "Viktigaste våldsområdet" in review and "Rubrik" in review
+    missing = review[review.index("Obligatoriska frågor utan svar"):review.index("</ul>")]
+    assert "Grunduppgifter: Vem fyller i?" in missing and "Grunduppgifter: Viktigaste våldsområdet" in missing
+    # The half-filled card is named by section and number; the empty card asks for nothing.
+    assert "Goda exempel: Gott exempel 2: Rubrik" in missing and "Gott exempel 1" not in missing
     response = post_form(client, f"/svar/{world.assignment_ids[0]}/skicka-in", {}, page=f"/svar/{world.assignment_ids[0]}/granska")
     assert response.headers["Location"] == f"/svar/{world.assignment_ids[0]}/granska"
     assert status_of(app, world.assignment_ids[0]) == "in_progress"
+
+
+def test_an_empty_card_added_by_mistake_does_not_block_submitting_and_is_dropped(app, client, world):
+    open_form(client, world)
+    post_form(client, world.section_url("grund"), {**FULL_FIRST_SECTION, "action": "save"})
+    post_form(client, world.section_url("exempel"), {"action": "add:goda_exempel"})
+    response = post_form(client, f"/svar/{world.assignment_ids[0]}/skicka-in", {}, page=f"/svar/{world.assignment_ids[0]}/granska")
+    assert response.headers["Location"] == f"/svar/{world.assignment_ids[0]}/kvitto"
+    assert not any(key == "goda_exempel" for key, _index in stored(app, world.assignment_ids[0]))
 
 
 def fill_and_submit(client, world, n=0):
