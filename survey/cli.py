@@ -44,16 +44,16 @@ DEMO_UNITS = [
 DEMO_INSTRUCTIONS = """\
 Välkommen till årets gemensamma kartläggning av arbetet mot våld.
 
-**Så här gör du**
+**Tidplan**
 
-1. Läs igenom frågorna och samla gärna några kollegor: svaren blir bättre när flera bidrar.
-2. Fyll i avsnitt för avsnitt. Svaren sparas av sig själva medan du skriver, och varje gång du
-   trycker på en knapp i formuläret, så du kan fortsätta en annan dag via samma länk.
-3. Beskriv gärna flera **goda exempel** och **utvecklingsområden** – de är kartläggningens kärna.
-4. Granska svaren och skicka in senast sista svarsdag.
+- Svara senast sista svarsdag. En vecka innan skickar vi en påminnelse till dem som inte har svarat.
+- Sammanställningen läggs fram på samverkansrådets möte i juni och publiceras sedan på
+  handlingsplanens webbsida.
 
-Sammanställningen går till samverkansrådet och publiceras på handlingsplanens webbsida.
-Frågor? Kontakta samordningsfunktionen (metodstöd).
+**Stöd under arbetet**
+
+Samordningsfunktionen (metodstödet) svarar gärna på frågor om hur en fråga ska tolkas, och kan
+komma till er arbetsplatsträff och gå igenom kartläggningen tillsammans med er.
 """
 
 
