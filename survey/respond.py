@@ -380,6 +380,12 @@ def remove_entry(assignment_id: int, section_key: str, group_key: str, index: in
     )
 
 
+@bp.route("/<int:assignment_id>/fragor")
+def questions(assignment_id: int):
+    """Every question on one page, to print and prepare with colleagues."""
+    return render_template("respond/questions.html", assignment=own_assignment(assignment_id))
+
+
 @bp.route("/<int:assignment_id>/granska")
 def review(assignment_id: int):
     assignment = own_assignment(assignment_id)
@@ -388,7 +394,6 @@ def review(assignment_id: int):
         assignment=assignment,
         values=assignment.values(),
         missing=assignment.missing_required(),
-        printable=request.args.get("utskrift") == "1",
     )
 
 

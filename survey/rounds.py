@@ -135,6 +135,13 @@ def fill_round(round_: Round, form: RoundForm) -> None:
     round_.scope_unit = db.session.get(Unit, int(scope)) if scope and scope.isdigit() else None
 
 
+@bp.route("/omgang/<int:round_id>/fragor")
+@coordinator_required
+def questions(round_id: int):
+    """The round's questionnaire as the contact persons see it, on one printable page."""
+    return render_template("rounds/questions.html", round=db.get_or_404(Round, round_id))
+
+
 @bp.route("/omgang/<int:round_id>/redigera", methods=["GET", "POST"])
 @editor_required
 def edit(round_id: int):

@@ -356,3 +356,16 @@ def test_going_back_to_the_start_page_saves_what_was_typed(app, client, world):
     response = post_form(client, world.section_url("grund"), {"namn": "Anna", "action": "start"})
     assert response.status_code == 303 and response.headers["Location"] == f"/svar/{world.assignment_ids[0]}/"
     assert stored(app, world.assignment_ids[0]) == {("namn", 0): "Anna"}
+
+
+def test_the_questions_can_be_printed_blank_before_answering(client, world):
+    open_form(client, world)
+    start = client.get(f"/svar/{world.assignment_ids[0]}/").get_data(as_text=True)
+    assert f'href="/svar/{world.assignment_ids[0]}/fragor"' in start
+    page = client.get(f"/svar/{world.assignment_ids[0]}/fragor").get_data(as_text=True)
+    assert "1. Grunduppgifter" in page and "2. Goda exempel" in page
+    assert "Vem fyller i?" in page and "Fritext, högst 50 tecken." in page
+    assert "<li>Hedersrelaterat våld och förtryck</li>" in page and "Markera alla som stämmer:" in page
+    assert "Ett heltal (st), minst 0, högst 5" in page
+    assert "Ett värde från 1 (Inte alls) till 5 (Mycket bra)." in page
+    assert "För varje gott exempel:" in page and "Prioritet" in page

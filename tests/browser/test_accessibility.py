@@ -64,6 +64,9 @@ def test_contact_person_pages_have_no_axe_violations(live_server, page, world):
     scan(page, scanned, "unknown link")
     page.goto(base + world.link())
     scan(page, scanned, "start page")
+    page.get_by_role("link", name="Alla frågor på en sida, att skriva ut").click()
+    scan(page, scanned, "questions to print")
+    page.go_back()
     page.get_by_role("link", name="Börja fylla i").click()
     scan(page, scanned, "section")
     page.get_by_label("Antal anställda").fill("många")
@@ -116,6 +119,7 @@ def test_coordinator_pages_have_no_axe_violations(app, live_server, page, world,
     for name, path in [
         ("rounds", "/samordning/"),
         ("round dashboard", f"/samordning/omgang/{world.round_id}"),
+        ("round's questions", f"/samordning/omgang/{world.round_id}/fragor"),
         ("one unit's answers", f"/samordning/svar/{world.assignment_ids[0]}"),
         ("new round", "/samordning/omgang/ny"),
         ("edit round", f"/samordning/omgang/{world.round_id}/redigera"),
