@@ -146,6 +146,17 @@ class User(UserMixin, db.Model):
     def by_email(cls, email: str) -> User | None:
         return db.session.scalar(select(cls).where(cls.email == email.strip().lower()))
 
+    @classmethod
+    def contact_address(cls, configured: str) -> str:
+        """Where a contact person with a problem should write: COORDINATOR_EMAIL when it is set,
+        otherwise the longest-serving coordinator's own address, so the page never leaves them without one."""
+        if configured:
+            return configured
+        return db.session.scalar(
+            select(cls.email).where(cls.is_enabled.is_(True), cls.role.in_(("coordinator", "admin")))
+            .order_by(cls.role.desc(), cls.created_dt, cls.id).limit(1)
+        ) or ""
+
 
 class QuestionnaireVersion(db.Model):
     """One exact text of a questionnaire file, identified by its content hash.

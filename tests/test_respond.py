@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from conftest import post_form
 from survey.db import db
-from survey.models import Answer, Assignment, AuditEvent, Round
+from survey.models import Answer, Assignment, AuditEvent, Round, User
 
 
 def open_form(client, world, n=0):
@@ -68,6 +68,16 @@ def test_unknown_link_is_a_friendly_404(client, world):
     page = response.get_data(as_text=True)
     assert "Länken fungerar inte" in page
     assert "samordnare@example.org" in page
+
+
+def test_without_a_configured_address_the_link_page_names_a_coordinator(app, client, world):
+    app.config["COORDINATOR_EMAIL"] = ""
+    with app.app_context():
+        db.session.add(User(email="chef@example.org", role="admin", password_hash="x"))
+        db.session.commit()
+    page = client.get("/svar/lank/inte-en-riktig-token").get_data(as_text=True)
+    assert 'href="mailto:samordnare@example.org"' in page, "a coordinator rather than an administrator"
+    assert 'samordnare@example.org' in client.get("/tillganglighet").get_data(as_text=True)
 
 
 def test_closed_round_link_is_a_friendly_410(app, client, world):
