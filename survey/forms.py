@@ -110,6 +110,7 @@ class ReopenAssignmentForm(Form):
         validators=[DataRequired(_l("Skriv vad som behöver kompletteras.")), Length(max=5000)],
         description=_l("Visas på kontaktpersonens startsida och på varje avsnitt tills svaren skickas in igen."),
     )
+    notify = BooleanField(_l("Skicka kommentaren och en länk till kontaktpersonen med e-post"), default=True)
 
 
 class MailTemplateForm(Form):

@@ -28,6 +28,7 @@ PLACEHOLDERS = {
     "reminder": ("verksamhet", "kontaktperson", "lank", "sista_svarsdag", "omgang", "samordnare"),
     "password_reset": ("namn", "lank"),
     "account_invitation": ("namn", "lank", "roll"),
+    "reopened": ("verksamhet", "kontaktperson", "lank", "sista_svarsdag", "omgang", "samordnare", "kommentar"),
 }
 DEFAULT_TEMPLATES = {
     "invitation": (
@@ -55,6 +56,22 @@ Samordningsfunktionen för arbetet mot våld
 Vi har ännu inte fått in kartläggningen för {verksamhet} ({omgang}). Sista svarsdag är {sista_svarsdag}.
 
 Här är din personliga länk igen – det du redan sparat finns kvar:
+{lank}
+
+Vänliga hälsningar
+{samordnare}
+Samordningsfunktionen för arbetet mot våld
+""",
+    ),
+    "reopened": (
+        "Kartläggningen är öppnad igen – {verksamhet}",
+        """Hej {kontaktperson}!
+
+Samordningsfunktionen har öppnat svaren för {verksamhet} ({omgang}) igen, så att ni kan komplettera dem:
+
+{kommentar}
+
+Öppna formuläret via din personliga länk. Allt ni redan svarat finns kvar; ändra det som behövs och skicka in igen senast {sista_svarsdag}.
 {lank}
 
 Vänliga hälsningar
@@ -130,7 +147,7 @@ def queue(kind: str, to_address: str, to_name: str, values: dict[str, str], **re
 
 
 def queue_assignment_mail(assignment: Assignment, kind: str, sender: User) -> int:
-    """An invitation or reminder to every contact person of the unit, each with a link of its own.
+    """An invitation, reminder or reopening to every contact person of the unit, each with a link of its own.
 
     Returns the number of messages queued (0 when the unit has no contact person).
     """
@@ -145,6 +162,7 @@ def queue_assignment_mail(assignment: Assignment, kind: str, sender: User) -> in
             "sista_svarsdag": format_date(round_.closes_on, "long"),
             "omgang": round_.name,
             "samordnare": sender.name or sender.email,
+            "kommentar": assignment.reopen_comment or "",
         }
         queue(kind, contact.email, contact.name, values, assignment_id=assignment.id)
         count += 1
@@ -152,7 +170,7 @@ def queue_assignment_mail(assignment: Assignment, kind: str, sender: User) -> in
         now = utcnow()
         if kind == "invitation":
             assignment.invited_dt = now
-        else:
+        elif kind == "reminder":
             assignment.reminder_count += 1
             assignment.last_reminded_dt = now
     return count

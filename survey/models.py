@@ -30,7 +30,7 @@ UNIT_KINDS = ("namnd", "forvaltning", "verksamhet", "bolag")
 ROLES = ("admin", "coordinator", "viewer")
 ROUND_STATES = ("draft", "open", "closed", "archived")
 ASSIGNMENT_STATUSES = ("not_started", "in_progress", "submitted", "reopened")
-MAIL_KINDS = ("invitation", "reminder", "password_reset", "account_invitation")
+MAIL_KINDS = ("invitation", "reminder", "password_reset", "account_invitation", "reopened")
 OUTBOX_STATUSES = ("pending", "sent", "failed")
 UNIT_KIND_LABELS = {
     "namnd": _l("Nämnd"),

@@ -220,8 +220,15 @@ def test_reopen_with_a_comment_the_contact_person_sees_and_approve(app, client, 
     assert "Våga fråga" in page and "Anna Andersson" in page
     empty = post_form(client, f"{unit_page}/oppna-igen", {"comment": ""}, page=unit_page)
     assert "Skriv vad som behöver kompletteras." in empty.get_data(as_text=True)
-    post_form(client, f"{unit_page}/oppna-igen", {"comment": "Beskriv **samverkan** mer.\r\nLägg till ett exempel."},
-              page=unit_page)
+    post_form(client, f"{unit_page}/oppna-igen", {"comment": "Beskriv **samverkan** mer.\r\nLägg till ett exempel.",
+                                                 "notify": "y"}, page=unit_page)
+    with app.app_context():
+        [message] = db.session.scalars(select(OutboxMessage)).all()
+        assert message.kind == "reopened" and message.to_address == "kontakt@example.org"
+        assert "Beskriv **samverkan** mer.\nLägg till ett exempel." in message.body
+        link = re.search(r"/svar/lank/[A-Za-z0-9_-]+", message.body).group(0)
+    assert app.test_client().get(link).status_code == 303, "the link in the message opens the form"
+    assert "<td>Svaren öppnade igen</td>" in client.get(unit_page).get_data(as_text=True)
     start = contact.get(f"/svar/{world.assignment_ids[0]}/").get_data(as_text=True)
     assert "Kommentar från samordnaren" in start and "<strong>samverkan</strong>" in start
     assert re.search(r"mer\.<br ?/?>\s*Lägg till ett exempel\.", start), "the comment keeps its line breaks"
