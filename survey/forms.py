@@ -295,7 +295,7 @@ def make_field(question: Question) -> Field:
     if qtype in ("short_text", "long_text"):
         length = Length(
             max=question.max_length,
-            message=_l("Texten får vara högst %(max)d tecken. Korta den och spara igen.", max=question.max_length),
+            message=_l("Texten får vara högst %(max)s tecken. Korta den och spara igen.", max=format_decimal(question.max_length)),
         )
         field_class = StringField if qtype == "short_text" else TextAreaField
         return field_class(validators=[Optional(), length], **kwargs)

@@ -376,7 +376,8 @@ def remove_entry(assignment_id: int, section_key: str, group_key: str, index: in
     values = assignment.values()
     title = values.get((group.fields[0].key, index)) if group.fields else None
     return render_template(
-        "respond/remove_entry.html", assignment=assignment, group=group, index=index, title=title, back=back
+        "respond/remove_entry.html", assignment=assignment, group=group, index=index, title=title, back=back,
+        number=assignment.entries(group).index(index) + 1,  # as the card is numbered on the page
     )
 
 

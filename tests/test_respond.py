@@ -207,7 +207,7 @@ def test_group_entries_are_added_and_removed_without_javascript(app, client, wor
     confirm_url = asked.headers["Location"]
     assert confirm_url == f"{url}/ta-bort/goda_exempel/1"
     confirm_page = client.get(confirm_url).get_data(as_text=True)
-    assert "Vill du ta bort gott exempel?" in confirm_page and "Skolprojekt" in confirm_page
+    assert "Vill du ta bort gott exempel 1?" in confirm_page and "Skolprojekt" in confirm_page
     assert len(stored(app, world.assignment_ids[0])) == 5  # nothing removed before confirming
     post_form(client, confirm_url, {"confirm": "yes"})
     values = stored(app, world.assignment_ids[0])
@@ -245,6 +245,7 @@ def test_review_lists_missing_required_answers_and_blocks_submit(app, client, wo
     assert "Grunduppgifter: Vem fyller i?" in missing and "Grunduppgifter: Viktigaste våldsområdet" in missing
     # The half-filled card is named by section and number; the empty card asks for nothing.
     assert "Goda exempel: Gott exempel 2: Rubrik" in missing and "Gott exempel 1" not in missing
+    assert 'href="/svar/1/avsnitt/exempel#exempel_rubrik-2"' in missing, "the link leads to the field itself"
     response = post_form(client, f"/svar/{world.assignment_ids[0]}/skicka-in", {}, page=f"/svar/{world.assignment_ids[0]}/granska")
     assert response.headers["Location"] == f"/svar/{world.assignment_ids[0]}/granska"
     assert status_of(app, world.assignment_ids[0]) == "in_progress"

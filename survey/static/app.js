@@ -13,6 +13,8 @@
     if (summary) { summary.focus(); }
   }
 
+  var locale = document.documentElement.lang === "en" ? "en-GB" : "sv-SE";
+
   function characterCounters() {
     document.querySelectorAll("[data-counter-for]").forEach(function (counter) {
       var field = document.getElementById(counter.getAttribute("data-counter-for"));
@@ -21,8 +23,8 @@
         // Characters as the server counts them: code points, a line break as one.
         var left = max - Array.from(field.value).length;
         counter.textContent = left >= 0
-          ? counter.getAttribute("data-template").replace("{left}", left.toLocaleString("sv-SE"))
-          : counter.getAttribute("data-template-over").replace("{over}", (-left).toLocaleString("sv-SE"));
+          ? counter.getAttribute("data-template").replace("{left}", left.toLocaleString(locale))
+          : counter.getAttribute("data-template-over").replace("{over}", (-left).toLocaleString(locale));
         counter.classList.toggle("few-left", left >= 0 && left < max / 10);
         counter.classList.toggle("over", left < 0);
       }
@@ -39,6 +41,8 @@
     var warnTimer, endTimer;
     function touch() {
       clearTimeout(warnTimer); clearTimeout(endTimer);
+      // A save (autosave too) has just kept the session alive: a warning on screen no longer holds.
+      if (dialog.open && !dialog.querySelector("[data-state=warning]").hidden) { dialog.close(); }
       warnTimer = setTimeout(warn, (idle - warnBefore) * 1000);
       endTimer = setTimeout(ended, idle * 1000);
     }
@@ -98,7 +102,9 @@
         if (reply.version !== undefined) { form.elements.version.value = reply.version; }
         if (reply.base !== undefined) { form.elements.base.value = reply.base; }
         say(reply.message, reply.ok ? "ok" : "problem");
-        if (reply.ok) { dirty = false; session.touch(); }
+        // Saved, but a field the server refused (too long, not a date …) is not: keep asking before leaving.
+        var refused = reply.errors && Object.keys(reply.errors).length > 0;
+        if (reply.ok) { dirty = refused; session.touch(); }
       }).catch(function (error) {
         say(form.getAttribute(error.message === "session" ? "data-msg-session" : "data-msg-failed"), "problem");
       }).then(function () {

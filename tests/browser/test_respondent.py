@@ -108,3 +108,16 @@ def test_the_demo_questionnaire_by_labels(app, live_server, page, runner):
     page.get_by_role("button", name=first.title).click()
     for label, text in typed.items():
         expect(page.get_by_label(by_label(label))).to_have_value(text)
+
+
+def test_a_field_the_server_refused_still_asks_before_leaving(live_server, page, world):
+    page.goto(live_server + world.link())
+    page.get_by_role("link", name="Börja fylla i").click()
+    page.get_by_label("Verksamhetens uppdrag").fill("x" * 60)
+    page.keyboard.press("Tab")  # leave the field now, so nothing is changed after the autosave below
+    expect(page.locator("#autosave-status")).to_contain_text("utom fält med fel", timeout=8000)
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    page.get_by_role("link", name="Kartläggning", exact=True).click()
+    expect(page.get_by_label("Verksamhetens uppdrag")).to_have_value("x" * 60)
+    assert asked == ["beforeunload"], "the refused text was never saved, so leaving must ask"
