@@ -14,10 +14,10 @@ import ssl
 import string
 from datetime import timedelta
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid
 
 from flask import current_app
-from flask_babel import format_date
+from flask_babel import format_date, gettext as _
 from sqlalchemy import select
 
 from .db import db, utcnow
@@ -114,13 +114,33 @@ def template_for(kind: str) -> MailTemplate:
     return MailTemplate(kind=kind, subject=subject, body=body)
 
 
-def unknown_placeholders(kind: str, text: str) -> list[str]:
-    """Placeholders in a template text that the kind does not know (or braces that do not parse)."""
+def placeholders_in(text: str) -> list[str] | None:
+    """The placeholder names in a template text; None when its braces do not pair up."""
     try:
-        fields = [name for _literal, name, _spec, _conv in string.Formatter().parse(text) if name is not None]
+        return [name for _literal, name, _spec, _conv in string.Formatter().parse(text) if name is not None]
     except ValueError:
-        return ["{"]
-    return sorted({name for name in fields if name not in PLACEHOLDERS[kind]})
+        return None
+
+
+def template_problems(kind: str, subject: str, body: str) -> dict[str, list[str]]:
+    """What is wrong with a template's subject and body, in words for the coordinator."""
+    problems: dict[str, list[str]] = {"subject": [], "body": []}
+    known = PLACEHOLDERS[kind]
+    for field, text in (("subject", subject), ("body", body)):
+        names = placeholders_in(text)
+        if names is None:
+            problems[field].append(_("En klammerparentes saknar sin partner. Skriv platshållare som {verksamhet}, "
+                                     "och {{ eller }} för en klammerparentes i texten."))
+            continue
+        unknown = sorted({name for name in names if name not in known})
+        if unknown:
+            problems[field].append(_("Okända platshållare: %(unknown)s. Tillåtna: %(allowed)s.",
+                                     unknown=", ".join("{%s}" % u for u in unknown),
+                                     allowed=", ".join("{%s}" % p for p in known)))
+    if "lank" in known and "lank" not in (placeholders_in(body) or ()):
+        # Without it the message would go out, a new link would be issued, and nobody could use it.
+        problems["body"].append(_("Meddelandet måste innehålla {lank}, mottagarens personliga länk."))
+    return problems
 
 
 def fill(text: str, values: dict[str, str]) -> str:
@@ -206,6 +226,7 @@ def send_pending(limit: int = 100) -> tuple[int, int]:
             record_failure(message, exc)
             failed += 1
         else:
+            message.attempts += 1
             message.status = "sent"
             message.sent_dt = utcnow()
             message.body = LINK_PATTERN.sub(REDACTED_LINK, message.body)
@@ -230,9 +251,12 @@ def deliver(message: OutboxMessage) -> None:
     email["From"] = config["MAIL_FROM"]
     email["To"] = formataddr((message.to_name, message.to_address))
     email["Subject"] = message.subject
+    email["Date"] = format_datetime(utcnow())
     email["Message-ID"] = make_msgid(domain=config["MAIL_FROM"].rpartition("@")[2].strip("> ") or None)
-    if config.get("COORDINATOR_EMAIL"):
-        email["Reply-To"] = config["COORDINATOR_EMAIL"]
+    # The messages say "reply to this message": replies must reach a coordinator, not the sender address.
+    reply_to = User.contact_address(config.get("COORDINATOR_EMAIL", ""))
+    if reply_to:
+        email["Reply-To"] = reply_to
     email.set_content(message.body)
     timeout = config["MAIL_TIMEOUT"]
     if config["MAIL_USE_SSL"]:

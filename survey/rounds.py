@@ -397,16 +397,9 @@ def edit_mail_template(kind: str):
     template = mail.template_for(kind)
     form = MailTemplateForm(obj=template)
     if form.validate_on_submit():
-        problems = {
-            field: mail.unknown_placeholders(kind, getattr(form, field).data) for field in ("subject", "body")
-        }
-        for field, unknown in problems.items():
-            if unknown:
-                getattr(form, field).errors.append(_(
-                    "Okända platshållare: %(unknown)s. Tillåtna: %(allowed)s.",
-                    unknown=", ".join("{%s}" % u for u in unknown),
-                    allowed=", ".join("{%s}" % p for p in mail.PLACEHOLDERS[kind]),
-                ))
+        problems = mail.template_problems(kind, form.subject.data, form.body.data)
+        for field, messages in problems.items():
+            getattr(form, field).errors.extend(messages)
         if not any(problems.values()):
             if template.id is None:
                 db.session.add(template)

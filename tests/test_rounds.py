@@ -1,5 +1,6 @@
 """The coordinator runs a round: create, open, invite over real SMTP, remind, close, reopen, approve."""
 import csv
+import email
 import io
 import re
 import socket
@@ -11,7 +12,7 @@ from sqlalchemy import func, select
 
 from conftest import PASSWORD, login, post_form
 from survey.db import db, utcnow
-from survey.models import Assignment, AuditEvent, OutboxMessage, Round, User
+from survey.models import Assignment, AuditEvent, MailTemplate, OutboxMessage, Round, User
 from test_respond import FULL_FIRST_SECTION, fill_and_submit, open_form
 
 
@@ -117,6 +118,7 @@ def test_closing_keeps_drafts_but_stops_edits_and_reopening_sets_a_new_date(app,
 
 
 def test_invitations_arrive_at_a_real_smtp_server_and_their_links_work(app, client, world, smtp):
+    app.config["COORDINATOR_EMAIL"] = ""  # replies still reach a coordinator: the account's own address
     login(client)
     post_form(client, f"/samordning/omgang/{world.round_id}/inbjudan", {"all": "1"}, page=round_page(world))
     with app.app_context():
@@ -124,13 +126,15 @@ def test_invitations_arrive_at_a_real_smtp_server_and_their_links_work(app, clie
 
         mail.send_pending()
     assert sorted(m.rcpt_tos[0] for m in smtp.messages) == ["kontakt@example.org"] * 3
+    headers = email.message_from_bytes(smtp.messages[0].content)
+    assert headers["Reply-To"] == "samordnare@example.org" and headers["Date"], "replies reach the coordinator; dated"
     body = smtp.messages[0].content.decode("utf-8")
     assert "Kartl=C3=A4ggning" in body or "Kartläggning" in body
     link = re.search(r"http://127\.0\.0\.1:5000(/svar/lank/[A-Za-z0-9_-]+)", body.replace("=\r\n", "")).group(1)
     assert app.test_client().get(link).status_code == 303
     with app.app_context():
         sent = db.session.scalars(select(OutboxMessage)).all()
-        assert {m.status for m in sent} == {"sent"}
+        assert {(m.status, m.attempts) for m in sent} == {("sent", 1)}
         assert all("/svar/lank/" not in m.body and "borttagen efter utskick" in m.body for m in sent)
         assert all(a.invited_dt is not None for a in db.session.scalars(select(Assignment)))
     # Earlier links keep working: the world's own links are still valid.
@@ -247,6 +251,10 @@ def test_mail_templates_are_editable_and_placeholders_checked(app, client, world
     login(client)
     bad = post_form(client, "/samordning/epost/invitation", {"subject": "Hej {namnet}", "body": "Länk: {lank}"})
     assert "Okända platshållare: {namnet}" in bad.get_data(as_text=True)
+    without_link = post_form(client, "/samordning/epost/reminder", {"subject": "Påminnelse {verksamhet", "body": "Svara!"})
+    page = without_link.get_data(as_text=True)
+    assert "Meddelandet måste innehålla {lank}, mottagarens personliga länk." in page
+    assert "En klammerparentes saknar sin partner." in page and "{{}" not in page
     post_form(client, "/samordning/epost/invitation", {"subject": "Dags för kartläggning, {verksamhet}",
                                                        "body": "Hej {kontaktperson}, {lank} senast {sista_svarsdag}."})
     post_form(client, f"/samordning/omgang/{world.round_id}/inbjudan", {"assignment": str(world.assignment_ids[2])},
@@ -254,4 +262,5 @@ def test_mail_templates_are_editable_and_placeholders_checked(app, client, world
     with app.app_context():
         message = db.session.scalar(select(OutboxMessage))
         assert message.subject == "Dags för kartläggning, AB Bostaden"
+        assert db.session.scalar(select(MailTemplate).where(MailTemplate.kind == "reminder")) is None, "nothing saved"
         assert message.body.startswith("Hej Kontakt AB Bostaden, http://127.0.0.1:5000/svar/lank/")
