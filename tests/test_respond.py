@@ -86,7 +86,9 @@ def test_closed_round_link_is_a_friendly_410(app, client, world):
         db.session.commit()
     response = client.get(world.link())
     assert response.status_code == 410
-    assert "avslutad" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "<h1>Kartläggningen är avslutad</h1>" in page and "Länken fungerar inte" not in page
+    assert "ny länk" not in page, "the link is fine; a new one would not help"
 
 
 def test_a_mailed_link_keeps_the_earlier_ones_working(app, client, world):
