@@ -42,6 +42,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=not app.debug,
         EXPORT_DIR=os.environ.get("EXPORT_DIR", str(PROJECT_ROOT / "exports")),
+        # Uploaded files waiting for their import to be confirmed (they hold names and addresses).
+        UPLOAD_DIR=os.environ.get("UPLOAD_DIR", str(Path(app.instance_path) / "imports")),
         PUBLIC_URL=os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         COORDINATOR_EMAIL=os.environ.get("COORDINATOR_EMAIL", ""),
         # Who may show the published summary page in a frame, e.g. "https://www.umea.se" (CSP frame-ancestors).

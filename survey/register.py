@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 from collections import Counter
 from io import BytesIO
 from pathlib import Path
@@ -200,10 +201,37 @@ def template():
     return send_file(BytesIO(template_workbook()), mimetype=XLSX, as_attachment=True, download_name="register-mall.xlsx")
 
 
+UPLOAD_KEPT_SECONDS = 2 * 60 * 60
+
+
 def upload_folder() -> Path:
-    folder = Path(current_app.instance_path) / "imports"
+    folder = Path(current_app.config["UPLOAD_DIR"])
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def keep_upload(data: bytes, suffix: str) -> str:
+    """Keep an uploaded file until its import is confirmed; returns its name in the upload folder.
+
+    The files hold names and e-mail addresses: any that nobody confirmed within two hours
+    (the preview was cancelled or left) is removed here, on the next upload.
+    """
+    folder = upload_folder()
+    cutoff = time.time() - UPLOAD_KEPT_SECONDS
+    for old in folder.iterdir():
+        try:
+            if old.stat().st_mtime < cutoff:
+                old.unlink()
+        except OSError:
+            pass  # removed by another worker meanwhile
+    name = f"{secrets.token_hex(16)}{suffix}"
+    (folder / name).write_bytes(data)
+    return name
+
+
+def drop_upload(pending: dict | None) -> None:
+    if pending:
+        (upload_folder() / Path(pending["file"]).name).unlink(missing_ok=True)
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -220,9 +248,10 @@ def import_register():
         except RegisterFileError as exc:
             form.file.errors.append(str(exc))
         else:
-            stored = f"{secrets.token_hex(16)}-{Path(upload.filename).suffix.lower()[:5]}"
-            (upload_folder() / stored).write_bytes(data)
-            session["register_import"] = {"file": stored, "name": Path(upload.filename).name[:200]}
+            drop_upload(session.pop("register_import", None))  # a new upload replaces the one waiting
+            if plan.ok:  # a file with errors cannot be confirmed, so it is not kept
+                stored = keep_upload(data, Path(upload.filename).suffix.lower()[:5])
+                session["register_import"] = {"file": stored, "name": Path(upload.filename).name[:200]}
             return render_template("register/preview.html", plan=plan, filename=Path(upload.filename).name)
     return render_template("register/import.html", form=form)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import secrets
 from pathlib import Path
 
 from flask import (
@@ -51,7 +50,7 @@ from .offline import (
     template_filename,
 )
 from .questionnaires import QuestionnaireError, content_hash
-from .register import XLSX, upload_folder
+from .register import XLSX, keep_upload, upload_folder
 
 bp = Blueprint("rounds", __name__, url_prefix="/samordning")
 
@@ -418,19 +417,22 @@ def outbox():
     return render_template("rounds/outbox.html", messages=messages, configured=mail.is_configured())
 
 
-@bp.route("/utkorg/forsok-igen", methods=["POST"])
+@bp.route("/utkorg/skicka", methods=["POST"])
 @editor_required
-def retry_failed():
-    failed = db.session.scalars(select(OutboxMessage).where(OutboxMessage.status == "failed")).all()
-    for message in failed:
-        message.status, message.attempts = "pending", 0
+def send_now():
+    """Waiting and failed messages are due at once, and go out after this response."""
+    waiting = db.session.scalars(select(OutboxMessage).where(OutboxMessage.status.in_(("pending", "failed")))).all()
+    for message in waiting:
+        if message.status == "failed":
+            message.status, message.attempts = "pending", 0
         message.next_attempt_dt = utcnow()
-    audit("mail_retried", actor(), user_id=current_user.id, details={"messages": len(failed)})
+    audit("mail_retried", actor(), user_id=current_user.id, details={"messages": len(waiting)})
     db.session.commit()
     after_this_request(mail.send_after_response)
-    flash(_("Misslyckade meddelanden försöks igen."), "saved")
+    flash(ngettext("%(num)d meddelande skickas nu.", "%(num)d meddelanden skickas nu.", len(waiting)), "saved")
+    if not mail.is_configured():
+        flash(_("Ingen e-postserver är inställd (MAIL_SERVER), så meddelandena väntar i utkorgen."), "warning")
     return redirect(url_for("rounds.outbox"), code=303)
-
 
 
 # Excel back in: a unit's offline template, and importing it filled in.
@@ -472,8 +474,7 @@ def import_answers(assignment_id: int):
             form.file.errors.append(str(exc))
         else:
             if plan.ok:
-                stored = f"{secrets.token_hex(16)}.xlsx"
-                (upload_folder() / stored).write_bytes(data)
+                stored = keep_upload(data, ".xlsx")
                 session["answers_import"] = {"file": stored, "assignment": assignment.id}
             return render_template("rounds/import_preview.html", assignment=assignment, plan=plan,
                                    filename=Path(upload.filename or "").name, form=AnswersImportForm())

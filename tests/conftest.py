@@ -39,6 +39,7 @@ def app(tmp_path):
             "SQLALCHEMY_DATABASE_URI": database_uri(tmp_path),
             "SESSION_COOKIE_SECURE": False,
             "EXPORT_DIR": str(tmp_path / "exports"),
+            "UPLOAD_DIR": str(tmp_path / "uploads"),
             "COORDINATOR_EMAIL": "samordnare@example.org",
         }
     )

@@ -95,7 +95,7 @@ EXPECTED = {
     ("rounds.edit_mail_template", "GET"): EDITOR,
     ("rounds.edit_mail_template", "POST"): EDITOR,
     ("rounds.outbox", "GET"): READER,
-    ("rounds.retry_failed", "POST"): EDITOR,
+    ("rounds.send_now", "POST"): EDITOR,
     ("register.index", "GET"): READER,
     ("register.create_unit", "GET"): EDITOR,
     ("register.create_unit", "POST"): EDITOR,

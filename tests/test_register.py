@@ -1,5 +1,8 @@
 """The register: the tree, editing units and contact persons, and import from .xlsx or .csv."""
 import io
+import os
+import time
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -149,6 +152,22 @@ def test_units_with_the_same_name_are_told_apart(app, client, world):
     page = upload(client, "register.csv", data).get_data(as_text=True)
     assert ("<td>2</td><td>Den överordnade ”Stab” finns flera gånger i registret (under AB Bostaden, "
             "Individ- och familjenämnden). Ge dem olika namn i registret och läs in filen igen.") in page
+
+
+def test_uploads_that_are_never_confirmed_are_not_kept(app, client, world):
+    """The files hold names and addresses: one with errors is never stored, a cancelled one goes within hours."""
+    login(client)
+    folder = Path(app.config["UPLOAD_DIR"])
+    upload(client, "register.csv", "Verksamhet;Överordnad\nNy;Finns inte\n".encode())
+    assert not list(folder.glob("*")), "a file with errors cannot be confirmed, so it is not kept"
+    upload(client, "register.csv", "Verksamhet;Överordnad\nNy enhet;\n".encode())
+    [waiting] = folder.glob("*")
+    hours_ago = time.time() - 3 * 60 * 60
+    os.utime(waiting, (hours_ago, hours_ago))  # left behind by a cancelled preview
+    other = app.test_client()
+    login(other)
+    upload(other, "register.csv", "Verksamhet;Överordnad\nAnnan enhet;\n".encode())
+    assert not waiting.exists() and len(list(folder.glob("*"))) == 1
 
 
 @pytest.mark.parametrize("name, data, message", [

@@ -172,6 +172,24 @@ def test_a_mail_server_that_is_down_loses_nothing(app, client, world, runner):
         assert db.session.scalar(select(OutboxMessage)).status == "sent"
 
 
+def test_send_now_delivers_what_waits_for_a_later_retry(app, client, world, smtp):
+    login(client)
+    post_form(client, f"/samordning/omgang/{world.round_id}/inbjudan", {"assignment": str(world.assignment_ids[0])},
+              page=round_page(world))
+    with app.app_context():
+        message = db.session.scalar(select(OutboxMessage))
+        message.status, message.next_attempt_dt = "pending", utcnow() + timedelta(hours=3)  # as after a failure
+        db.session.commit()
+    smtp.messages.clear()
+    outbox = client.get("/samordning/utkorg").get_data(as_text=True)
+    assert "Skicka väntande och misslyckade nu" in outbox
+    response = post_form(client, "/samordning/utkorg/skicka", {}, page="/samordning/utkorg")
+    response.close()  # the response is on its way: the web process sends now
+    assert [m.rcpt_tos for m in smtp.messages] == [["kontakt@example.org"]]
+    with app.app_context():
+        assert db.session.scalar(select(OutboxMessage)).status == "sent"
+
+
 def test_remind_all_not_submitted(app, client, world, smtp):
     fill_and_submit(app.test_client(), world, 0)
     login(client)
