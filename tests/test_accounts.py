@@ -1,12 +1,16 @@
 """Accounts: admin-only management, set-password links by mail, the second factor, the audit log."""
 import re
+from pathlib import Path
 
 import pyotp
 from sqlalchemy import select
 
 from conftest import PASSWORD, login, post_form
+from survey.accounts import ACTION_NAMES
 from survey.db import db
 from survey.models import AuditEvent, OutboxMessage, Setting, User
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def make_user(app, email, role, password=PASSWORD):
@@ -125,9 +129,19 @@ def test_audit_log_lists_and_filters_events(app, client, world):
     login(app.test_client(), password="fel")
     login(client, "admin@example.org")
     page = client.get("/samordning/logg").get_data(as_text=True)
-    assert "login_failed" in page and "admin@example.org (admin)" in page
+    assert "<td>Misslyckad inloggning</td>" in page and "admin@example.org (admin)" in page
+    assert '<option value="login_failed">Misslyckad inloggning</option>' in page
     filtered = client.get("/samordning/logg", query_string={"action": "login_failed"}).get_data(as_text=True)
     assert "samordnare@example.org" in filtered and "admin@example.org (admin)" not in filtered
+
+
+def test_every_audited_action_has_a_name_in_the_log():
+    source = "\n".join(path.read_text(encoding="utf-8") for path in (ROOT / "survey").glob("*.py"))
+    actions = set()
+    for first, second in re.findall(r'audit\(\s*"([a-z_]+)"(?: if [^\n]*? else "([a-z_]+)")?', source):
+        actions |= {first, second} - {""}
+    actions |= {f"{kind}s_queued" for kind in ("invitation", "reminder")}
+    assert len(actions) > 30 and actions <= set(ACTION_NAMES), sorted(actions - set(ACTION_NAMES))
 
 
 def test_failed_logins_are_limited_per_account(app, world):
