@@ -125,7 +125,7 @@ def shown_rows(rows: list[StatusRow], filters: dict) -> list[StatusRow]:
 @coordinator_required
 def round_status(round_id: int):
     round_ = db.get_or_404(Round, round_id)
-    rows, _units = round_rows(round_)
+    rows, units = round_rows(round_)
     counts = dict.fromkeys(STATUSES, 0)
     for row in rows:
         counts[row.assignment.status] += 1
@@ -139,6 +139,8 @@ def round_status(round_id: int):
         rollups=rollups(rows),
         filters=filters,
         earlier=previous_round(round_),
+        newcomers=round_.unassigned_participants(list(units.values()), {row.unit.id for row in rows})
+        if round_.state in ("open", "closed") else [],
     )
 
 

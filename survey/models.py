@@ -239,10 +239,18 @@ class Round(db.Model):
         db.session.add(assignment)
         return assignment
 
+    def unassigned_participants(self, units: list[Unit] | None = None, assigned: set[int] | None = None) -> list[Unit]:
+        """Units in the round's part of the organisation that have no form in it yet (added to the register since).
+
+        A caller that has loaded every unit and the round's assigned unit ids passes them in.
+        """
+        if assigned is None:
+            assigned = set(db.session.scalars(select(Assignment.unit_id).where(Assignment.round_id == self.id)))
+        return [u for u in participating_units(self.scope_unit, units) if u.id not in assigned]
+
     def assign_participants(self) -> int:
         """An assignment for every participating unit that has none yet; returns how many were added."""
-        assigned = {a.unit_id for a in self.assignments}
-        added = [self.assign(u) for u in participating_units(self.scope_unit) if u.id not in assigned]
+        added = [self.assign(u) for u in self.unassigned_participants()]
         return len(added)
 
     # state → (allowed from states); closing keeps drafts but stops edits.
@@ -261,9 +269,11 @@ class Round(db.Model):
         return self.state != "draft"
 
 
-def participating_units(root: Unit | None = None) -> list[Unit]:
+def participating_units(root: Unit | None = None, every_unit: list[Unit] | None = None) -> list[Unit]:
     """The units that answer: active units without active children, in ``root``'s subtree (or everywhere)."""
-    units = db.session.scalars(select(Unit).where(Unit.is_active.is_(True))).all()
+    if every_unit is None:
+        every_unit = db.session.scalars(select(Unit)).all()
+    units = [u for u in every_unit if u.is_active]
     has_active_child = {u.parent_id for u in units if u.parent_id is not None}
     if root is None:
         return sorted((u for u in units if u.id not in has_active_child), key=lambda u: u.name.casefold())

@@ -166,6 +166,19 @@ def edit(round_id: int):
     return render_template("rounds/form.html", form=form, round=round_)
 
 
+@bp.route("/omgang/<int:round_id>/nya-verksamheter", methods=["POST"])
+@editor_required
+def add_newcomers(round_id: int):
+    """Units added to the register after the round was opened get their forms too."""
+    round_ = db.get_or_404(Round, round_id)
+    added = round_.assign_participants() if round_.state in ("open", "closed") else 0
+    audit("round_edited", actor(), user_id=current_user.id, round_id=round_.id, details={"units_added": added})
+    db.session.commit()
+    flash(ngettext("%(num)d verksamhet har lagts till i omgången. Bjud in den när du är redo.",
+                   "%(num)d verksamheter har lagts till i omgången. Bjud in dem när du är redo.", added), "saved")
+    return redirect(url_for("coordinator.round_status", round_id=round_.id), code=303)
+
+
 @bp.route("/omgang/<int:round_id>/status", methods=["POST"])
 @editor_required
 def change_state(round_id: int):

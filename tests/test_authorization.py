@@ -73,6 +73,7 @@ EXPECTED = {
     ("rounds.create", "GET"): EDITOR,
     ("rounds.create", "POST"): EDITOR,
     ("rounds.questions", "GET"): READER,
+    ("rounds.add_newcomers", "POST"): EDITOR,
     ("rounds.edit", "GET"): EDITOR,
     ("rounds.edit", "POST"): EDITOR,
     ("rounds.change_state", "POST"): EDITOR,

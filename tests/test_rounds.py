@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from conftest import PASSWORD, login, post_form
 from survey.db import db, utcnow
-from survey.models import Assignment, AuditEvent, MailTemplate, OutboxMessage, Round, User
+from survey.models import Assignment, AuditEvent, MailTemplate, OutboxMessage, Round, Unit, User
 from test_respond import FULL_FIRST_SECTION, fill_and_submit, open_form
 
 
@@ -218,6 +218,21 @@ def test_a_unit_that_has_submitted_is_never_invited_or_reminded(app, client, wor
         subjects = sorted(m.subject.split(" – ")[-1] for m in db.session.scalars(select(OutboxMessage)))
         assert subjects == ["AB Bostaden", "Äldreområdet", "Äldreområdet"]
         assert db.session.get(Assignment, world.assignment_ids[0]).invited_dt is None
+
+
+def test_a_unit_added_to_the_register_after_opening_can_join_the_round(app, client, world):
+    login(client)
+    with app.app_context():
+        parent = db.session.scalar(select(Unit).where(Unit.name == "Socialtjänsten"))
+        db.session.add(Unit(name="Familjerätten", kind="verksamhet", parent=parent))
+        db.session.commit()
+    page = client.get(round_page(world)).get_data(as_text=True)
+    assert "1 verksamhet i registret har inget formulär i omgången" in page and "Familjerätten" in page
+    post_form(client, f"/samordning/omgang/{world.round_id}/nya-verksamheter", {}, page=round_page(world))
+    with app.app_context():
+        units = {a.unit.name: a.status for a in db.session.scalars(select(Assignment))}
+        assert units["Familjerätten"] == "not_started" and len(units) == 4
+    assert "har inget formulär" not in client.get(round_page(world)).get_data(as_text=True)
 
 
 def test_links_csv_issues_new_links_that_replace_the_old(app, client, world):
