@@ -109,14 +109,15 @@ def stream_with_previous(rows: list["UnitRow"], previous: dict[int, int], keys: 
 
 @dataclass(frozen=True)
 class ExportOptions:
-    """What a workbook covers: submitted answers only (default) or drafts too, and all units or one nämnd."""
+    """What a workbook covers: answers sent in (default) or drafts too, and all units or one nämnd."""
 
     include_drafts: bool = False
     namnd_id: int | None = None
 
     def describe(self, units: dict[int, Unit]) -> str:
         scope = units[self.namnd_id].name if self.namnd_id in units else "Alla nämnder och bolag"
-        answers = "inskickade svar och utkast" if self.include_drafts else "endast inskickade svar"
+        answers = ("inskickade svar och utkast" if self.include_drafts
+                   else "inskickade svar (även de som öppnats igen för komplettering)")
         return f"{scope}; {answers}"
 
 
@@ -126,10 +127,6 @@ class UnitRow:
     namnd: str
     unit: Unit
     contacts: list[ContactPerson]
-
-    @property
-    def included(self) -> bool:
-        return self.assignment.status == "submitted"
 
 
 def round_units(round_: Round, options: ExportOptions = ExportOptions()) -> tuple[list[UnitRow], dict[int, Unit]]:
@@ -160,9 +157,14 @@ def top_unit(units: dict[int, Unit], unit_id: int) -> Unit:
     return unit
 
 
+# Answers that have been sent in. A unit the coordinator reopened for a correction keeps counting
+# (its status says so), so reopening just before a council meeting does not drop it from the workbook.
+SENT_IN = ("submitted", "reopened")
+
+
 def answered(rows: list[UnitRow], options: ExportOptions) -> list[UnitRow]:
-    """The units whose answers the workbook counts: submitted, or with drafts also started ones."""
-    wanted = ("submitted", "in_progress", "reopened") if options.include_drafts else ("submitted",)
+    """The units whose answers the workbook counts: sent in, or with drafts also started ones."""
+    wanted = (*SENT_IN, "in_progress") if options.include_drafts else SENT_IN
     return [row for row in rows if row.assignment.status in wanted]
 
 
@@ -412,7 +414,7 @@ def previous_round(round_: Round) -> Round | None:
 def submitted_in(round_: Round) -> dict[int, int]:
     """Unit id → its submitted assignment in the round."""
     return dict(db.session.execute(
-        select(Assignment.unit_id, Assignment.id).where(Assignment.round_id == round_.id, Assignment.status == "submitted")
+        select(Assignment.unit_id, Assignment.id).where(Assignment.round_id == round_.id, Assignment.status.in_(SENT_IN))
     ).all())
 
 

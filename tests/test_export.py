@@ -47,7 +47,7 @@ def test_overview_counts_the_response_per_namnd(client, submitted):
     sheets, _ = download(client, submitted)
     rows = sheets["Översikt"]
     assert rows[0] == ["Kartläggning", "Kartläggning 2026"] + [None] * 5
-    assert rows[3][1] == "Alla nämnder och bolag; endast inskickade svar"
+    assert rows[3][1] == "Alla nämnder och bolag; inskickade svar (även de som öppnats igen för komplettering)"
     assert rows[5] == ["Nämnd", "Inbjudna", "Inskickade", "Påbörjade", "Återöppnade", "Ej påbörjade", "Svarsfrekvens"]
     table = {row[0]: row[1:7] for row in rows[6:]}
     assert table["Individ- och familjenämnden"] == [2, 1, 1, 0, 0, 0.5]
@@ -193,6 +193,18 @@ def test_hostile_text_comes_out_literal_intact_or_visibly_cut(app, client, world
     answers = dict(zip(sheets["Svar"][0], sheets["Svar"][2]))
     assert answers["namn"] == HOSTILE[0]
     assert len(answers["uppdrag"]) == 32_767 and answers["uppdrag"].endswith(" […]")
+
+
+def test_a_reopened_unit_stays_in_the_workbook_while_it_completes_its_answers(app, client, submitted):
+    with app.app_context():
+        db.session.get(Assignment, submitted.assignment_ids[0]).reopen("Komplettera samverkan.")
+        db.session.commit()
+    login(client)
+    sheets, _ = download(client, submitted)
+    assert [row[1:3] for row in sheets["Svar"][2:]] == [["Centrum mot våld", "Återöppnad"]]
+    assert sheets["Goda exempel"][1][1:4] == ["Centrum mot våld", "Återöppnad", "Våga fråga"]
+    overview = {row[0]: row[1:7] for row in sheets["Översikt"][6:]}
+    assert overview["Individ- och familjenämnden"] == [2, 0, 1, 1, 0, 0], "counted apart, as on the dashboard"
 
 
 def test_long_and_multiline_text_is_wrapped_so_it_reads_whole(app, client, world):
