@@ -512,19 +512,20 @@ class SheetWriter:
                 self.sheet.append([cells.cell(value) for value in row])
             self.last_column = max(self.last_column, len(row))
 
-    def finish(self):
-        """Filter the header row down to the last row; the filter is written when the workbook is saved."""
-        last_row = max(self.row_count, self.header_row)
+    def finish(self, footer_rows: int = 0):
+        """Filter the header row down to the last row above ``footer_rows`` (a total must not sort
+        in among the rows it adds up); the filter is written when the workbook is saved."""
+        last_row = max(self.row_count - footer_rows, self.header_row)
         self.sheet.auto_filter.ref = f"A{self.header_row}:{get_column_letter(self.last_column)}{last_row}"
         return self.sheet, self.row_count
 
 
 def write_sheet(workbook: Workbook, title: str, rows: Iterable[list[Any]], header_row: int = 1,
-                widths: Iterable[int] = (), percent_columns: Iterable[int] = ()):
+                widths: Iterable[int] = (), percent_columns: Iterable[int] = (), footer_rows: int = 0):
     """Write rows to a new sheet in one go (see SheetWriter); returns the sheet and its number of rows."""
     writer = SheetWriter(workbook, title, header_row, widths, percent_columns)
     writer.extend(rows)
-    return writer.finish()
+    return writer.finish(footer_rows)
 
 
 class SafeCells:
@@ -630,7 +631,7 @@ def council_workbook(round_: Round, options: ExportOptions = ExportOptions()) ->
                                        "Ej inkommit", "Frågor", *comparison]))
     overview, row_count = write_sheet(workbook, next(titles), overview_rows(round_, rows, options, units, utcnow()),
                                       header_row=OVERVIEW_TABLE_FIRST_ROW, widths=(34, 14, 14, 14, 14, 14, 14),
-                                      percent_columns=(7,))
+                                      percent_columns=(7,), footer_rows=1)
     table_rows = row_count - OVERVIEW_TABLE_FIRST_ROW + 1
     if table_rows > 1:
         overview.add_chart(response_chart(overview, table_rows), "H2")

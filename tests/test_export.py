@@ -44,7 +44,7 @@ def test_workbook_has_eight_sheets_with_frozen_filtered_headers(app, client, sub
 
 def test_overview_counts_the_response_per_namnd(client, submitted):
     login(client)
-    sheets, _ = download(client, submitted)
+    sheets, workbook = download(client, submitted)
     rows = sheets["Översikt"]
     assert rows[0] == ["Kartläggning", "Kartläggning 2026"] + [None] * 5
     assert rows[3][1] == "Alla nämnder och bolag; inskickade svar (även de som öppnats igen för komplettering)"
@@ -53,6 +53,7 @@ def test_overview_counts_the_response_per_namnd(client, submitted):
     assert table["Individ- och familjenämnden"] == [2, 1, 1, 0, 0, 0.5]
     assert table["AB Bostaden"] == [1, 0, 0, 0, 1, 0]
     assert table["Totalt"] == [3, 1, 1, 0, 1, pytest.approx(1 / 3)]
+    assert workbook["Översikt"].auto_filter.ref == f"A6:G{len(rows) - 1}", "sorting leaves the total at the bottom"
 
 
 def test_group_sheets_have_one_row_per_entry_with_labels(client, submitted):
