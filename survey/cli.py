@@ -284,7 +284,7 @@ users_group = AppGroup("users", help="Coordinator accounts.")
 @users_group.command("create")
 @click.argument("email")
 @click.option("--role", type=click.Choice(ROLES), default="coordinator", show_default=True)
-@click.option("--name", default="", help="Full name shown in the audit log.")
+@click.option("--name", default="", help="Full name: signs the invitations and reminders you send, and names you in the audit log.")
 def users_create(email, role, name):
     """Create an account and print its one-time password."""
     try:

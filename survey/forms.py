@@ -124,7 +124,8 @@ class UserForm(Form):
         Email(_l("Skriv en giltig e-postadress, till exempel namn@kommun.se."), check_deliverability=False),
         Length(max=254),
     ])
-    name = StringField(_l("Namn"), validators=[Length(max=200)])
+    name = StringField(_l("Namn"), validators=[Length(max=200)],
+                       description=_l("Står under inbjudningar och påminnelser som personen skickar."))
     role = RadioField(_l("Roll"), choices=[
         SelectChoice("coordinator", _l("Samordnare – driver omgångar")),
         SelectChoice("viewer", _l("Läsare – ser svarsläge och sammanställningar")),
