@@ -49,7 +49,7 @@ from .offline import (
     read_offline,
     template_filename,
 )
-from .questionnaires import QuestionnaireError, content_hash
+from .questionnaires import QuestionnaireError, content_hash, parse
 from .register import XLSX, keep_upload, upload_folder
 
 bp = Blueprint("rounds", __name__, url_prefix="/samordning")
@@ -71,7 +71,13 @@ def questionnaire_choices() -> list[tuple[str, str]]:
         except (OSError, UnicodeDecodeError):
             continue
         if content_hash(source) not in known:
-            choices.append((f"file:{path.name}", _("%(file)s (ny fil)", file=path.name)))
+            try:
+                found = parse(source, name=path.name)
+                label = _("%(title)s – version %(version)s (ny, från filen %(file)s)",
+                          title=found.title, version=found.version, file=path.name)
+            except QuestionnaireError:
+                label = _("%(file)s (ny fil; har fel, se flask --app survey questionnaire check)", file=path.name)
+            choices.append((f"file:{path.name}", label))
     return choices
 
 
