@@ -77,3 +77,23 @@ def test_session_cookie_is_httponly_and_lax(client, world):
     response = client.get(world.link())
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_the_english_catalogue_translates_every_text_in_the_code():
+    """Extracted as `make extract-messages` does: a text added without its translation fails here."""
+    from pathlib import Path
+
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+    from babel.messages.pofile import read_po
+
+    package = Path(__file__).resolve().parent.parent / "survey"
+    method_map = [("**.py", "python"), ("templates/**.html", "jinja2")]
+    keywords = {**DEFAULT_KEYWORDS, "_l": None}
+    found = {message if isinstance(message, str) else message[0]
+             for _file, _line, message, _comments, _context in extract_from_dir(package, method_map, keywords=keywords)}
+    with open(package / "translations" / "en" / "LC_MESSAGES" / "messages.po", "rb") as po:
+        catalogue = read_po(po)
+    translated = {(m.id if isinstance(m.id, str) else m.id[0]) for m in catalogue
+                  if m.id and "fuzzy" not in m.flags and all(m.string if isinstance(m.string, tuple) else [m.string])}
+    assert len(found) > 300
+    assert sorted(found - translated) == []
