@@ -382,3 +382,13 @@ def test_the_questions_can_be_printed_blank_before_answering(client, world):
     assert "Ett heltal (st), minst 0, högst 5" in page
     assert "Ett värde från 1 (Inte alls) till 5 (Mycket bra)." in page
     assert "För varje gott exempel:" in page and "Prioritet" in page
+
+
+def test_switching_language_on_a_form_page_saves_first(app, client, world):
+    open_form(client, world)
+    page = client.get(world.section_url("grund")).get_data(as_text=True)
+    assert 'form="section-form" name="action" value="lang:en"' in page
+    response = post_form(client, world.section_url("grund"), {"namn": "Anna", "action": "lang:en"})
+    assert response.status_code == 303 and response.headers["Location"] == world.section_url("grund") + "?lang=en"
+    assert stored(app, world.assignment_ids[0]) == {("namn", 0): "Anna"}
+    assert '<html lang="en">' in client.get(response.headers["Location"]).get_data(as_text=True)
