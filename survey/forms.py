@@ -270,6 +270,20 @@ class NumberField(Field):
             raise ValidationError(_l("Talet får inte vara större än %(max)s.", max=format_decimal(self.maximum)))
 
 
+class TextLimit:
+    """At most ``limit`` characters; the message says how long the text is now, so the writer
+    knows how much to cut even without the live counter."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+
+    def __call__(self, form, field):
+        length = len(field.data or "")
+        if length > self.limit:
+            raise ValidationError(_l("Texten får vara högst %(max)s tecken, men är %(now)s. Korta den och spara igen.",
+                                     max=format_decimal(self.limit), now=format_decimal(length)))
+
+
 def field_name(question: Question, index: int) -> str:
     """The form field name of a question, or of a group field in entry ``index``."""
     return field_name_of((question.key, index))
@@ -294,12 +308,8 @@ def make_field(question: Question) -> Field:
     kwargs: dict[str, Any] = {"label": question.label, "description": question.help}
     qtype = question.type
     if qtype in ("short_text", "long_text"):
-        length = Length(
-            max=question.max_length,
-            message=_l("Texten får vara högst %(max)s tecken. Korta den och spara igen.", max=format_decimal(question.max_length)),
-        )
         field_class = StringField if qtype == "short_text" else TextAreaField
-        return field_class(validators=[Optional(), length], **kwargs)
+        return field_class(validators=[Optional(), TextLimit(question.max_length)], **kwargs)
     if qtype == "number":
         return NumberField(
             validators=[Optional()],

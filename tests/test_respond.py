@@ -179,7 +179,7 @@ def test_invalid_input_keeps_everything_typed_and_saves_the_valid_rest(app, clie
     assert "Det finns fel att rätta" in page
     assert "Skriv ett tal, till exempel 12 eller 12,5." in page
     assert "Talet får inte vara större än 100." in page
-    assert "Texten får vara högst 50 tecken." in page
+    assert "Texten får vara högst 50 tecken, men är" in page
     assert 'value="många"' in page and 'value="140"' in page and "x" * 51 in page
     assert 'href="#anstallda"' in page
     values = stored(app, world.assignment_ids[0])
@@ -344,7 +344,7 @@ def test_text_over_the_limit_is_shown_back_whole_not_cut(app, client, world):
     pasted = "Lång text " * 10
     response = post_form(client, world.section_url("grund"), {"uppdrag": pasted, "action": "save"})
     page = response.get_data(as_text=True)
-    assert "Texten får vara högst 50 tecken." in page and pasted.strip() in page
+    assert "Texten får vara högst 50 tecken, men är 100. Korta den och spara igen." in page and pasted.strip() in page
     assert ("uppdrag", 0) not in stored(app, world.assignment_ids[0])
 
 
