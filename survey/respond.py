@@ -326,6 +326,8 @@ def navigation_url(assignment: Assignment, current: Section, action: str) -> str
         return url_for("respond.review", assignment_id=assignment.id)
     elif verb == "start":
         return url_for("respond.start", assignment_id=assignment.id)
+    elif verb == "leave" and argument in ("index", "accessibility"):
+        return url_for(f"pages.{argument}")
     elif verb == "lang" and argument in ("sv", "en"):
         return url_for("respond.section", assignment_id=assignment.id, section_key=target, lang=argument)
     return url_for("respond.section", assignment_id=assignment.id, section_key=target)

@@ -384,6 +384,15 @@ def test_the_questions_can_be_printed_blank_before_answering(client, world):
     assert "För varje gott exempel:" in page and "Prioritet" in page
 
 
+def test_the_header_and_footer_of_a_form_page_save_before_leaving(app, client, world):
+    open_form(client, world)
+    page = client.get(world.section_url("grund")).get_data(as_text=True)
+    assert 'value="leave:index"' in page and 'value="leave:accessibility"' in page
+    response = post_form(client, world.section_url("grund"), {"namn": "Anna", "action": "leave:accessibility"})
+    assert response.status_code == 303 and response.headers["Location"] == "/tillganglighet"
+    assert stored(app, world.assignment_ids[0]) == {("namn", 0): "Anna"}
+
+
 def test_switching_language_on_a_form_page_saves_first(app, client, world):
     open_form(client, world)
     page = client.get(world.section_url("grund")).get_data(as_text=True)
