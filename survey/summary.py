@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from .export import SENT_IN, UnitRow, add_area_counts, area_fields, display_value, round_units, stream_answers
+from .export import UnitRow, add_area_counts, area_fields, display_value, round_units, stream_answers
 from .models import SINGLE, Round
 
 # The questionnaire's question on publication and its group of good examples (stable keys,
@@ -47,8 +47,10 @@ def public_summary(round_: Round) -> PublicSummary:
     for row in rows:
         counts = summary.per_namnd.setdefault(row.namnd, [0, 0])
         counts[0] += 1
-        counts[1] += row.assignment.status in SENT_IN
-    submitted = [row for row in rows if row.assignment.status in SENT_IN]
+        counts[1] += row.assignment.status == "submitted"
+    # Only answers as they stand submitted: a reopened unit's edits are unsent drafts, and the
+    # public must never see them (not even a consent changed in a draft). It returns on resubmitting.
+    submitted = [row for row in rows if row.assignment.status == "submitted"]
     summary.submitted = len(submitted)
     definition = round_.definition
     pairs = area_fields(definition)

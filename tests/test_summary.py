@@ -61,6 +61,20 @@ def test_summary_shows_response_areas_and_only_consented_examples(app, client, p
     assert f'href="/sammanstallning/{world.round_id}">Kartläggning 2026</a>' in front
 
 
+def test_a_reopened_units_unsent_edits_never_reach_the_public_page(app, client, published):
+    world, _coordinator = published
+    with app.app_context():
+        first = db.session.get(Assignment, world.assignment_ids[0])
+        first.reopen("Komplettera")
+        index = first.entries(first.definition.question("goda_exempel"))[0]
+        first.save_values({("exempel_rubrik", index): "UTKAST som inte är inskickat"})
+        db.session.commit()
+    html = client.get(f"/sammanstallning/{world.round_id}").get_data(as_text=True)
+    assert "UTKAST" not in html and "Våga fråga" not in html, "gone until it is submitted again"
+    assert "1 av 3 verksamheter har svarat" in html
+    assert "preliminär" in html, "the round is still open"
+
+
 def test_summary_page_may_be_framed_by_the_plans_web_page(app, client, published):
     world, _coordinator = published
     app.config["PUBLIC_FRAME_ANCESTORS"] = "https://www.umea.se"
