@@ -11,6 +11,8 @@ import hashlib
 import json
 from typing import Any
 
+from .db import parse_id
+
 Key = tuple[str, int]
 EMPTY = (None, "", [])
 
@@ -59,6 +61,6 @@ def decode_base(text: str | None) -> dict[Key, str]:
     base = {}
     for name, fp in raw.items():
         key, _sep, index = str(name).rpartition("|")
-        if key and index.isdigit() and isinstance(fp, str) and len(index) < 10:
+        if key and parse_id(index) is not None and isinstance(fp, str):
             base[(key, int(index))] = fp
     return base

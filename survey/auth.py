@@ -9,7 +9,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from . import limits, login_manager
-from .db import db, utcnow
+from .db import db, parse_id, utcnow
 from .forms import ChangePasswordForm, LoginForm
 from .models import Setting, User, audit
 
@@ -24,10 +24,11 @@ login_manager.login_message_category = "info"
 def load_user(session_id: str) -> User | None:
     """The user of a session id "<user id>:<generation>"; an ended generation is no user."""
     user_id, _sep, generation = session_id.partition(":")
-    if not (user_id.isdigit() and generation.isdigit()):
+    user_id, generation = parse_id(user_id), parse_id(generation)
+    if user_id is None or generation is None:
         return None
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.session_generation == int(generation) else None
+    user = db.session.get(User, user_id)
+    return user if user is not None and user.session_generation == generation else None
 
 
 def user_actor(user: User) -> str:

@@ -13,7 +13,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from .db import db, utcnow
+from .db import db, parse_id, utcnow
 from .models import ROLES, Assignment, ContactPerson, QuestionnaireVersion, Round, Unit, User, audit
 from .questionnaires import QuestionnaireError, check_files
 
@@ -402,7 +402,7 @@ def links_command(round_ref):
 
 
 def find_round(ref: str) -> Round:
-    round_ = db.session.get(Round, int(ref)) if ref.isdigit() else None
+    round_ = db.session.get(Round, parse_id(ref)) if parse_id(ref) is not None else None
     round_ = round_ or db.session.scalar(select(Round).where(Round.name == ref))
     if round_ is None:
         names = ", ".join(f"{r.id}: {r.name}" for r in db.session.scalars(select(Round).order_by(Round.id)))

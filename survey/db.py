@@ -28,6 +28,14 @@ db = SQLAlchemy(model_class=Base)
 LOCAL_TZ = ZoneInfo("Europe/Stockholm")
 
 
+def parse_id(text: str | None) -> int | None:
+    """A database id from request text: ASCII-range decimal digits that fit a 32-bit column, else None.
+
+    (``str.isdigit`` admits "²", which ``int`` refuses, and a hundred digits overflow the column.)
+    """
+    return int(text) if text and text.isdecimal() and len(text) < 10 else None
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 

@@ -26,6 +26,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
+from .db import parse_id
 from .models import SINGLE
 from .questionnaires import KEY_RE, Question, Section
 
@@ -301,7 +302,8 @@ def parse_field_name(name: str) -> tuple[str, int] | None:
         return None
     if not _sep:
         return key, SINGLE
-    return (key, int(index)) if index.isdigit() and len(index) < 10 and int(index) > 0 else None
+    number = parse_id(index)
+    return (key, number) if number is not None and number > 0 else None
 
 
 def make_field(question: Question) -> Field:

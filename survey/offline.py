@@ -27,7 +27,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from werkzeug.datastructures import MultiDict
 
-from .db import LOCAL_TZ, utcnow
+from .db import LOCAL_TZ, parse_id, utcnow
 from .export import clean_text, slug, unique_sheet_titles
 from .forms import field_name, field_name_of, section_form_class, valid_values, without_control_characters
 from .models import SINGLE, Assignment
@@ -375,7 +375,7 @@ class OfflineFile:
     @property
     def assignment_id(self) -> int | None:
         value = self.meta.get("assignment_id", "")
-        return int(value) if value.isdigit() else None
+        return parse_id(value)
 
 
 def read_offline(data: bytes) -> OfflineFile:

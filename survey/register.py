@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .auth import coordinator_required, editor_required, user_actor
-from .db import db
+from .db import db, parse_id
 from .forms import ContactForm, RegisterUploadForm, UnitForm
 from .imports import RegisterFileError, apply_plan, make_plan, read_rows, template_workbook
 from .models import Answer, Assignment, ContactPerson, Unit, audit
@@ -73,7 +73,7 @@ def create_unit():
     units = all_units()
     form = UnitForm()
     form.parent.choices = parent_choices(units)
-    if request.method == "GET" and request.args.get("under", "").isdigit():
+    if request.method == "GET" and parse_id(request.args.get("under")) is not None:
         form.parent.data = request.args["under"]
     if form.validate_on_submit() and unique_name(form, units, None):
         unit = Unit(name=form.name.data.strip(), kind=form.kind.data, parent=chosen_parent(form))
@@ -87,12 +87,13 @@ def create_unit():
 
 
 def chosen_parent(form: UnitForm) -> Unit | None:
-    return db.session.get(Unit, int(form.parent.data)) if form.parent.data and form.parent.data.isdigit() else None
+    parent_id = parse_id(form.parent.data)
+    return db.session.get(Unit, parent_id) if parent_id is not None else None
 
 
 def unique_name(form: UnitForm, units: list[Unit], unit: Unit | None) -> bool:
     """Names are unique among siblings: the import and the exports find units by name."""
-    parent_id = int(form.parent.data) if form.parent.data and form.parent.data.isdigit() else None
+    parent_id = parse_id(form.parent.data)
     name = form.name.data.strip().casefold()
     if any(u.name.casefold() == name and u.parent_id == parent_id and u is not unit for u in units):
         form.name.errors.append(_("Det finns redan en enhet med det namnet på samma plats."))

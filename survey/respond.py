@@ -12,7 +12,7 @@ from . import csrf, limits
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
-from .db import db, utcnow
+from .db import db, parse_id, utcnow
 from .export import unit_workbook, unit_workbook_filename
 from .answers import decode_base, encode_base, fingerprint, merge
 from .forms import build_section_form, field_name_of, parse_field_name, section_fields, valid_values
@@ -295,7 +295,7 @@ def apply_action(assignment: Assignment, current: Section, action: str) -> dict:
         if verb == "add":
             index = assignment.add_entry(group)
             return {"url": f"{here}#post-{group.key}-{index}", "entry_change": {"added_entry": [group.key, index]}}
-        if verb == "remove" and index.isdigit():
+        if verb == "remove" and parse_id(index) is not None:
             return {
                 "url": url_for(
                     "respond.remove_entry",

@@ -27,7 +27,7 @@ from sqlalchemy.orm import selectinload
 
 from . import mail
 from .auth import coordinator_required, editor_required, user_actor
-from .db import db, utcnow
+from .db import db, parse_id, utcnow
 from .export import unit_workbook, unit_workbook_filename
 from .forms import AnswersImportForm, AnswersUploadForm, MailTemplateForm, ReopenAssignmentForm, ReopenRoundForm, RoundForm
 from .models import (
@@ -91,8 +91,8 @@ def scope_choices() -> list[tuple[str, str]]:
 
 def chosen_version(form: RoundForm) -> QuestionnaireVersion | None:
     kind, _sep, ref = form.questionnaire.data.partition(":")
-    if kind == "version" and ref.isdigit():
-        return db.session.get(QuestionnaireVersion, int(ref))
+    if kind == "version" and parse_id(ref) is not None:
+        return db.session.get(QuestionnaireVersion, parse_id(ref))
     if kind == "file":
         path = Path(current_app.root_path).parent / "questionnaires" / Path(ref).name
         try:
@@ -137,7 +137,7 @@ def fill_round(round_: Round, form: RoundForm) -> None:
     round_.closes_on = form.closes_on.data
     round_.instructions = form.instructions.data or ""
     scope = form.scope.data
-    round_.scope_unit = db.session.get(Unit, int(scope)) if scope and scope.isdigit() else None
+    round_.scope_unit = db.session.get(Unit, parse_id(scope)) if parse_id(scope) is not None else None
 
 
 @bp.route("/omgang/<int:round_id>/fragor")
@@ -252,7 +252,7 @@ def selected_assignments(round_: Round, wanted) -> list[Assignment]:
     )
     if request.form.get("all"):
         return [a for a in db.session.scalars(query) if wanted(a)]
-    ids = {int(i) for i in request.form.getlist("assignment") if i.isdigit()}
+    ids = {parse_id(i) for i in request.form.getlist("assignment")} - {None}
     return db.session.scalars(query.where(Assignment.id.in_(ids))).all() if ids else []
 
 
