@@ -100,7 +100,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         get_locale=get_locale,
         STATUS_LABELS=STATUS_LABELS, ROUND_STATE_LABELS=ROUND_STATE_LABELS, UNIT_KIND_LABELS=UNIT_KIND_LABELS
     )
-
+    # Uploads left behind while the app was down go at start too, not only at the next upload.
+    register.sweep_uploads(Path(app.config["UPLOAD_DIR"]))
+    if not (app.debug or app.testing or app.config["COORDINATOR_EMAIL"]):
+        app.logger.warning("COORDINATOR_EMAIL is not set: pages for a broken link and the accessibility "
+                           "statement cannot name an address to write to.")
     return app
 
 

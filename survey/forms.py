@@ -254,7 +254,8 @@ class NumberField(Field):
         cleaned = text.replace("\u00a0", "").replace(" ", "").replace(",", ".")
         try:
             number = Decimal(cleaned)
-            if not number.is_finite():
+            # Not finite, or absurdly large or small (1E+400000 takes seconds to turn into an int).
+            if not number.is_finite() or (number and abs(number.adjusted()) > 30):
                 raise InvalidOperation
         except InvalidOperation:
             raise ValueError(_l("Skriv ett tal, till exempel 12 eller 12,5.")) from None

@@ -122,12 +122,25 @@ def placeholders_in(text: str) -> list[str] | None:
         return None
 
 
+def has_format_details(text: str) -> bool:
+    """A placeholder with a conversion or format spec ({lank!r}, {namn:>9999999}): refused, since it
+    could fail at sending time or blow up a message's size."""
+    try:
+        return any(spec or conversion for _l, name, spec, conversion in string.Formatter().parse(text) if name is not None)
+    except ValueError:
+        return False
+
+
 def template_problems(kind: str, subject: str, body: str) -> dict[str, list[str]]:
     """What is wrong with a template's subject and body, in words for the coordinator."""
     problems: dict[str, list[str]] = {"subject": [], "body": []}
     known = PLACEHOLDERS[kind]
     for field, text in (("subject", subject), ("body", body)):
         names = placeholders_in(text)
+        if names is not None and has_format_details(text):
+            problems[field].append(_("Skriv platshållarna precis som i listan, till exempel {verksamhet}, utan tecken "
+                                     "som : eller ! inom klammerparenteserna."))
+            continue
         if names is None:
             problems[field].append(_("En klammerparentes saknar sin partner. Skriv platshållare som {verksamhet}, "
                                      "och {{ eller }} för en klammerparentes i texten."))
@@ -158,7 +171,8 @@ def queue(kind: str, to_address: str, to_name: str, values: dict[str, str], **re
         kind=kind,
         to_address=to_address,
         to_name=to_name,
-        subject=fill(template.subject, values).replace("\n", " ")[:300],
+        # One line whatever the values hold: U+2028 and friends would make the mail library refuse the header.
+        subject=" ".join(fill(template.subject, values).split())[:300],
         body=fill(template.body, values),
         **refs,
     )
@@ -222,7 +236,7 @@ def send_pending(limit: int = 100) -> tuple[int, int]:
             continue
         try:
             deliver(message)
-        except (OSError, smtplib.SMTPException) as exc:
+        except Exception as exc:  # any error: one bad message must never hold up the ones behind it
             record_failure(message, exc)
             failed += 1
         else:
@@ -249,7 +263,7 @@ def deliver(message: OutboxMessage) -> None:
     config = current_app.config
     email = EmailMessage()
     email["From"] = config["MAIL_FROM"]
-    email["To"] = formataddr((message.to_name, message.to_address))
+    email["To"] = formataddr((" ".join(message.to_name.split()), message.to_address))
     email["Subject"] = message.subject
     email["Date"] = format_datetime(utcnow())
     email["Message-ID"] = make_msgid(domain=config["MAIL_FROM"].rpartition("@")[2].strip("> ") or None)

@@ -148,8 +148,8 @@ class User(UserMixin, db.Model):
 
     @classmethod
     def contact_address(cls, configured: str) -> str:
-        """Where a contact person with a problem should write: COORDINATOR_EMAIL when it is set,
-        otherwise the longest-serving coordinator's own address, so the page never leaves them without one."""
+        """Where replies to the tool's mail should go: COORDINATOR_EMAIL when it is set, otherwise the
+        longest-serving coordinator's own address. Mail only: a public page never shows a staff login."""
         if configured:
             return configured
         return db.session.scalar(

@@ -16,7 +16,7 @@ import warnings
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext as _
@@ -353,7 +353,8 @@ class Cell:
 
 
 def read_cell(sheet, cell) -> Cell:
-    percent = isinstance(cell.value, (int, float)) and "%" in (cell.number_format or "")
+    value = cell.value
+    percent = isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in (cell.number_format or "")
     return Cell(cell.value, cell_name(sheet, cell.coordinate), percent)
 
 
@@ -581,7 +582,10 @@ def add_form_value(formdata: MultiDict, question: Question, name: str, cells: di
 def as_typed(question: Question, cell: Cell) -> Any:
     """The number the user meant: "40%" typed into a question counted in per cent is 40, not Excel's 0.4."""
     if question.type == "number" and question.unit == "%" and cell.percent:
-        return Decimal(str(cell.value)) * 100
+        try:
+            return Decimal(str(cell.value)) * 100
+        except InvalidOperation:
+            return cell.value  # the form's own check names the cell
     return cell.value
 
 

@@ -1,6 +1,8 @@
 """The register of units and contact persons: the tree, editing, and import from a spreadsheet."""
 from __future__ import annotations
 
+import os
+import re
 import secrets
 import time
 from collections import Counter
@@ -203,30 +205,42 @@ def template():
 
 
 UPLOAD_KEPT_SECONDS = 2 * 60 * 60
+UPLOAD_NAME = re.compile(r"[0-9a-f]{32}(\.[a-z0-9]{1,4})?")   # the names keep_upload() gives, nothing else
 
 
 def upload_folder() -> Path:
     folder = Path(current_app.config["UPLOAD_DIR"])
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     return folder
 
 
-def keep_upload(data: bytes, suffix: str) -> str:
-    """Keep an uploaded file until its import is confirmed; returns its name in the upload folder.
+def sweep_uploads(folder: Path) -> None:
+    """Remove uploads nobody confirmed within two hours (the preview was cancelled or left).
 
-    The files hold names and e-mail addresses: any that nobody confirmed within two hours
-    (the preview was cancelled or left) is removed here, on the next upload.
+    Only files named as keep_upload() names them: the folder may be shared by mistake.
     """
-    folder = upload_folder()
     cutoff = time.time() - UPLOAD_KEPT_SECONDS
-    for old in folder.iterdir():
+    try:
+        candidates = [path for path in folder.iterdir() if UPLOAD_NAME.fullmatch(path.name)]
+    except OSError:
+        return
+    for path in candidates:
         try:
-            if old.stat().st_mtime < cutoff:
-                old.unlink()
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
         except OSError:
             pass  # removed by another worker meanwhile
-    name = f"{secrets.token_hex(16)}{suffix}"
-    (folder / name).write_bytes(data)
+
+
+def keep_upload(data: bytes, suffix: str) -> str:
+    """Keep an uploaded file (names, e-mail addresses, answers) until its import is confirmed;
+    returns its name in the upload folder. Readable by this user only."""
+    folder = upload_folder()
+    sweep_uploads(folder)
+    name = secrets.token_hex(16) + (suffix if re.fullmatch(r"\.[a-z0-9]{1,4}", suffix) else "")
+    descriptor = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as out:
+        out.write(data)
     return name
 
 
@@ -262,11 +276,15 @@ def import_register():
 def confirm_import():
     pending = session.pop("register_import", None)
     path = upload_folder() / Path(pending["file"]).name if pending else None
-    if path is None or not path.exists():
+    try:
+        data = path.read_bytes() if path is not None else None
+    except OSError:  # gone: swept after two hours, or confirmed in another tab
+        data = None
+    if data is None:
         flash(_("Importen har gått ut. Ladda upp filen igen."), "error")
         return redirect(url_for("register.import_register"), code=303)
     try:
-        plan = make_plan(read_rows(pending["name"], path.read_bytes()))
+        plan = make_plan(read_rows(pending["name"], data))
         if not plan.ok:
             flash(_("Filen har fel och kan inte importeras."), "error")
             return redirect(url_for("register.import_register"), code=303)

@@ -16,7 +16,7 @@ from .db import db, parse_id, utcnow
 from .export import unit_workbook, unit_workbook_filename
 from .answers import decode_base, encode_base, fingerprint, merge
 from .forms import build_section_form, field_name_of, parse_field_name, section_fields, valid_values
-from .models import SINGLE, Assignment, User, audit
+from .models import SINGLE, Assignment, audit
 from .questionnaires import Section
 
 bp = Blueprint("respond", __name__, url_prefix="/svar")
@@ -57,7 +57,7 @@ def link_problem(reason: str, status: int, assignment: Assignment | None = None)
             "respond/link_problem.html",
             reason=reason,
             assignment=assignment,
-            coordinator_email=User.contact_address(current_app.config["COORDINATOR_EMAIL"]),
+            coordinator_email=current_app.config["COORDINATOR_EMAIL"],
         ),
         status=status,
         mimetype="text/html",

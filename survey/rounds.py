@@ -23,6 +23,7 @@ from flask import (
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from . import mail
@@ -178,8 +179,13 @@ def add_newcomers(round_id: int):
     """Units added to the register after the round was opened get their forms too."""
     round_ = db.get_or_404(Round, round_id)
     added = round_.assign_participants() if round_.state in ("open", "closed") else 0
-    audit("round_edited", actor(), user_id=current_user.id, round_id=round_.id, details={"units_added": added})
-    db.session.commit()
+    if added:
+        audit("round_edited", actor(), user_id=current_user.id, round_id=round_.id, details={"units_added": added})
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same button pressed twice at once: the other press added them
+        db.session.rollback()
+        added = 0
     flash(ngettext("%(num)d verksamhet har lagts till i omgången. Bjud in den när du är redo.",
                    "%(num)d verksamheter har lagts till i omgången. Bjud in dem när du är redo.", added), "saved")
     return redirect(url_for("coordinator.round_status", round_id=round_.id), code=303)

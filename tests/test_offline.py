@@ -316,3 +316,11 @@ def test_a_share_typed_with_a_percent_sign_means_what_it_says(app, world, coordi
     assert "Filen har fel" not in preview, preview
     confirm(coordinator, world.assignment_ids[0])
     assert stored(app, world.assignment_ids[0])[("andel", 0)] == stored_as
+
+
+def test_a_true_false_cell_formatted_as_a_percentage_gets_a_message(app, world, coordinator):
+    workbook = template(coordinator, world.assignment_ids[0])
+    cell = answer_cell(workbook, "Grunduppgifter", "andel")
+    cell.value, cell.number_format = True, "0%"
+    response = upload(coordinator, world.assignment_ids[0], workbook)
+    assert response.status_code == 200 and "Filen har fel" in response.get_data(as_text=True)

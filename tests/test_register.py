@@ -168,6 +168,21 @@ def test_uploads_that_are_never_confirmed_are_not_kept(app, client, world):
     login(other)
     upload(other, "register.csv", "Verksamhet;Överordnad\nAnnan enhet;\n".encode())
     assert not waiting.exists() and len(list(folder.glob("*"))) == 1
+    [kept] = folder.glob("*")
+    assert kept.stat().st_mode & 0o777 == 0o600, "names and addresses: readable by the app's user only"
+
+
+def test_the_upload_sweep_touches_only_its_own_files(app, client, world):
+    """UPLOAD_DIR pointed at a shared folder by mistake must not lose anyone else's files."""
+    login(client)
+    folder = Path(app.config["UPLOAD_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    foreign = folder / "kartlaggning.sqlite"
+    foreign.write_bytes(b"not ours")
+    hours_ago = time.time() - 3 * 60 * 60
+    os.utime(foreign, (hours_ago, hours_ago))
+    upload(client, "register.csv", "Verksamhet;Överordnad\nNy enhet;\n".encode())
+    assert foreign.exists()
 
 
 @pytest.mark.parametrize("name, data, message", [

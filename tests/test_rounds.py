@@ -191,6 +191,30 @@ def test_send_now_delivers_what_waits_for_a_later_retry(app, client, world, smtp
         assert db.session.scalar(select(OutboxMessage)).status == "sent"
 
 
+def test_one_message_that_cannot_be_sent_does_not_hold_up_the_others(app, client, world, smtp, monkeypatch):
+    with app.app_context():
+        db.session.get(Unit, db.session.get(Assignment, world.assignment_ids[0]).unit_id).name = "Centrum\u2028mot våld"
+        db.session.commit()
+    login(client)
+    post_form(client, f"/samordning/omgang/{world.round_id}/inbjudan", {"all": "1"}, page=round_page(world))
+    with app.app_context():
+        subjects = [m.subject for m in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
+        assert "Kartläggning av arbetet mot våld – Centrum mot våld" in subjects, "one line, whatever the name holds"
+        from survey import mail
+
+        for message in db.session.scalars(select(OutboxMessage)):
+            message.status, message.attempts, message.next_attempt_dt = "pending", 0, utcnow()
+        db.session.commit()
+        real = mail.deliver
+        first = min(m.id for m in db.session.scalars(select(OutboxMessage)))
+        monkeypatch.setattr(mail, "deliver", lambda m: (_ for _ in ()).throw(ValueError("bad header")) if m.id == first else real(m))
+        smtp.messages.clear()
+        assert mail.send_pending() == (2, 1)
+        broken = db.session.get(OutboxMessage, first)
+        assert broken.status == "pending" and broken.attempts == 1 and "ValueError" in broken.last_error
+    assert len(smtp.messages) == 2
+
+
 def test_remind_all_not_submitted(app, client, world, smtp):
     fill_and_submit(app.test_client(), world, 0)
     login(client)
@@ -289,6 +313,8 @@ def test_mail_templates_are_editable_and_placeholders_checked(app, client, world
     page = without_link.get_data(as_text=True)
     assert "Meddelandet måste innehålla {lank}, mottagarens personliga länk." in page
     assert "En klammerparentes saknar sin partner." in page and "{{}" not in page
+    huge = post_form(client, "/samordning/epost/reminder", {"subject": "Hej", "body": "{kontaktperson:>99999999} {lank!r}"})
+    assert "utan tecken som : eller ! inom klammerparenteserna" in huge.get_data(as_text=True)
     post_form(client, "/samordning/epost/invitation", {"subject": "Dags för kartläggning, {verksamhet}",
                                                        "body": "Hej {kontaktperson}, {lank} senast {sista_svarsdag}."})
     post_form(client, f"/samordning/omgang/{world.round_id}/inbjudan", {"assignment": str(world.assignment_ids[2])},
