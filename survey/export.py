@@ -10,9 +10,10 @@ import re
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date, datetime
+from functools import lru_cache
 from io import BytesIO
+from math import ceil
 from typing import Any, Iterable, Iterator
 
 from flask_babel import force_locale
@@ -22,6 +23,7 @@ from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 from sqlalchemy import Text, and_, cast, or_, select
 
 from .db import LOCAL_TZ, db, utcnow
@@ -30,9 +32,16 @@ from .questionnaires import Question, Questionnaire
 
 EXCEL_CELL_LIMIT = 32_767
 WRAP_FROM = 40                          # characters; a text this long, or on several lines, is wrapped
+DEFAULT_WIDTH = 8.43                    # Excel's column width when none is set, in characters
+LINE_HEIGHT = 15                        # points per line of 11-point text
+MAX_ROW_HEIGHT = 409                    # Excel's highest row
 LITERAL_RISKS = frozenset(ERROR_CODES)  # texts openpyxl would store as error values
 CUT_MARK = " […]"
 HEADER_FONT = Font(bold=True)
+
+
+class OneLine(str):
+    """Text that is never wrapped, so it runs on over the empty cells beside it (the Översikt's heading lines)."""
 WRAP = Alignment(wrap_text=True, vertical="top")
 
 
@@ -171,10 +180,10 @@ def answered(rows: list[UnitRow], options: ExportOptions) -> list[UnitRow]:
 def overview_rows(round_: Round, rows: list[UnitRow], options: ExportOptions, units, generated: datetime):
     """Sheet 'Översikt': what the workbook is, then the response per nämnd (the chart reads this table)."""
     version = round_.questionnaire_version
-    yield ["Kartläggning", round_.name]
-    yield ["Frågeformulär", f"{version.title}, version {version.version}"]
+    yield ["Kartläggning", OneLine(round_.name)]
+    yield ["Frågeformulär", OneLine(f"{version.title}, version {version.version}")]
     yield ["Skapad", generated]
-    yield ["Urval", options.describe(units)]
+    yield ["Urval", OneLine(options.describe(units))]
     yield []
     # The same four states as the coordinator's dashboard, so the council and the coordinator count alike.
     columns = ("submitted", "in_progress", "reopened", "not_started")
@@ -290,21 +299,37 @@ class QuestionCounts(SheetRows):
         for section_title, question, _group in self.questions:
             head = [section_title, question.key, question.label]
             if question.type == "number":
-                for name, value in number_statistics(self.numbers[question.key]):
+                for name, value in number_statistics(self.numbers[question.key], question.unit):
                     yield head + [name, value, None]
                 continue
-            total = self.given[question.key]
+            total, chosen = self.given[question.key], self.chosen[question.key]
             for option in question.choices:
-                count = self.chosen[question.key].get(option.code, 0)
-                yield head + [option.label, count, count / total if total else 0]
+                count = chosen.get(option.code, 0)
+                yield head + [option_label(question, option), count, count / total if total else 0]
             yield head + ["Antal svar", total, None]
+            if question.type == "scale" and total:
+                mean = sum(int(code) * count for code, count in chosen.items()) / total
+                yield head + ["Medelvärde", round(mean, 1), None]
 
 
-def number_statistics(found: list[float]) -> list[tuple[str, float]]:
+def option_label(question: Question, option) -> str:
+    """An option as the reader saw it: a scale's ends carry their words ("1 – Inte alls")."""
+    if question.type == "scale":
+        ends = {int(question.min): question.min_label, int(question.max): question.max_label}
+        word = ends.get(int(option.code))
+        return f"{option.label} – {word}" if word else option.label
+    return option.label
+
+
+def number_statistics(found: list[float], unit: str | None = None) -> list[tuple[str, float]]:
+    """n, sum, mean, median, lowest and highest; no sum of percentages, which means nothing."""
     if not found:
-        return [("n", 0)]
-    return [("n", len(found)), ("summa", sum(found)), ("medelvärde", statistics.fmean(found)),
-            ("median", statistics.median(found)), ("min", min(found)), ("max", max(found))]
+        return [("Antal svar", 0)]
+    rows = [("Antal svar", len(found))]
+    if unit != "%":
+        rows.append(("Summa", sum(found)))
+    return rows + [("Medelvärde", round(statistics.fmean(found), 1)), ("Median", round(statistics.median(found), 1)),
+                   ("Lägsta", min(found)), ("Högsta", max(found))]
 
 
 def area_fields(definition: Questionnaire) -> list[tuple[Question, Question]]:
@@ -490,19 +515,29 @@ class SheetWriter:
     """
 
     def __init__(self, workbook: Workbook, title: str, header_row: int = 1, widths: Iterable[int] = (),
-                 percent_columns: Iterable[int] = ()):
+                 percent_columns: Iterable[int] = (), frozen_columns: int = 0):
         self.sheet = workbook.create_sheet(title=title[:31])
-        self.sheet.freeze_panes = f"A{header_row + 1}"
-        for column, width in enumerate(widths, start=1):
+        # The header stays in view, and with frozen_columns the columns naming the unit too.
+        self.sheet.freeze_panes = f"{get_column_letter(frozen_columns + 1)}{header_row + 1}"
+        # Printed: landscape, one page wide, the header repeated on every page.
+        self.sheet.page_setup.orientation = "landscape"
+        self.sheet.page_setup.fitToWidth, self.sheet.page_setup.fitToHeight = 1, 0
+        self.sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        self.sheet.print_title_rows = f"1:{header_row}"
+        self.widths = dict(enumerate(widths, start=1))
+        for column, width in self.widths.items():
             self.sheet.column_dimensions[get_column_letter(column)].width = width
         self.cells = SafeCells(self.sheet)
         self.header_row, self.percent = header_row, set(percent_columns)
         self.row_count, self.last_column = 0, 1
 
     def extend(self, rows: Iterable[list[Any]]) -> None:
-        cells, percent = self.cells, self.percent
+        cells, percent, heights = self.cells, self.percent, self.sheet.row_dimensions
         for row in rows:
             self.row_count += 1
+            height = self.height_for(row, heading=self.row_count == self.header_row)
+            if height:
+                heights[self.row_count].height = height
             if self.row_count == self.header_row:
                 self.sheet.append([cells.header(value) for value in row])
             elif percent and self.row_count > self.header_row:
@@ -510,7 +545,24 @@ class SheetWriter:
                                    else cells.cell(value) for column, value in enumerate(row, start=1)])
             else:
                 self.sheet.append([cells.cell(value) for value in row])
+            if height:
+                del heights[self.row_count]  # written with the row; keeping it would grow with the sheet
             self.last_column = max(self.last_column, len(row))
+
+    def height_for(self, row: list[Any], heading: bool = False) -> float | None:
+        """The height a row of wrapped text needs, in points, or None for one line.
+
+        Neither Excel nor LibreOffice grows a row for wrapped text when it opens a file, so a long
+        description would show one line and print over the next row. Estimated from the column
+        widths (a width is about that many characters).
+        """
+        lines = 1
+        for column, value in enumerate(row, start=1):
+            if isinstance(value, str) and (heading or len(value) > WRAP_FROM or "\n" in value) \
+                    and not isinstance(value, OneLine):
+                width = self.widths.get(column, DEFAULT_WIDTH)
+                lines = max(lines, sum(ceil(len(part) / width) or 1 for part in value.split("\n")))
+        return min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines) if lines > 1 else None
 
     def finish(self, footer_rows: int = 0):
         """Filter the header row down to the last row above ``footer_rows`` (a total must not sort
@@ -521,9 +573,10 @@ class SheetWriter:
 
 
 def write_sheet(workbook: Workbook, title: str, rows: Iterable[list[Any]], header_row: int = 1,
-                widths: Iterable[int] = (), percent_columns: Iterable[int] = (), footer_rows: int = 0):
+                widths: Iterable[int] = (), percent_columns: Iterable[int] = (), footer_rows: int = 0,
+                frozen_columns: int = 0):
     """Write rows to a new sheet in one go (see SheetWriter); returns the sheet and its number of rows."""
-    writer = SheetWriter(workbook, title, header_row, widths, percent_columns)
+    writer = SheetWriter(workbook, title, header_row, widths, percent_columns, frozen_columns)
     writer.extend(rows)
     return writer.finish(footer_rows)
 
@@ -539,7 +592,7 @@ class SafeCells:
     def __init__(self, sheet):
         self.sheet = sheet
         self.wrap = self.style(alignment=WRAP)
-        self.bold = self.style(font=HEADER_FONT)
+        self.bold = self.style(font=HEADER_FONT, alignment=WRAP)  # a long heading wraps rather than hides
         self.date = self.style(number_format="yyyy-mm-dd")
         self.datetime = self.style(number_format="yyyy-mm-dd hh:mm")
         self.share = self.style(number_format="0%")
@@ -556,7 +609,7 @@ class SafeCells:
     def cell(self, value: Any) -> Any:
         if isinstance(value, str):
             text = clean_text(value)
-            wrapped = len(text) > WRAP_FROM or "\n" in text
+            wrapped = (len(text) > WRAP_FROM or "\n" in text) and not isinstance(value, OneLine)
             # openpyxl reads '=…' as a formula and '#N/A' as an error: force those to literal text.
             if not wrapped and not text.startswith("=") and text not in LITERAL_RISKS:
                 return text
@@ -586,14 +639,16 @@ class SafeCells:
 
 
 def response_chart(sheet, table_rows: int) -> BarChart:
-    """A native bar chart of submitted, started, reopened and not started units per nämnd."""
+    """A native bar chart of each nämnd's units by status, as shares, in the table's order."""
     chart = BarChart()
-    chart.type, chart.grouping, chart.overlap = "bar", "stacked", 100
-    chart.title = "Svar per nämnd"
+    # Shares rather than counts: a nämnd of three units and one of forty read alike.
+    chart.type, chart.grouping, chart.overlap = "bar", "percentStacked", 100
+    chart.title = "Andel svar per nämnd"
+    chart.x_axis.scaling.orientation = "maxMin"  # top to bottom, as in the table
     first, last = OVERVIEW_TABLE_FIRST_ROW, OVERVIEW_TABLE_FIRST_ROW + table_rows - 2  # without the total
     chart.add_data(Reference(sheet, min_col=3, max_col=6, min_row=first, max_row=last), titles_from_data=True)
     chart.set_categories(Reference(sheet, min_col=1, min_row=first + 1, max_row=last))
-    chart.height, chart.width = 4 + 0.6 * table_rows, 18
+    chart.height, chart.width = 4 + 0.6 * table_rows, 26
     return chart
 
 
@@ -630,7 +685,7 @@ def council_workbook(round_: Round, options: ExportOptions = ExportOptions()) ->
     titles = iter(unique_sheet_titles(["Översikt", *(g.label for g in groups), "Per fråga", "Våldsområden", "Svar",
                                        "Ej inkommit", "Frågor", *comparison]))
     overview, row_count = write_sheet(workbook, next(titles), overview_rows(round_, rows, options, units, utcnow()),
-                                      header_row=OVERVIEW_TABLE_FIRST_ROW, widths=(34, 14, 14, 14, 14, 14, 14),
+                                      header_row=OVERVIEW_TABLE_FIRST_ROW, widths=(34, 17, 14, 14, 14, 14, 14),
                                       percent_columns=(7,), footer_rows=1)
     table_rows = row_count - OVERVIEW_TABLE_FIRST_ROW + 1
     if table_rows > 1:
@@ -639,10 +694,11 @@ def council_workbook(round_: Round, options: ExportOptions = ExportOptions()) ->
     def sheet(rows: SheetRows, **layout) -> tuple[SheetRows, SheetWriter]:
         return rows, SheetWriter(workbook, next(titles), **layout)
 
-    per_unit = [sheet(GroupRows(group), widths=GROUP_WIDTHS) for group in groups]
+    per_unit = [sheet(GroupRows(group), widths=GROUP_WIDTHS, frozen_columns=2) for group in groups]
     per_unit += [sheet(QuestionCounts(definition), widths=(26, 22, 50, 36, 10, 10), percent_columns=(6,)),
-                 sheet(ViolenceMatrix(definition), widths=(28, 32) + (14,) * 12),
-                 sheet(ResponseRows(definition), header_row=2, widths=(28, 32, 12, 18))]
+                 sheet(ViolenceMatrix(definition), widths=(28, 32) + (18,) * 12, frozen_columns=2),
+                 sheet(ResponseRows(definition), header_row=2, frozen_columns=2,
+                       widths=(28, 32, 12, 18) + (24,) * len(definition.questions))]
     write_sheet(workbook, next(titles), missing_rows(rows), widths=(28, 32, 14, 28, 34, 12, 18, 18))
     write_sheet(workbook, next(titles), codebook_rows(definition), widths=(26, 26, 20, 60, 14, 12, 70))
     previous: dict[int, int] = {}

@@ -39,6 +39,13 @@ def test_workbook_has_eight_sheets_with_frozen_filtered_headers(app, client, sub
     for title in SHEETS:
         sheet = workbook[title]
         assert sheet.freeze_panes and sheet.auto_filter.ref, title
+        # Printable: landscape, one page wide, the header on every page.
+        assert sheet.page_setup.orientation == "landscape" and sheet.sheet_properties.pageSetUpPr.fitToPage, title
+        assert sheet.print_title_rows, title
+    # Sheets with a row per unit or entry keep the unit in view while scrolling sideways.
+    assert {t: workbook[t].freeze_panes for t in ("Goda exempel", "Våldsområden", "Svar")} == {
+        "Goda exempel": "C2", "Våldsområden": "C2", "Svar": "C3"}
+    assert workbook["Goda exempel"]["D1"].alignment.wrap_text, "a long heading wraps rather than hides"
     assert workbook["Översikt"]._charts, "a native chart of the response"
 
 
@@ -88,7 +95,12 @@ def test_per_question_counts_shares_and_number_statistics(client, submitted):
     assert rows[("huvudomrade", "Sexuellt våld")] == (0, 0)
     assert rows[("omraden", "Sexuellt våld")] == (1, 1)
     assert rows[("samverkan_betyg", "4")] == (1, 1)
-    assert rows[("anstallda", "medelvärde")] == (1250, None) and rows[("anstallda", "n")] == (1, None)
+    assert rows[("samverkan_betyg", "1 – Inte alls")] == (0, 0) and rows[("samverkan_betyg", "5 – Mycket bra")] == (0, 0)
+    assert rows[("samverkan_betyg", "Medelvärde")] == (4, None)
+    assert rows[("anstallda", "Medelvärde")] == (1250, None) and rows[("anstallda", "Antal svar")] == (1, None)
+    assert rows[("anstallda", "Summa")] == (1250, None)
+    assert ("andel", "Summa") not in rows, "a sum of percentages means nothing"
+    assert rows[("andel", "Medelvärde")] == (12.5, None)
     assert rows[("utveckling_prioritet", "Hög")] == (1, 1)
 
 
