@@ -88,10 +88,11 @@ def export_council(round_ref, output, drafts, namnd):
         if top is None:
             fail(f"No top-level unit named {namnd!r}.")
         namnd_id = top.id
-    path = Path(output) if output else Path(current_app.config["EXPORT_DIR"]) / workbook_filename(round_)
+    options = ExportOptions(drafts, namnd_id)
+    path = Path(output) if output else Path(current_app.config["EXPORT_DIR"]) / workbook_filename(round_, options)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(council_workbook(round_, ExportOptions(drafts, namnd_id)).getvalue())
+        path.write_bytes(council_workbook(round_, options).getvalue())
     except OSError as exc:
         fail(f"{path}: cannot be written: {exc.strerror or exc}")
     click.echo(f"Written to {path}")

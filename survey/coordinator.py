@@ -182,5 +182,5 @@ def download_workbook(round_id: int):
         council_workbook(round_, options),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         as_attachment=True,
-        download_name=workbook_filename(round_),
+        download_name=workbook_filename(round_, options),
     )

@@ -729,8 +729,15 @@ def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text.translate(str.maketrans("åäöÅÄÖéü", "aaoAAOeu"))).strip("-")
 
 
-def workbook_filename(round_: Round) -> str:
-    return f"kartlaggning-{slug(round_.name) or round_.id}.xlsx"
+def workbook_filename(round_: Round, options: ExportOptions = ExportOptions()) -> str:
+    """The file name says what the workbook covers, so two downloads of one round are told apart."""
+    parts = [f"kartlaggning-{slug(round_.name) or round_.id}"]
+    if options.namnd_id is not None:
+        unit = db.session.get(Unit, options.namnd_id)
+        parts.append(slug(unit.name) if unit is not None else str(options.namnd_id))
+    if options.include_drafts:
+        parts.append("med-utkast")
+    return "-".join(parts) + ".xlsx"
 
 
 UNIT_TABLE_FIRST_ROW = 7

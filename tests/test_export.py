@@ -74,6 +74,16 @@ def test_group_sheets_have_one_row_per_entry_with_labels(client, submitted):
     assert sheets["Utvecklingsområden"][1][3:] == ["Rutiner för att fråga om våld", "Hög"]
 
 
+def test_the_file_name_says_what_the_workbook_covers(app, client, submitted):
+    login(client)
+    with app.app_context():
+        namnd = db.session.scalar(select(Unit).where(Unit.name == "Individ- och familjenämnden")).id
+    names = [client.get(f"/samordning/omgang/{submitted.round_id}/sammanstallning.xlsx", query_string=query)
+             .headers["Content-Disposition"] for query in ({}, {"utkast": "1", "namnd": namnd})]
+    assert "filename=kartlaggning-Kartlaggning-2026.xlsx" in names[0]
+    assert "filename=kartlaggning-Kartlaggning-2026-Individ-och-familjenamnden-med-utkast.xlsx" in names[1]
+
+
 def test_answers_sheet_has_keys_and_texts_and_submitted_units_only_by_default(client, submitted):
     login(client)
     sheets, _ = download(client, submitted)
