@@ -527,7 +527,7 @@ class SheetWriter:
         self.widths = dict(enumerate(widths, start=1))
         for column, width in self.widths.items():
             self.sheet.column_dimensions[get_column_letter(column)].width = width
-        self.cells = SafeCells(self.sheet)
+        self.cells = SafeCells(self.sheet, self.widths)
         self.header_row, self.percent = header_row, set(percent_columns)
         self.row_count, self.last_column = 0, 1
 
@@ -535,34 +535,23 @@ class SheetWriter:
         cells, percent, heights = self.cells, self.percent, self.sheet.row_dimensions
         for row in rows:
             self.row_count += 1
-            height = self.height_for(row, heading=self.row_count == self.header_row)
+            cells.lines = 1
+            if self.row_count == self.header_row:
+                values = [cells.header(value, column) for column, value in enumerate(row, start=1)]
+            elif percent and self.row_count > self.header_row:
+                values = [cells.percent(value) if column in percent and isinstance(value, (int, float))
+                          else cells.cell(value, column) for column, value in enumerate(row, start=1)]
+            else:
+                values = [cells.cell(value, column) for column, value in enumerate(row, start=1)]
+            # Neither Excel nor LibreOffice grows a row for wrapped text when it opens a file, so a
+            # long description would show one line and print over the next row: give it the height.
+            height = min(MAX_ROW_HEIGHT, LINE_HEIGHT * cells.lines) if cells.lines > 1 else None
             if height:
                 heights[self.row_count].height = height
-            if self.row_count == self.header_row:
-                self.sheet.append([cells.header(value) for value in row])
-            elif percent and self.row_count > self.header_row:
-                self.sheet.append([cells.percent(value) if column in percent and isinstance(value, (int, float))
-                                   else cells.cell(value) for column, value in enumerate(row, start=1)])
-            else:
-                self.sheet.append([cells.cell(value) for value in row])
+            self.sheet.append(values)
             if height:
                 del heights[self.row_count]  # written with the row; keeping it would grow with the sheet
             self.last_column = max(self.last_column, len(row))
-
-    def height_for(self, row: list[Any], heading: bool = False) -> float | None:
-        """The height a row of wrapped text needs, in points, or None for one line.
-
-        Neither Excel nor LibreOffice grows a row for wrapped text when it opens a file, so a long
-        description would show one line and print over the next row. Estimated from the column
-        widths (a width is about that many characters).
-        """
-        lines = 1
-        for column, value in enumerate(row, start=1):
-            if isinstance(value, str) and (heading or len(value) > WRAP_FROM or "\n" in value) \
-                    and not isinstance(value, OneLine):
-                width = self.widths.get(column, DEFAULT_WIDTH)
-                lines = max(lines, sum(ceil(len(part) / width) or 1 for part in value.split("\n")))
-        return min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines) if lines > 1 else None
 
     def finish(self, footer_rows: int = 0):
         """Filter the header row down to the last row above ``footer_rows`` (a total must not sort
@@ -589,8 +578,9 @@ class SafeCells:
     setting a style on each of a hundred thousand cells dominates a large export's time.
     """
 
-    def __init__(self, sheet):
-        self.sheet = sheet
+    def __init__(self, sheet, widths: dict[int, float] | None = None):
+        self.sheet, self.widths = sheet, widths or {}
+        self.lines = 1  # the most lines a wrapped text of the current row takes
         self.wrap = self.style(alignment=WRAP)
         self.bold = self.style(font=HEADER_FONT, alignment=WRAP)  # a long heading wraps rather than hides
         self.date = self.style(number_format="yyyy-mm-dd")
@@ -606,13 +596,15 @@ class SafeCells:
     def make(self, value: Any, style) -> Cell:
         return Cell(self.sheet, row=1, column=1, value=value, style_array=style)
 
-    def cell(self, value: Any) -> Any:
+    def cell(self, value: Any, column: int = 0) -> Any:
         if isinstance(value, str):
             text = clean_text(value)
             wrapped = (len(text) > WRAP_FROM or "\n" in text) and not isinstance(value, OneLine)
             # openpyxl reads '=…' as a formula and '#N/A' as an error: force those to literal text.
             if not wrapped and not text.startswith("=") and text not in LITERAL_RISKS:
                 return text
+            if wrapped:
+                self.count_lines(text, column)
             return self.text(text, self.wrap if wrapped else None)
         if isinstance(value, datetime):
             # Excel has no time zones: show the time a reader in Sweden expects.
@@ -629,10 +621,17 @@ class SafeCells:
         cell._value, cell.data_type = text, "s"
         return cell
 
-    def header(self, value: Any) -> Cell:
+    def header(self, value: Any, column: int = 0) -> Cell:
         if isinstance(value, str):
-            return self.text(clean_text(value), self.bold)
+            text = clean_text(value)
+            self.count_lines(text, column)
+            return self.text(text, self.bold)
         return self.make(value, self.bold)
+
+    def count_lines(self, text: str, column: int) -> None:
+        """Note how many lines a wrapped text takes in its column (a width is about that many characters)."""
+        width = self.widths.get(column, DEFAULT_WIDTH)
+        self.lines = max(self.lines, sum(ceil(len(part) / width) or 1 for part in text.split("\n")))
 
     def percent(self, value: float) -> Cell:
         return self.make(value, self.share)

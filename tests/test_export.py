@@ -242,6 +242,9 @@ def test_long_and_multiline_text_is_wrapped_so_it_reads_whole(app, client, world
     assert cells["namn"].value == "Rad ett\nRad två" and cells["namn"].alignment.wrap_text
     assert cells["uppdrag"].alignment.wrap_text
     assert cells["enhet"].value == "Centrum mot våld" and not cells["enhet"].alignment.wrap_text
+    # As tall as the wrapped text (Excel and LibreOffice do not grow a row when opening a file).
+    assert sheet.row_dimensions[3].height == 30, "'Ord ' * 12 takes two lines of a 24-wide column"
+    assert sheet.row_dimensions[4].height is None
 
 
 def test_text_cleaning_and_sheet_names():
