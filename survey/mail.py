@@ -114,43 +114,34 @@ def template_for(kind: str) -> MailTemplate:
     return MailTemplate(kind=kind, subject=subject, body=body)
 
 
-def placeholders_in(text: str) -> list[str] | None:
-    """The placeholder names in a template text; None when its braces do not pair up."""
+def placeholders_in(text: str) -> list[tuple[str, str, str]] | None:
+    """The placeholders of a template text as (name, format spec, conversion); None when its braces
+    do not pair up."""
     try:
-        return [name for _literal, name, _spec, _conv in string.Formatter().parse(text) if name is not None]
+        return [(name, spec or "", conversion or "")
+                for _literal, name, spec, conversion in string.Formatter().parse(text) if name is not None]
     except ValueError:
         return None
-
-
-def has_format_details(text: str) -> bool:
-    """A placeholder with a conversion or format spec ({lank!r}, {namn:>9999999}): refused, since it
-    could fail at sending time or blow up a message's size."""
-    try:
-        return any(spec or conversion for _l, name, spec, conversion in string.Formatter().parse(text) if name is not None)
-    except ValueError:
-        return False
 
 
 def template_problems(kind: str, subject: str, body: str) -> dict[str, list[str]]:
     """What is wrong with a template's subject and body, in words for the coordinator."""
     problems: dict[str, list[str]] = {"subject": [], "body": []}
     known = PLACEHOLDERS[kind]
-    for field, text in (("subject", subject), ("body", body)):
-        names = placeholders_in(text)
-        if names is not None and has_format_details(text):
-            problems[field].append(_("Skriv platshållarna precis som i listan, till exempel {verksamhet}, utan tecken "
-                                     "som : eller ! inom klammerparenteserna."))
-            continue
-        if names is None:
+    found = {"subject": placeholders_in(subject), "body": placeholders_in(body)}
+    for field, placeholders in found.items():
+        if placeholders is None:
             problems[field].append(_("En klammerparentes saknar sin partner. Skriv platshållare som {verksamhet}, "
                                      "och {{ eller }} för en klammerparentes i texten."))
-            continue
-        unknown = sorted({name for name in names if name not in known})
-        if unknown:
+        elif any(spec or conversion for _name, spec, conversion in placeholders):
+            # {lank!r} or {namn:>9999999}: it could fail at sending time or blow up a message's size.
+            problems[field].append(_("Skriv platshållarna precis som i listan, till exempel {verksamhet}, utan tecken "
+                                     "som : eller ! inom klammerparenteserna."))
+        elif unknown := sorted({name for name, _spec, _conversion in placeholders if name not in known}):
             problems[field].append(_("Okända platshållare: %(unknown)s. Tillåtna: %(allowed)s.",
                                      unknown=", ".join("{%s}" % u for u in unknown),
                                      allowed=", ".join("{%s}" % p for p in known)))
-    if "lank" in known and "lank" not in (placeholders_in(body) or ()):
+    if "lank" in known and "lank" not in {name for name, _spec, _conversion in found["body"] or ()}:
         # Without it the message would go out, a new link would be issued, and nobody could use it.
         problems["body"].append(_("Meddelandet måste innehålla {lank}, mottagarens personliga länk."))
     return problems
@@ -225,6 +216,8 @@ def send_pending(limit: int = 100) -> tuple[int, int]:
         .order_by(OutboxMessage.id)
         .limit(limit)
     ).all()
+    # The messages say "reply to this message": replies must reach a coordinator, not the sender address.
+    reply_to = User.contact_address(current_app.config.get("COORDINATOR_EMAIL", "")) if due else ""
     for message_id in due:
         message = db.session.scalar(
             select(OutboxMessage)
@@ -235,7 +228,7 @@ def send_pending(limit: int = 100) -> tuple[int, int]:
             db.session.rollback()
             continue
         try:
-            deliver(message)
+            deliver(message, reply_to)
         except Exception as exc:  # any error: one bad message must never hold up the ones behind it
             record_failure(message, exc)
             failed += 1
@@ -259,7 +252,7 @@ def record_failure(message: OutboxMessage, error: Exception) -> None:
         message.next_attempt_dt = utcnow() + RETRY_DELAYS[message.attempts - 1]
 
 
-def deliver(message: OutboxMessage) -> None:
+def deliver(message: OutboxMessage, reply_to: str = "") -> None:
     config = current_app.config
     email = EmailMessage()
     email["From"] = config["MAIL_FROM"]
@@ -267,8 +260,6 @@ def deliver(message: OutboxMessage) -> None:
     email["Subject"] = message.subject
     email["Date"] = format_datetime(utcnow())
     email["Message-ID"] = make_msgid(domain=config["MAIL_FROM"].rpartition("@")[2].strip("> ") or None)
-    # The messages say "reply to this message": replies must reach a coordinator, not the sender address.
-    reply_to = User.contact_address(config.get("COORDINATOR_EMAIL", ""))
     if reply_to:
         email["Reply-To"] = reply_to
     email.set_content(message.body)

@@ -207,7 +207,7 @@ def test_one_message_that_cannot_be_sent_does_not_hold_up_the_others(app, client
         db.session.commit()
         real = mail.deliver
         first = min(m.id for m in db.session.scalars(select(OutboxMessage)))
-        monkeypatch.setattr(mail, "deliver", lambda m: (_ for _ in ()).throw(ValueError("bad header")) if m.id == first else real(m))
+        monkeypatch.setattr(mail, "deliver", lambda m, *rest: (_ for _ in ()).throw(ValueError("bad header")) if m.id == first else real(m, *rest))
         smtp.messages.clear()
         assert mail.send_pending() == (2, 1)
         broken = db.session.get(OutboxMessage, first)
