@@ -61,6 +61,7 @@ def decode_base(text: str | None) -> dict[Key, str]:
     base = {}
     for name, fp in raw.items():
         key, _sep, index = str(name).rpartition("|")
-        if key and parse_id(index) is not None and isinstance(fp, str):
-            base[(key, int(index))] = fp
+        number = parse_id(index)
+        if key and number is not None and isinstance(fp, str):
+            base[(key, number)] = fp
     return base

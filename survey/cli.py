@@ -403,7 +403,7 @@ def links_command(round_ref):
 
 
 def find_round(ref: str) -> Round:
-    round_ = db.session.get(Round, parse_id(ref)) if parse_id(ref) is not None else None
+    round_ = db.session.get(Round, round_id) if (round_id := parse_id(ref)) is not None else None
     round_ = round_ or db.session.scalar(select(Round).where(Round.name == ref))
     if round_ is None:
         names = ", ".join(f"{r.id}: {r.name}" for r in db.session.scalars(select(Round).order_by(Round.id)))

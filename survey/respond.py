@@ -295,14 +295,14 @@ def apply_action(assignment: Assignment, current: Section, action: str) -> dict:
         if verb == "add":
             index = assignment.add_entry(group)
             return {"url": f"{here}#post-{group.key}-{index}", "entry_change": {"added_entry": [group.key, index]}}
-        if verb == "remove" and parse_id(index) is not None:
+        if verb == "remove" and (number := parse_id(index)) is not None:
             return {
                 "url": url_for(
                     "respond.remove_entry",
                     assignment_id=assignment.id,
                     section_key=current.key,
                     group_key=group.key,
-                    index=int(index),
+                    index=number,
                 )
             }
     return {"url": navigation_url(assignment, current, action)}

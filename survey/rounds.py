@@ -92,8 +92,8 @@ def scope_choices() -> list[tuple[str, str]]:
 
 def chosen_version(form: RoundForm) -> QuestionnaireVersion | None:
     kind, _sep, ref = form.questionnaire.data.partition(":")
-    if kind == "version" and parse_id(ref) is not None:
-        return db.session.get(QuestionnaireVersion, parse_id(ref))
+    if kind == "version" and (version_id := parse_id(ref)) is not None:
+        return db.session.get(QuestionnaireVersion, version_id)
     if kind == "file":
         path = Path(current_app.root_path).parent / "questionnaires" / Path(ref).name
         try:
@@ -138,7 +138,7 @@ def fill_round(round_: Round, form: RoundForm) -> None:
     round_.closes_on = form.closes_on.data
     round_.instructions = form.instructions.data or ""
     scope = form.scope.data
-    round_.scope_unit = db.session.get(Unit, parse_id(scope)) if parse_id(scope) is not None else None
+    round_.scope_unit = db.session.get(Unit, unit_id) if (unit_id := parse_id(scope)) is not None else None
 
 
 @bp.route("/omgang/<int:round_id>/fragor")
@@ -280,7 +280,6 @@ def send_mail(round_id: int, kind: str, wanted):
     audit(f"{kind}s_queued", actor(), user_id=current_user.id, round_id=round_.id,
           details={"units": len(chosen), "messages": queued})
     db.session.commit()
-    after_this_request(mail.send_after_response)
     if already_in:
         flash(_("Har redan skickat in, fick inget meddelande: %(units)s", units=", ".join(already_in)), "info")
     if not chosen and not already_in:
@@ -290,9 +289,15 @@ def send_mail(round_id: int, kind: str, wanted):
                        "%(num)d meddelanden ligger i utkorgen och skickas nu.", queued), "saved")
     if without_contact:
         flash(_("Saknar kontaktperson, fick inget meddelande: %(units)s", units=", ".join(without_contact)), "warning")
+    send_after_this_request()
+    return redirect(url_for("coordinator.round_status", round_id=round_.id), code=303)
+
+
+def send_after_this_request() -> None:
+    """Queued mail goes out once the response is on its way; say so when there is no server to take it."""
+    after_this_request(mail.send_after_response)
     if not mail.is_configured():
         flash(_("Ingen e-postserver är inställd (MAIL_SERVER), så meddelandena väntar i utkorgen."), "warning")
-    return redirect(url_for("coordinator.round_status", round_id=round_.id), code=303)
 
 
 @bp.route("/omgang/<int:round_id>/inbjudan", methods=["POST"])
@@ -453,10 +458,8 @@ def send_now():
         message.next_attempt_dt = utcnow()
     audit("mail_retried", actor(), user_id=current_user.id, details={"messages": len(waiting)})
     db.session.commit()
-    after_this_request(mail.send_after_response)
     flash(ngettext("%(num)d meddelande skickas nu.", "%(num)d meddelanden skickas nu.", len(waiting)), "saved")
-    if not mail.is_configured():
-        flash(_("Ingen e-postserver är inställd (MAIL_SERVER), så meddelandena väntar i utkorgen."), "warning")
+    send_after_this_request()
     return redirect(url_for("rounds.outbox"), code=303)
 
 
