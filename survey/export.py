@@ -38,11 +38,11 @@ MAX_ROW_HEIGHT = 409                    # Excel's highest row
 LITERAL_RISKS = frozenset(ERROR_CODES)  # texts openpyxl would store as error values
 CUT_MARK = " […]"
 HEADER_FONT = Font(bold=True)
+WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 class OneLine(str):
     """Text that is never wrapped, so it runs on over the empty cells beside it (the Översikt's heading lines)."""
-WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def clean_text(text: str) -> str:

@@ -355,7 +355,7 @@ class Cell:
 def read_cell(sheet, cell) -> Cell:
     value = cell.value
     percent = isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in (cell.number_format or "")
-    return Cell(cell.value, cell_name(sheet, cell.coordinate), percent)
+    return Cell(value, cell_name(sheet, cell.coordinate), percent)
 
 
 @dataclass
