@@ -399,6 +399,7 @@ def review(assignment_id: int):
         assignment=assignment,
         values=assignment.values(),
         missing=assignment.missing_required(),
+        field_name_of=field_name_of,  # each missing answer links to its field
     )
 
 
