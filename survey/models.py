@@ -272,7 +272,7 @@ class Round(db.Model):
 def participating_units(root: Unit | None = None, every_unit: list[Unit] | None = None) -> list[Unit]:
     """The units that answer: active units without active children, in ``root``'s subtree (or everywhere)."""
     if every_unit is None:
-        every_unit = db.session.scalars(select(Unit)).all()
+        every_unit = db.session.scalars(select(Unit).where(Unit.is_active.is_(True))).all()
     units = [u for u in every_unit if u.is_active]
     has_active_child = {u.parent_id for u in units if u.parent_id is not None}
     if root is None:
