@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import argparse
 import gc
-from copy import copy
 import sys
 import tempfile
 import time
 import tracemalloc
+from copy import copy
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -35,8 +35,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from survey import create_app  # noqa: E402
-from survey.db import db, utcnow  # noqa: E402
-from survey.export import council_workbook  # noqa: E402
+from survey.db import utcnow  # noqa: E402
+from survey.exports.council import council_workbook  # noqa: E402
+from survey.extensions import db  # noqa: E402
 from survey.models import Answer, Assignment, ContactPerson, QuestionnaireVersion, Round, Unit  # noqa: E402
 
 QUESTIONNAIRE = ROOT / "questionnaires" / "kartlaggning-vald.toml"

@@ -1,29 +1,22 @@
 """Kartläggning: a municipality maps its own work against violence."""
 import os
 import secrets
-import time
 from pathlib import Path
 
-from flask import Flask, current_app, has_request_context, render_template, request, session
-from flask_babel import Babel, format_decimal, format_percent, get_locale
-from flask_login import LoginManager
-from flask_migrate import Migrate
-from flask_wtf.csrf import CSRFProtect
+from flask import Flask, has_request_context, render_template, request, session
+from flask_babel import format_decimal, format_percent, get_locale
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .db import db as database  # not `db`: that name is the survey.db module
-from .markup import render_markdown, render_message
-from .models import ROUND_STATE_LABELS, STATUS_LABELS, UNIT_KIND_LABELS
+from survey.extensions import babel, csrf, login_manager, migrate
+from survey.extensions import db as database
+from survey.markup import render_markdown, render_message
+from survey.models import ROUND_STATE_LABELS, STATUS_LABELS, UNIT_KIND_LABELS
+from survey.security import end_idle_session, is_session_bound, security_headers
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("sv", "en")
-
-babel = Babel()
-csrf = CSRFProtect()
-login_manager = LoginManager()
-migrate = Migrate(directory=str(PROJECT_ROOT / "migrations"))
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -76,17 +69,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
 
-    from . import accounts, auth, cli, coordinator, logs, pages, register, respond, rounds
+    from survey import accounts, cli, logs, public, register, respond, rounds
+    from survey.register import uploads
 
     logs.init_app(app)
-
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(respond.bp)
-    app.register_blueprint(coordinator.bp)
-    app.register_blueprint(rounds.bp)
-    app.register_blueprint(accounts.bp)
-    app.register_blueprint(register.bp)
+    for blueprint in (public.bp, accounts.bp, respond.bp, rounds.bp, register.bp):
+        app.register_blueprint(blueprint)
     cli.init_app(app)
     register_error_pages(app)
     app.before_request(end_idle_session)
@@ -101,7 +89,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         STATUS_LABELS=STATUS_LABELS, ROUND_STATE_LABELS=ROUND_STATE_LABELS, UNIT_KIND_LABELS=UNIT_KIND_LABELS
     )
     # Uploads left behind while the app was down go at start too, not only at the next upload.
-    register.sweep_uploads(Path(app.config["UPLOAD_DIR"]))
+    uploads.sweep_uploads(Path(app.config["UPLOAD_DIR"]))
     if not (app.debug or app.testing or app.config["COORDINATOR_EMAIL"]):
         app.logger.warning("COORDINATOR_EMAIL is not set: pages for a broken link and the accessibility "
                            "statement cannot name an address to write to.")
@@ -140,48 +128,6 @@ def select_locale() -> str:
     if requested in LANGUAGES:
         session["lang"] = requested
     return session.get("lang", "sv")
-
-
-def is_session_bound() -> bool:
-    """Whether this browser is signed in: a coordinator, or a contact person with an opened link."""
-    return bool(session.get("_user_id") or session.get("assignments"))
-
-
-def end_idle_session() -> None:
-    """End a session that has been idle too long, on the server's clock, whatever the cookie says."""
-    if request.endpoint == "static" or not is_session_bound():
-        return
-    now = int(time.time())
-    if now - session.get("seen", now) > current_app.config["SESSION_IDLE_MINUTES"] * 60:
-        session.clear()
-        return
-    session["seen"] = now
-
-
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-    "base-uri 'none'",
-    "object-src 'none'",
-])
-
-
-def security_headers(response):
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    if not getattr(response, "embeddable", False):
-        response.headers.setdefault("X-Frame-Options", "DENY")
-    if request.endpoint != "static":
-        # Pages show answers about violence work: never keep them in a shared cache or the back-button cache.
-        response.headers["Cache-Control"] = "no-store"
-    if request.is_secure:
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    return response
 
 
 def register_error_pages(app: Flask) -> None:

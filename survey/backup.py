@@ -10,7 +10,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from .db import db
+from survey.extensions import db
 
 
 def backup(output: str | None = None) -> Path:

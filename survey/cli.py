@@ -13,9 +13,11 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from .db import db, parse_id, utcnow
-from .models import ROLES, Assignment, ContactPerson, QuestionnaireVersion, Round, Unit, User, audit
-from .questionnaires import QuestionnaireError, check_files
+from survey.db import utcnow
+from survey.extensions import db
+from survey.ids import parse_id
+from survey.models import ROLES, Assignment, ContactPerson, QuestionnaireVersion, Round, Unit, User, audit
+from survey.questions.definition import QuestionnaireError, check_files
 
 DEMO_QUESTIONNAIRE = "kartlaggning-vald.toml"
 DEMO_ROUND = "Kartläggning av arbetet mot våld 2026"
@@ -79,7 +81,8 @@ export_group = AppGroup("export", help="Workbooks for the council.")
 @click.option("--namnd", default=None, help="Only this nämnd (or bolag), by exact name.")
 def export_council(round_ref, output, drafts, namnd):
     """Write the council workbook of a round."""
-    from .export import ExportOptions, council_workbook, workbook_filename
+    from survey.exports.council import council_workbook, workbook_filename
+    from survey.exports.data import ExportOptions
 
     round_ = find_round(round_ref)
     namnd_id = None
@@ -106,7 +109,7 @@ units_group = AppGroup("units", help="The register of units and contact persons.
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 def units_import(path, dry_run):
     """Import units and contact persons from .xlsx or .csv (Verksamhet, Överordnad, Typ, Kontaktperson, E-post)."""
-    from .imports import RegisterFileError, apply_plan, make_plan, read_rows
+    from survey.register.imports import RegisterFileError, apply_plan, make_plan, read_rows
 
     try:
         plan = make_plan(read_rows(path, Path(path).read_bytes()))
@@ -144,7 +147,7 @@ answers_group = AppGroup("answers", help="A unit's answers in Excel: the offline
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Default: exports/<name>.xlsx")
 def answers_template(round_ref, unit_name, output):
     """Write a unit's offline template, its current answers filled in."""
-    from .offline import offline_template, template_filename
+    from survey.offline.template import offline_template, template_filename
 
     round_ = find_round(round_ref)
     assignment = next((a for a in round_.assignments if a.unit.name == unit_name), None)
@@ -165,7 +168,8 @@ def answers_template(round_ref, unit_name, output):
 @click.option("--submit", "mark_submitted", is_flag=True, help="Mark the answers submitted (all required answers must be there).")
 def answers_import(path, dry_run, mark_submitted):
     """Import a filled-in offline template into the unit's answers, as one transaction."""
-    from .offline import OfflineFileError, apply_import, import_refusal, plan_import, read_offline
+    from survey.offline.plan import apply_import, import_refusal, plan_import
+    from survey.offline.reader import OfflineFileError, read_offline
 
     try:
         found = read_offline(Path(path).read_bytes())
@@ -213,7 +217,7 @@ mail_group = AppGroup("mail", help="The outbox of invitations, reminders and acc
 @click.option("--loop", "interval", type=float, default=None, help="Keep running, looking for due mail every N seconds.")
 def mail_send(interval):
     """Deliver every message that is due; failed attempts are retried later with growing pauses."""
-    from . import mail
+    from survey import mail
 
     if not mail.is_configured():
         fail("MAIL_SERVER is not set: messages stay in the outbox until it is.")
@@ -231,7 +235,7 @@ def mail_send(interval):
 @with_appcontext
 def backup_command(output):
     """A consistent copy of the database: SQLite's online backup, or pg_dump for PostgreSQL."""
-    from .backup import backup
+    from survey.backup import backup
 
     try:
         path = backup(output)

@@ -1,39 +1,14 @@
-"""Database setup: the Flask-SQLAlchemy object, naming convention, UTC timestamps, SQLite pragmas."""
+"""Database types and connection settings: aware UTC timestamps, Swedish time for people, SQLite pragmas."""
 import sqlite3
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
-# Stable constraint names, so Alembic can drop and alter them on every database.
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-db = SQLAlchemy(model_class=Base)
 # Stored times are UTC; people read them in Swedish time.
 LOCAL_TZ = ZoneInfo("Europe/Stockholm")
-
-
-def parse_id(text: str | None) -> int | None:
-    """A database id from request text: ASCII-range decimal digits that fit a 32-bit column, else None.
-
-    (``str.isdigit`` admits "²", which ``int`` refuses, and a hundred digits overflow the column.)
-    """
-    return int(text) if text and text.isdecimal() and len(text) < 10 else None
 
 
 def utcnow() -> datetime:

@@ -11,8 +11,9 @@ from datetime import timedelta
 from flask import abort, request
 from sqlalchemy import delete, func, select
 
-from .db import db, utcnow
-from .models import RateLimitHit
+from survey.db import utcnow
+from survey.extensions import db
+from survey.models import RateLimitHit
 
 # name → (attempts allowed, within this window)
 LIMITS = {

@@ -17,11 +17,13 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 
 from flask import current_app
-from flask_babel import format_date, gettext as _
+from flask_babel import format_date
+from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .db import db, utcnow
-from .models import Assignment, MailTemplate, OutboxMessage, User
+from survey.db import utcnow
+from survey.extensions import db
+from survey.models import Assignment, MailTemplate, OutboxMessage, User
 
 PLACEHOLDERS = {
     "invitation": ("verksamhet", "kontaktperson", "lank", "sista_svarsdag", "omgang", "samordnare"),

@@ -15,7 +15,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from survey import create_app
-from survey.db import db
+from survey.extensions import db
 from survey.models import ContactPerson, QuestionnaireVersion, Round, Unit, User
 
 DATA = Path(__file__).parent / "data"

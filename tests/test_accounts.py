@@ -3,11 +3,11 @@ import re
 from pathlib import Path
 
 import pyotp
+from conftest import PASSWORD, login, post_form
 from sqlalchemy import select
 
-from conftest import PASSWORD, login, post_form
-from survey.accounts import ACTION_NAMES
-from survey.db import db
+from survey.accounts.audit_log import ACTION_NAMES
+from survey.extensions import db
 from survey.models import AuditEvent, OutboxMessage, Setting, User
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -136,7 +136,7 @@ def test_audit_log_lists_and_filters_events(app, client, world):
 
 
 def test_every_audited_action_has_a_name_in_the_log():
-    source = "\n".join(path.read_text(encoding="utf-8") for path in (ROOT / "survey").glob("*.py"))
+    source = "\n".join(path.read_text(encoding="utf-8") for path in (ROOT / "survey").rglob("*.py"))
     actions = set()
     for first, second in re.findall(r'audit\(\s*"([a-z_]+)"(?: if [^\n]*? else "([a-z_]+)")?', source):
         actions |= {first, second} - {""}

@@ -42,7 +42,7 @@ def test_database_url(given, expected):
 
 
 def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(app):
-    from survey.db import db
+    from survey.extensions import db
 
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         pytest.skip("SQLite pragmas")

@@ -6,10 +6,10 @@ Outcomes: "ok" (served or redirected within what the visitor may do),
 CSRF is off here: this measures who may do what; CSRF has its own tests.
 """
 import pytest
+from conftest import PASSWORD, World
 from sqlalchemy import delete, select
 
-from conftest import PASSWORD, World
-from survey.db import db
+from survey.extensions import db
 from survey.models import Assignment, RateLimitHit, User
 
 ROLES = ("anonymous", "contact_a", "contact_b", "viewer", "coordinator", "admin")
@@ -29,15 +29,15 @@ OWN_ASSIGNMENT = row(404, "ok", 404, 404, 404, 404)
 OWN_ASSIGNMENT_SAVE = row(403, "ok", 404, 403, 403, 403)
 
 EXPECTED = {
-    ("pages.index", "GET"): PUBLIC,
-    ("pages.accessibility", "GET"): PUBLIC,
-    ("pages.summary", "GET"): row(404, 404, 404, 404, 404, 404),  # not published in the table's world
-    ("auth.login", "GET"): PUBLIC,
-    ("auth.login", "POST"): PUBLIC,
-    ("auth.logout", "POST"): PUBLIC,
-    ("auth.change_password", "GET"): ANY_ACCOUNT,
-    ("auth.change_password", "POST"): ANY_ACCOUNT,
-    ("auth.extend_session", "POST"): row(401, "ok", "ok", "ok", "ok", "ok"),
+    ("public.index", "GET"): PUBLIC,
+    ("public.accessibility", "GET"): PUBLIC,
+    ("public.summary", "GET"): row(404, 404, 404, 404, 404, 404),  # not published in the table's world
+    ("accounts.login", "GET"): PUBLIC,
+    ("accounts.login", "POST"): PUBLIC,
+    ("accounts.logout", "POST"): PUBLIC,
+    ("accounts.change_password", "GET"): ANY_ACCOUNT,
+    ("accounts.change_password", "POST"): ANY_ACCOUNT,
+    ("accounts.extend_session", "POST"): row(401, "ok", "ok", "ok", "ok", "ok"),
     ("accounts.forgot_password", "GET"): PUBLIC,
     ("accounts.forgot_password", "POST"): PUBLIC,
     ("accounts.set_password", "GET"): row(410, 410, 410, 410, 410, 410),
@@ -66,10 +66,10 @@ EXPECTED = {
     ("respond.submit", "POST"): OWN_ASSIGNMENT,
     ("respond.receipt", "GET"): OWN_ASSIGNMENT,
     ("respond.download_answers", "GET"): OWN_ASSIGNMENT,
-    ("coordinator.index", "GET"): READER,
-    ("coordinator.round_status", "GET"): READER,
-    ("coordinator.download_workbook", "GET"): READER,
-    ("coordinator.download_status", "GET"): READER,
+    ("rounds.index", "GET"): READER,
+    ("rounds.round_status", "GET"): READER,
+    ("rounds.download_workbook", "GET"): READER,
+    ("rounds.download_status", "GET"): READER,
     ("rounds.create", "GET"): EDITOR,
     ("rounds.create", "POST"): EDITOR,
     ("rounds.questions", "GET"): READER,

@@ -1,7 +1,7 @@
 """Commands: the demo municipality, contact links, accounts."""
 from sqlalchemy import func, select
 
-from survey.db import db
+from survey.extensions import db
 from survey.models import Assignment, AuditEvent, ContactPerson, Round, Unit, User
 
 

@@ -3,10 +3,10 @@ import html
 import re
 
 from sqlalchemy import select
-
-from survey.db import db
-from survey.models import AuditEvent
 from test_respond import open_form, stored
+
+from survey.extensions import db
+from survey.models import AuditEvent
 
 
 def hidden_fields(client, url: str) -> dict:

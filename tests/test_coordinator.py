@@ -1,10 +1,11 @@
 """The coordinator's path: log in, see every unit's status, download the workbook."""
-from sqlalchemy import select
-
 from conftest import PASSWORD, login, post_form
-from survey.db import db
-from survey.models import AuditEvent, User
+from sqlalchemy import select
 from test_respond import fill_and_submit, open_form
+
+from survey.extensions import db
+from survey.models import AuditEvent, User
+
 
 def test_coordinator_pages_require_login(client, world):
     for url in ("/samordning/", f"/samordning/omgang/{world.round_id}", f"/samordning/omgang/{world.round_id}/sammanstallning.xlsx"):

@@ -1,12 +1,12 @@
 """The round's dashboard: counts, roll-ups per nämnd, filters, and a query count that does not grow."""
 from datetime import date, timedelta
 
-from sqlalchemy import event, select
-
 from conftest import login, post_form
-from survey.db import db
-from survey.models import ContactPerson, Round, Unit
+from sqlalchemy import event, select
 from test_respond import fill_and_submit, open_form
+
+from survey.extensions import db
+from survey.models import ContactPerson, Round, Unit
 
 
 def test_rollups_filters_and_search(app, client, world):
@@ -42,8 +42,9 @@ def test_rollups_filters_and_search(app, client, world):
 
 def build_organisation(app, size: int) -> int:
     """A round over `size` units spread over ten nämnder with a förvaltning each."""
-    from survey.models import QuestionnaireVersion
     from conftest import DATA
+
+    from survey.models import QuestionnaireVersion
 
     with app.app_context():
         version = QuestionnaireVersion.from_source((DATA / "every_type.toml").read_text(encoding="utf-8"))

@@ -4,13 +4,15 @@ from datetime import date, timedelta
 
 import openpyxl
 import pytest
-from sqlalchemy import select
-
 from conftest import ROOT, World, login, post_form
-from survey.db import db
-from survey.export import ResponseRows, clean_text, round_units, sheet_rows, stream_with_previous, unique_sheet_titles
-from survey.models import Assignment, QuestionnaireVersion, Round, Unit
+from sqlalchemy import select
 from test_respond import fill_and_submit, open_form
+
+from survey.exports.data import round_units, stream_with_previous
+from survey.exports.rows import ResponseRows, sheet_rows
+from survey.exports.writer import clean_text, unique_sheet_titles
+from survey.extensions import db
+from survey.models import Assignment, QuestionnaireVersion, Round, Unit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEETS = ["Översikt", "Goda exempel", "Utvecklingsområden", "Per fråga", "Våldsområden", "Svar", "Ej inkommit", "Frågor"]

@@ -3,14 +3,14 @@ import re
 import threading
 from contextlib import contextmanager
 
+from conftest import csrf_from, login
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
-
-from conftest import csrf_from, login
-from survey.db import db
-from survey.models import Assignment
 from test_concurrent_edits import hidden_fields, two_browsers
 from test_respond import fill_and_submit, open_form, stored
+
+from survey.extensions import db
+from survey.models import Assignment
 
 
 @contextmanager

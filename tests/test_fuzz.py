@@ -9,14 +9,14 @@ from datetime import datetime
 
 import openpyxl
 import pytest
+from conftest import PASSWORD
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from conftest import PASSWORD
-from survey.db import db
+from survey.extensions import db
 from survey.models import Answer, Assignment, AuditEvent, Round, User
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -10,7 +10,6 @@ import shutil
 import subprocess
 
 import pytest
-
 from conftest import login, post_form
 from test_respond import FULL_FIRST_SECTION, open_form
 

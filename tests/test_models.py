@@ -1,9 +1,9 @@
 """Domain rules held by the models."""
 import pytest
+from conftest import DATA
 from sqlalchemy import select
 
-from conftest import DATA
-from survey.db import db
+from survey.extensions import db
 from survey.models import Answer, Assignment, QuestionnaireVersion
 
 

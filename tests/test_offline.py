@@ -5,12 +5,12 @@ from datetime import datetime
 
 import openpyxl
 import pytest
-from sqlalchemy import select
-
 from conftest import login, post_form
-from survey.db import db
-from survey.models import Assignment, AuditEvent
+from sqlalchemy import select
 from test_respond import FULL_FIRST_SECTION, fill_and_submit, open_form, status_of, stored
+
+from survey.extensions import db
+from survey.models import Assignment, AuditEvent
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

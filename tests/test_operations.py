@@ -3,12 +3,12 @@ import json
 import logging
 import sqlite3
 
-from sqlalchemy import select
-
 from conftest import post_form
-from survey.db import db
-from survey.models import Answer
+from sqlalchemy import select
 from test_respond import open_form
+
+from survey.extensions import db
+from survey.models import Answer
 
 
 def test_backup_writes_a_consistent_copy_that_holds_the_answers(app, runner, world, tmp_path):

@@ -2,9 +2,9 @@
 from pathlib import Path
 
 import pytest
-
 from conftest import DATA, ROOT
-from survey.questionnaires import QuestionnaireError, load_file, parse
+
+from survey.questions.definition import QuestionnaireError, load_file, parse
 
 QUESTIONNAIRE_FILES = sorted((ROOT / "questionnaires").glob("*.toml"))
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from werkzeug.test import EnvironBuilder
-from sqlalchemy import func, select
-
 from conftest import PASSWORD, login, post_form
-from survey.db import db
+from sqlalchemy import func, select
+from werkzeug.test import EnvironBuilder
+
+from survey.extensions import db
 from survey.models import AuditEvent, ContactPerson, Unit, User
 
 

@@ -1,10 +1,10 @@
 """The contact person's path: link, form, drafts, repeating groups, review, submit."""
 import re
 
+from conftest import post_form
 from sqlalchemy import select
 
-from conftest import post_form
-from survey.db import db
+from survey.extensions import db
 from survey.models import Answer, Assignment, AuditEvent, Round
 
 

@@ -8,12 +8,13 @@ from datetime import date, timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import func, select
-
 from conftest import PASSWORD, login, post_form
-from survey.db import db, utcnow
-from survey.models import Assignment, AuditEvent, MailTemplate, OutboxMessage, Round, Unit, User
+from sqlalchemy import func, select
 from test_respond import FULL_FIRST_SECTION, fill_and_submit, open_form
+
+from survey.db import utcnow
+from survey.extensions import db
+from survey.models import Assignment, AuditEvent, MailTemplate, OutboxMessage, Round, Unit, User
 
 
 class Inbox:

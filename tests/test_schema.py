@@ -6,7 +6,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 
-from survey.db import db
+from survey.extensions import db
 from survey.models import MAIL_KINDS, MailTemplate
 
 

@@ -1,8 +1,8 @@
 """The published summary page: aggregates and the good examples units agreed to publish, nothing else."""
 import pytest
-
 from conftest import ROOT, World, login, post_form
-from survey.db import db
+
+from survey.extensions import db
 from survey.models import Assignment, AuditEvent
 
 QUESTIONNAIRE = ROOT / "questionnaires" / "kartlaggning-vald.toml"

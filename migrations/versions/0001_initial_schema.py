@@ -5,11 +5,10 @@ Revises:
 Create Date: 2026-11-23 23:53:55.587276
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import survey.db
-
 
 # revision identifiers, used by Alembic.
 revision = '0001'

@@ -5,11 +5,10 @@ Revises: 0001
 Create Date: 2026-11-24 04:45:00
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import survey.db
-
 
 revision = '0002'
 down_revision = '0001'

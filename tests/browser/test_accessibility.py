@@ -5,10 +5,10 @@ import io
 import openpyxl
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from conftest import PASSWORD, login
 from playwright.sync_api import expect
 
-from conftest import PASSWORD, login
-from survey.db import db
+from survey.extensions import db
 from survey.models import User
 
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}

@@ -1,12 +1,12 @@
 """A contact person fills in the form in a real browser, with and without JavaScript."""
 import re
 
+from conftest import ROOT
 from playwright.sync_api import expect
 
-from survey.db import db
+from survey.extensions import db
 from survey.models import Round
-from survey.questionnaires import load_file
-from conftest import ROOT
+from survey.questions.definition import load_file
 
 REAL_QUESTIONNAIRE = ROOT / "questionnaires" / "kartlaggning-vald.toml"
 

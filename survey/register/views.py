@@ -1,27 +1,25 @@
-"""The register of units and contact persons: the tree, editing, and import from a spreadsheet."""
+"""The register's pages: the tree of units, a unit and its contact persons, the register import."""
 from __future__ import annotations
 
-import os
-import re
-import secrets
-import time
 from collections import Counter
 from io import BytesIO
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .auth import coordinator_required, editor_required, user_actor
-from .db import db, parse_id
-from .forms import ContactForm, RegisterUploadForm, UnitForm
-from .imports import RegisterFileError, apply_plan, make_plan, read_rows, template_workbook
-from .models import Answer, Assignment, ContactPerson, Unit, audit
+from survey.access import coordinator_required, editor_required, user_actor
+from survey.extensions import db
+from survey.ids import parse_id
+from survey.models import Answer, Assignment, ContactPerson, Unit, audit
+from survey.register import bp
+from survey.register.forms import ContactForm, RegisterUploadForm, UnitForm
+from survey.register.imports import RegisterFileError, apply_plan, make_plan, read_rows, template_workbook
+from survey.register.uploads import drop_upload, keep_upload, upload_folder
 
-bp = Blueprint("register", __name__, url_prefix="/samordning/register")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -202,51 +200,6 @@ def remove_contact(contact_id: int):
 @coordinator_required
 def template():
     return send_file(BytesIO(template_workbook()), mimetype=XLSX, as_attachment=True, download_name="register-mall.xlsx")
-
-
-UPLOAD_KEPT_SECONDS = 2 * 60 * 60
-UPLOAD_NAME = re.compile(r"[0-9a-f]{32}(\.[a-z0-9]{1,4})?")   # the names keep_upload() gives, nothing else
-
-
-def upload_folder() -> Path:
-    folder = Path(current_app.config["UPLOAD_DIR"])
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return folder
-
-
-def sweep_uploads(folder: Path) -> None:
-    """Remove uploads nobody confirmed within two hours (the preview was cancelled or left).
-
-    Only files named as keep_upload() names them: the folder may be shared by mistake.
-    """
-    cutoff = time.time() - UPLOAD_KEPT_SECONDS
-    try:
-        candidates = [path for path in folder.iterdir() if UPLOAD_NAME.fullmatch(path.name)]
-    except OSError:
-        return
-    for path in candidates:
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-        except OSError:
-            pass  # removed by another worker meanwhile
-
-
-def keep_upload(data: bytes, suffix: str) -> str:
-    """Keep an uploaded file (names, e-mail addresses, answers) until its import is confirmed;
-    returns its name in the upload folder. Readable by this user only."""
-    folder = upload_folder()
-    sweep_uploads(folder)
-    name = secrets.token_hex(16) + (suffix if re.fullmatch(r"\.[a-z0-9]{1,4}", suffix) else "")
-    descriptor = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as out:
-        out.write(data)
-    return name
-
-
-def drop_upload(pending: dict | None) -> None:
-    if pending:
-        (upload_folder() / Path(pending["file"]).name).unlink(missing_ok=True)
 
 
 @bp.route("/import", methods=["GET", "POST"])

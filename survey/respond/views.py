@@ -1,25 +1,38 @@
-"""The contact person's pages: open the personal link, fill in section by section, review, submit."""
+"""The contact person's pages: the link, the start page, sections, review, submit, receipt."""
 from __future__ import annotations
 
 import json
 import re
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, session, url_for
-from flask_babel import format_time, gettext as _
-from werkzeug.wrappers import Response
-
-from . import csrf, limits
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_babel import format_time
+from flask_babel import gettext as _
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.wrappers import Response
 
-from .db import db, parse_id, utcnow
-from .export import unit_workbook, unit_workbook_filename
-from .answers import decode_base, encode_base, fingerprint, merge
-from .forms import build_section_form, field_name_of, parse_field_name, section_fields, valid_values
-from .models import SINGLE, Assignment, audit
-from .questionnaires import Section
+from survey import limits
+from survey.db import utcnow
+from survey.exports.unit import unit_workbook, unit_workbook_filename
+from survey.extensions import csrf, db
+from survey.ids import parse_id
+from survey.models import SINGLE, Assignment, audit
+from survey.questions.definition import Section
+from survey.respond import bp
+from survey.respond.forms import build_section_form, field_name_of, parse_field_name, section_fields, valid_values
+from survey.respond.merge import decode_base, encode_base, fingerprint, merge
 
-bp = Blueprint("respond", __name__, url_prefix="/svar")
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,100}")  # what secrets.token_urlsafe makes
 SESSION_KEY = "assignments"
 
@@ -327,7 +340,7 @@ def navigation_url(assignment: Assignment, current: Section, action: str) -> str
     elif verb == "start":
         return url_for("respond.start", assignment_id=assignment.id)
     elif verb == "leave" and argument in ("index", "accessibility"):
-        return url_for(f"pages.{argument}")
+        return url_for(f"public.{argument}")
     elif verb == "lang" and argument in ("sv", "en"):
         return url_for("respond.section", assignment_id=assignment.id, section_key=target, lang=argument)
     return url_for("respond.section", assignment_id=assignment.id, section_key=target)

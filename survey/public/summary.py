@@ -1,16 +1,16 @@
 """The public summary of a round: what the plan's web page may show once the coordinator publishes it.
 
 Only aggregates and the good examples whose unit said yes to publication: never
-a unit's other answers, never development areas by name.
-"""
+a unit's other answers, never development areas by name."""
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from .export import UnitRow, add_area_counts, area_fields, display_value, round_units, stream_answers
-from .models import SINGLE, Round
+from survey.exports.data import UnitRow, round_units, stream_answers
+from survey.exports.rows import add_area_counts, area_fields, display_value
+from survey.models import SINGLE, Round
 
 # The questionnaire's question on publication and its group of good examples (stable keys,
 # see questionnaires/kartlaggning-vald.toml). A questionnaire without them publishes no examples.

@@ -2,8 +2,7 @@
 
 The plan says what will be created, changed and left alone, with errors that
 name their row; nothing is written while there is an error, and applying a
-plan is one transaction.
-"""
+plan is one transaction."""
 from __future__ import annotations
 
 import csv
@@ -17,9 +16,9 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import select
 
-from .db import db
-from .forms import without_control_characters
-from .models import ContactPerson, Unit
+from survey.extensions import db
+from survey.forms import without_control_characters
+from survey.models import ContactPerson, Unit
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
@@ -274,4 +273,3 @@ def template_workbook() -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-

@@ -2,8 +2,7 @@
 
 A questionnaire is data, not code: coordinators' questions change every year,
 but every question keeps a stable ``key`` that answers, exports and
-comparisons between rounds join on.
-"""
+comparisons between rounds join on."""
 from __future__ import annotations
 
 import hashlib

@@ -1,19 +1,21 @@
-"""The coordinator's pages: rounds, response status per unit, the workbook download."""
+"""The coordinator's overview of rounds, and one round's dashboard: who has not started, who is
+working, who has submitted, rolled up per nämnd."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from io import BytesIO
 
-from flask import Blueprint, render_template, request, send_file
+from flask import render_template, request, send_file
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from .auth import coordinator_required
-from .db import db
-from .export import ExportOptions, council_workbook, previous_round, workbook_filename, write_sheet
-from .models import STATUS_LABELS, Assignment, ContactPerson, Round, Unit
-
-bp = Blueprint("coordinator", __name__, url_prefix="/samordning")
+from survey.access import coordinator_required
+from survey.exports.council import council_workbook, workbook_filename
+from survey.exports.data import ExportOptions, previous_round
+from survey.exports.writer import write_sheet
+from survey.extensions import db
+from survey.models import STATUS_LABELS, Assignment, ContactPerson, Round, Unit
+from survey.rounds import bp
 
 
 @bp.route("/")

@@ -1,5 +1,4 @@
-"""The data model: units and contact persons, questionnaire versions, rounds,
-assignments with their answers, coordinator accounts and the audit log."""
+"""Questionnaire versions, rounds, a unit's assignment in a round, its link tokens and answers."""
 from __future__ import annotations
 
 import hashlib
@@ -7,13 +6,10 @@ import secrets
 from datetime import date, datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
     CheckConstraint,
     ForeignKey,
-    Index,
     String,
     Text,
     UniqueConstraint,
@@ -21,141 +17,20 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
 
-from .db import LOCAL_TZ, UTCDateTime, db, utcnow
-from .questionnaires import Question, Questionnaire, parse
+from survey.db import LOCAL_TZ, UTCDateTime, utcnow
+from survey.extensions import db
+from survey.models.states import ASSIGNMENT_STATUSES, ROUND_STATES, _in
+from survey.models.units import Unit, participating_units
+from survey.questions.definition import Question, Questionnaire, parse
 
-UNIT_KINDS = ("namnd", "forvaltning", "verksamhet", "bolag")
-ROLES = ("admin", "coordinator", "viewer")
-ROUND_STATES = ("draft", "open", "closed", "archived")
-ASSIGNMENT_STATUSES = ("not_started", "in_progress", "submitted", "reopened")
-MAIL_KINDS = ("invitation", "reminder", "password_reset", "account_invitation", "reopened")
-OUTBOX_STATUSES = ("pending", "sent", "failed")
-UNIT_KIND_LABELS = {
-    "namnd": _l("Nämnd"),
-    "forvaltning": _l("Förvaltning"),
-    "verksamhet": _l("Verksamhet"),
-    "bolag": _l("Bolag"),
-}
-STATUS_LABELS = {
-    "not_started": _l("Ej påbörjad"),
-    "in_progress": _l("Påbörjad"),
-    "submitted": _l("Inskickad"),
-    "reopened": _l("Återöppnad"),
-}
-ROUND_STATE_LABELS = {
-    "draft": _l("Utkast"),
-    "open": _l("Öppen"),
-    "closed": _l("Stängd"),
-    "archived": _l("Arkiverad"),
-}
 # A question outside any repeating group is stored with entry index 0;
 # group entries get stable indexes from 1, never reused within an assignment.
 SINGLE = 0
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-class Unit(db.Model):
-    """A node of the municipality's organisation: nämnd → förvaltning → verksamhet, or a bolag."""
-
-    __tablename__ = "unit"
-    __table_args__ = (CheckConstraint(_in("kind", UNIT_KINDS), name="kind"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(20))
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
-    is_active: Mapped[bool] = mapped_column(default=True)
-    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
-    children: Mapped[list[Unit]] = relationship(back_populates="parent", order_by="Unit.name")
-    contacts: Mapped[list[ContactPerson]] = relationship(back_populates="unit", order_by="ContactPerson.name")
-
-    def __repr__(self) -> str:
-        return f"<Unit {self.id} {self.name!r}>"
-
-
-class ContactPerson(db.Model):
-    """The person a unit names to answer for it; a unit may have several."""
-
-    __tablename__ = "contact_person"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
-    name: Mapped[str] = mapped_column(String(200))
-    email: Mapped[str] = mapped_column(String(254))
-    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    unit: Mapped[Unit] = relationship(back_populates="contacts")
-
-
-class User(UserMixin, db.Model):
-    """A coordinator-side account; contact persons have no account, only a link."""
-
-    __tablename__ = "user_account"
-    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    name: Mapped[str] = mapped_column(String(200), default="")
-    role: Mapped[str] = mapped_column(String(20))
-    password_hash: Mapped[str] = mapped_column(String(255))
-    # Set for a one-time password: the next login must choose a new one.
-    must_change_password: Mapped[bool] = mapped_column(default=True)
-    # Base32 secret of the second factor (TOTP); None until the user enrols.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
-    # Part of the id kept in the session cookie: raising it ends every session of the user,
-    # on the server's side (logout, new password), even for a copied cookie.
-    session_generation: Mapped[int] = mapped_column(default=0)
-    is_enabled: Mapped[bool] = mapped_column(default=True)
-    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_login_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    def set_password(self, password: str, one_time: bool = False) -> None:
-        self.password_hash = generate_password_hash(password, method="scrypt")
-        self.must_change_password = one_time
-        self.end_sessions()
-
-    def end_sessions(self) -> None:
-        self.session_generation = (self.session_generation or 0) + 1
-
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_generation or 0}"
-
-    def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
-
-    @property
-    def is_active(self) -> bool:
-        return self.is_enabled
-
-    @property
-    def can_edit(self) -> bool:
-        return self.role in ("admin", "coordinator")
-
-    @classmethod
-    def by_email(cls, email: str) -> User | None:
-        return db.session.scalar(select(cls).where(cls.email == email.strip().lower()))
-
-    @classmethod
-    def contact_address(cls, configured: str) -> str:
-        """Where replies to the tool's mail should go: COORDINATOR_EMAIL when it is set, otherwise the
-        longest-serving coordinator's own address. Mail only: a public page never shows a staff login."""
-        if configured:
-            return configured
-        return db.session.scalar(
-            select(cls.email).where(cls.is_enabled.is_(True), cls.role.in_(("coordinator", "admin")))
-            .order_by(cls.role.desc(), cls.created_dt, cls.id).limit(1)
-        ) or ""
 
 
 class QuestionnaireVersion(db.Model):
@@ -267,27 +142,6 @@ class Round(db.Model):
     @property
     def uses_answers(self) -> bool:
         return self.state != "draft"
-
-
-def participating_units(root: Unit | None = None, every_unit: list[Unit] | None = None) -> list[Unit]:
-    """The units that answer: active units without active children, in ``root``'s subtree (or everywhere)."""
-    if every_unit is None:
-        every_unit = db.session.scalars(select(Unit).where(Unit.is_active.is_(True))).all()
-    units = [u for u in every_unit if u.is_active]
-    has_active_child = {u.parent_id for u in units if u.parent_id is not None}
-    if root is None:
-        return sorted((u for u in units if u.id not in has_active_child), key=lambda u: u.name.casefold())
-    children: dict[int | None, list[Unit]] = {}
-    for unit in units:
-        children.setdefault(unit.parent_id, []).append(unit)
-    found, stack = [], [root]
-    while stack:
-        unit = stack.pop()
-        kids = children.get(unit.id, [])
-        if not kids and unit.is_active:
-            found.append(unit)
-        stack.extend(kids)
-    return sorted(found, key=lambda u: u.name.casefold())
 
 
 class Assignment(db.Model):
@@ -501,103 +355,3 @@ class Answer(db.Model):
     updated_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     assignment: Mapped[Assignment] = relationship(back_populates="answers")
-
-
-class MailTemplate(db.Model):
-    """The editable subject and body of one kind of message; placeholders in {braces}."""
-
-    __tablename__ = "mail_template"
-    __table_args__ = (CheckConstraint(_in("kind", MAIL_KINDS), name="kind"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(30), unique=True)
-    subject: Mapped[str] = mapped_column(String(300))
-    body: Mapped[str] = mapped_column(Text)
-    updated_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class OutboxMessage(db.Model):
-    """A message waiting to be sent, or its record once sent or given up.
-
-    Mail goes through this table so that a mail server that is down loses
-    nothing: the worker retries with growing pauses.
-    """
-
-    __tablename__ = "outbox_message"
-    __table_args__ = (
-        CheckConstraint(_in("status", OUTBOX_STATUSES), name="status"),
-        Index("ix_outbox_message_status_next_attempt_dt", "status", "next_attempt_dt"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(30))
-    to_address: Mapped[str] = mapped_column(String(254))
-    to_name: Mapped[str] = mapped_column(String(200), default="")
-    subject: Mapped[str] = mapped_column(String(300))
-    body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default="pending")
-    attempts: Mapped[int] = mapped_column(default=0)
-    last_error: Mapped[str] = mapped_column(Text, default="")
-    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    next_attempt_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    sent_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignment.id", ondelete="SET NULL"), index=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
-
-
-class Setting(db.Model):
-    """Site-wide settings an admin changes in the UI (e.g. requiring a second factor)."""
-
-    __tablename__ = "setting"
-
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[Any] = mapped_column(JSON)
-
-    @classmethod
-    def get(cls, key: str, default: Any = None) -> Any:
-        row = db.session.get(cls, key)
-        return default if row is None else row.value
-
-    @classmethod
-    def put(cls, key: str, value: Any) -> None:
-        row = db.session.get(cls, key)
-        if row is None:
-            db.session.add(cls(key=key, value=value))
-        else:
-            row.value = value
-
-
-class RateLimitHit(db.Model):
-    """One attempt counted against a limit (failed logins, reset requests, unknown links).
-
-    Kept in the database so every worker process sees the same counts.
-    """
-
-    __tablename__ = "rate_limit_hit"
-    __table_args__ = (Index("ix_rate_limit_hit_key_occurred_dt", "key", "occurred_dt"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(300))
-    occurred_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class AuditEvent(db.Model):
-    """Who did what, when. Never answer text, tokens or passwords."""
-
-    __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_event_occurred_dt", "occurred_dt"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    occurred_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    actor: Mapped[str] = mapped_column(String(300))
-    action: Mapped[str] = mapped_column(String(64))
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    round_id: Mapped[int | None] = mapped_column(ForeignKey("round.id"))
-    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignment.id"))
-    details: Mapped[dict] = mapped_column(JSON, default=dict)
-
-
-def audit(action: str, actor: str, **fields: Any) -> AuditEvent:
-    event = AuditEvent(action=action, actor=actor, **fields)
-    db.session.add(event)
-    return event

@@ -1,13 +1,12 @@
-"""Public pages: the front page, the accessibility statement and a round's published summary."""
-from flask import Blueprint, abort, current_app, make_response, render_template
+"""The public pages: the front page, the accessibility statement, a round's published summary."""
+from flask import abort, current_app, make_response, render_template
 from sqlalchemy import select
 
-from . import CONTENT_SECURITY_POLICY
-from .db import db
-from .models import Round
-from .summary import public_summary
-
-bp = Blueprint("pages", __name__)
+from survey.extensions import db
+from survey.models import Round
+from survey.public import bp
+from survey.public.summary import public_summary
+from survey.security import CONTENT_SECURITY_POLICY
 
 
 @bp.route("/")

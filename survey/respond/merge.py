@@ -3,15 +3,14 @@
 Each section page carries a fingerprint of every answer as it was shown
 (the base). On save, an answer the user did not change keeps whatever is
 stored now; an answer only the user changed is saved; an answer both changed
-differently is a conflict the user resolves.
-"""
+differently is a conflict the user resolves."""
 from __future__ import annotations
 
 import hashlib
 import json
 from typing import Any
 
-from .db import parse_id
+from survey.ids import parse_id
 
 Key = tuple[str, int]
 EMPTY = (None, "", [])

@@ -1,0 +1,69 @@
+"""Who may do what: the logged-in user, the role decorators, safe redirects."""
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import abort, redirect, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from survey.extensions import db, login_manager
+from survey.ids import parse_id
+from survey.models import Setting, User
+
+# Where Flask-Login sends a visitor who is not logged in.
+login_manager.login_view = "accounts.login"
+login_manager.login_message = _l("Logga in för att se sidan.")
+login_manager.login_message_category = "info"
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    """The user of a session id "<user id>:<generation>"; an ended generation is no user."""
+    user_id, _sep, generation = session_id.partition(":")
+    user_id, generation = parse_id(user_id), parse_id(generation)
+    if user_id is None or generation is None:
+        return None
+    user = db.session.get(User, user_id)
+    return user if user is not None and user.session_generation == generation else None
+
+
+def user_actor(user: User) -> str:
+    return f"{user.email} ({user.role})"
+
+
+def role_required(*roles: str):
+    """Logged in with one of ``roles`` and a password of their own (a one-time password is changed first).
+
+    Anyone else logged in gets a 403; anyone not logged in goes to the login page.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.must_change_password:
+                return redirect(url_for("accounts.change_password"))
+            if not current_user.totp_secret and Setting.get("require_totp", False):
+                return redirect(url_for("accounts.enrol_totp"))
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+# Reading (status, answers, exports): every role. Changing anything: coordinators and admins.
+coordinator_required = role_required("admin", "coordinator", "viewer")
+editor_required = role_required("admin", "coordinator")
+admin_required = role_required("admin")
+
+
+def safe_next(target: str | None) -> str:
+    """Only a local path, so a crafted login link cannot send the user elsewhere."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("rounds.index")

@@ -1,0 +1,67 @@
+"""The forms of logging in, passwords, second factor and accounts."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    StringField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from survey.forms import Form
+
+
+class LoginForm(Form):
+    email = EmailField(_l("E-postadress"), validators=[DataRequired(_l("Skriv din e-postadress."))])
+    password = PasswordField(_l("Lösenord"), validators=[DataRequired(_l("Skriv ditt lösenord."))])
+
+
+class ChangePasswordForm(Form):
+    password = PasswordField(
+        _l("Nytt lösenord"),
+        validators=[
+            DataRequired(_l("Skriv ett nytt lösenord.")),
+            Length(min=12, max=200, message=_l("Lösenordet ska vara minst 12 tecken långt.")),
+        ],
+        description=_l("Minst 12 tecken. En fras med flera ord är lätt att minnas och svår att gissa."),
+    )
+    confirm = PasswordField(
+        _l("Upprepa det nya lösenordet"),
+        validators=[EqualTo("password", _l("Lösenorden är inte lika. Skriv samma lösenord två gånger."))],
+    )
+
+
+class UserForm(Form):
+    email = EmailField(_l("E-postadress"), validators=[
+        DataRequired(_l("Skriv en e-postadress.")),
+        Email(_l("Skriv en giltig e-postadress, till exempel namn@kommun.se."), check_deliverability=False),
+        Length(max=254),
+    ])
+    name = StringField(_l("Namn"), validators=[Length(max=200)],
+                       description=_l("Står under inbjudningar och påminnelser som personen skickar."))
+    role = RadioField(_l("Roll"), choices=[
+        SelectChoice("coordinator", _l("Samordnare – driver omgångar")),
+        SelectChoice("viewer", _l("Läsare – ser svarsläge och sammanställningar")),
+        SelectChoice("admin", _l("Administratör – hanterar även konton")),
+    ], validators=[DataRequired(_l("Välj en roll."))])
+
+
+class ForgotPasswordForm(Form):
+    email = EmailField(_l("E-postadress"), validators=[DataRequired(_l("Skriv din e-postadress."))])
+
+
+class TotpForm(Form):
+    code = StringField(
+        _l("Engångskod"),
+        validators=[DataRequired(_l("Skriv koden från appen.")), Length(min=6, max=8, message=_l("Koden har sex siffror."))],
+        description=_l("Sex siffror från din autentiseringsapp."),
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
+class SecuritySettingsForm(Form):
+    require_totp = BooleanField(_l("Kräv tvåstegsverifiering för alla konton"))

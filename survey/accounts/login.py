@@ -1,0 +1,73 @@
+"""Logging in (password, then the second factor), logging out, keeping a session alive."""
+from __future__ import annotations
+
+from flask import current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from survey import limits
+from survey.access import safe_next, user_actor
+from survey.accounts import bp
+from survey.accounts.forms import ChangePasswordForm, LoginForm
+from survey.db import utcnow
+from survey.extensions import db
+from survey.models import User, audit
+
+
+@bp.route("/logga-in", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        limits.check(("login-address", limits.client_address()), ("login-account", email))
+        user = User.by_email(email)
+        if user is not None and user.is_active and user.check_password(form.password.data):
+            session.clear()
+            if user.totp_secret:
+                session["pending_user_id"] = user.id
+                session["pending_next"] = request.args.get("next")
+                return redirect(url_for("accounts.login_code"), code=303)
+            login_user(user)
+            user.last_login_dt = utcnow()
+            audit("login", user_actor(user), user_id=user.id)
+            db.session.commit()
+            return redirect(safe_next(request.args.get("next")), code=303)
+        limits.count(("login-address", limits.client_address()), ("login-account", email))
+        audit("login_failed", email[:254], details={"address": limits.client_address()})
+        db.session.commit()
+        form.password.errors.append(_("E-postadressen eller lösenordet stämmer inte."))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logga-ut", methods=["POST"])
+def logout():
+    if current_user.is_authenticated:
+        current_user.end_sessions()
+        audit("logout", user_actor(current_user), user_id=current_user.id)
+        db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("Du är utloggad."), "info")
+    return redirect(url_for("accounts.login"), code=303)
+
+
+@bp.route("/konto/losenord", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        current_user.set_password(form.password.data)
+        audit("password_changed", user_actor(current_user), user_id=current_user.id)
+        db.session.commit()
+        login_user(current_user)  # this browser stays logged in; every other session has ended
+        flash(_("Ditt nya lösenord är sparat."), "saved")
+        return redirect(url_for("rounds.index"), code=303)
+    return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/session/forlang", methods=["POST"])
+def extend_session():
+    """Called by the session warning's button: the request itself keeps the session alive."""
+    if not session.get("_user_id") and not session.get("assignments"):
+        return jsonify(ok=False), 401
+    return jsonify(ok=True, idle_seconds=current_app.config["SESSION_IDLE_MINUTES"] * 60)

@@ -1,0 +1,119 @@
+"""The council workbook (samverkansrådet): every sheet filled from one pass over the answers."""
+from __future__ import annotations
+
+from io import BytesIO
+from typing import Iterable
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+
+from survey.db import utcnow
+from survey.exports.data import (
+    ExportOptions,
+    UnitAnswers,
+    answered,
+    previous_round,
+    round_units,
+    stream_with_previous,
+    submitted_in,
+)
+from survey.exports.rows import (
+    OVERVIEW_TABLE_FIRST_ROW,
+    AreaChangeRows,
+    ComparisonRows,
+    GroupRows,
+    QuestionCounts,
+    ResponseRows,
+    SheetRows,
+    ViolenceMatrix,
+    codebook_rows,
+    missing_rows,
+    overview_rows,
+)
+from survey.exports.writer import SheetWriter, slug, unique_sheet_titles, write_sheet
+from survey.extensions import db
+from survey.models import Round, Unit
+
+
+def response_chart(sheet, table_rows: int) -> BarChart:
+    """A native bar chart of each nämnd's units by status, as shares, in the table's order."""
+    chart = BarChart()
+    # Shares rather than counts: a nämnd of three units and one of forty read alike.
+    chart.type, chart.grouping, chart.overlap = "bar", "percentStacked", 100
+    chart.title = "Andel svar per nämnd"
+    chart.x_axis.scaling.orientation = "maxMin"  # top to bottom, as in the table
+    first, last = OVERVIEW_TABLE_FIRST_ROW, OVERVIEW_TABLE_FIRST_ROW + table_rows - 2  # without the total
+    chart.add_data(Reference(sheet, min_col=3, max_col=6, min_row=first, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=1, min_row=first + 1, max_row=last))
+    chart.height, chart.width = 4 + 0.6 * table_rows, 26
+    return chart
+
+
+GROUP_WIDTHS = (28, 30, 12, 36, 60, 30, 30, 24, 30, 30)
+
+
+def council_workbook(round_: Round, options: ExportOptions = ExportOptions()) -> BytesIO:
+    """The workbook for the council (samverkansrådet): eight sheets, Swedish headings, labels not codes;
+    two more comparing with the previous round of the same questionnaire, when there is one.
+
+    The answers are read once, a chunk of units at a time, and every sheet that shows them takes
+    its rows from that one pass: sheets are streamed side by side, in the order they appear.
+    """
+    definition = round_.definition
+    rows, units = round_units(round_, options)
+    workbook = Workbook(write_only=True)
+    groups = definition.groups
+    earlier = previous_round(round_)
+    comparison = ["Jämförelse", "Jämförelse våldsområden"] if earlier else []
+    titles = iter(unique_sheet_titles(["Översikt", *(g.label for g in groups), "Per fråga", "Våldsområden", "Svar",
+                                       "Ej inkommit", "Frågor", *comparison]))
+    overview, row_count = write_sheet(workbook, next(titles), overview_rows(round_, rows, options, units, utcnow()),
+                                      header_row=OVERVIEW_TABLE_FIRST_ROW, widths=(34, 17, 14, 14, 14, 14, 14),
+                                      percent_columns=(7,), footer_rows=1)
+    table_rows = row_count - OVERVIEW_TABLE_FIRST_ROW + 1
+    if table_rows > 1:
+        overview.add_chart(response_chart(overview, table_rows), "H2")
+
+    def sheet(rows: SheetRows, **layout) -> tuple[SheetRows, SheetWriter]:
+        return rows, SheetWriter(workbook, next(titles), **layout)
+
+    per_unit = [sheet(GroupRows(group), widths=GROUP_WIDTHS, frozen_columns=2) for group in groups]
+    per_unit += [sheet(QuestionCounts(definition), widths=(26, 22, 50, 36, 10, 10), percent_columns=(6,)),
+                 sheet(ViolenceMatrix(definition), widths=(28, 32) + (18,) * 12, frozen_columns=2),
+                 sheet(ResponseRows(definition), header_row=2, frozen_columns=2,
+                       widths=(28, 32, 12, 18) + (24,) * len(definition.questions))]
+    write_sheet(workbook, next(titles), missing_rows(rows), widths=(28, 32, 14, 28, 34, 12, 18, 18))
+    write_sheet(workbook, next(titles), codebook_rows(definition), widths=(26, 26, 20, 60, 14, 12, 70))
+    previous: dict[int, int] = {}
+    if earlier is not None:
+        previous = submitted_in(earlier)
+        per_unit += [sheet(ComparisonRows(round_, earlier), widths=(28, 32, 24, 60, 40, 40, 10)),
+                     sheet(AreaChangeRows(round_, earlier), widths=(36,) + (16,) * 6)]
+    fill_side_by_side(per_unit, stream_with_previous(answered(rows, options), previous))
+    buffer = BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    return buffer
+
+
+def fill_side_by_side(sheets: list[tuple[SheetRows, SheetWriter]], units: Iterable[UnitAnswers]) -> None:
+    """Fill several sheets from one pass over the units."""
+    for rows, writer in sheets:
+        writer.extend(rows.head())
+    for unit, now, before in units:
+        for rows, writer in sheets:
+            writer.extend(rows.add(unit, now, before))
+    for rows, writer in sheets:
+        writer.extend(rows.tail())
+        writer.finish()
+
+
+def workbook_filename(round_: Round, options: ExportOptions = ExportOptions()) -> str:
+    """The file name says what the workbook covers, so two downloads of one round are told apart."""
+    parts = [f"kartlaggning-{slug(round_.name) or round_.id}"]
+    if options.namnd_id is not None:
+        unit = db.session.get(Unit, options.namnd_id)
+        parts.append(slug(unit.name) if unit is not None else str(options.namnd_id))
+    if options.include_drafts:
+        parts.append("med-utkast")
+    return "-".join(parts) + ".xlsx"

@@ -1,0 +1,322 @@
+"""The rows of each sheet, as plain Python: built unit by unit (head, add, tail), testable without Excel."""
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Any, Iterable, Iterator
+
+from survey.exports.data import ExportOptions, UnitAnswers, UnitRow, Values, entry_indexes, status_text
+from survey.exports.writer import OneLine
+from survey.models import SINGLE, Round
+from survey.questions.definition import Question, Questionnaire
+
+
+def display_value(question: Question, value: Any) -> Any:
+    """A stored answer as a reader wants it: labels for codes, real numbers and dates."""
+    if value is None:
+        return None
+    if question.type == "multiple_choice":
+        return "; ".join(question.label_for(code) for code in value)
+    if question.type in ("single_choice", "yes_partly_no"):
+        return question.label_for(value)
+    if question.type == "date":
+        return date.fromisoformat(value)
+    return value
+
+
+def overview_rows(round_: Round, rows: list[UnitRow], options: ExportOptions, units, generated: datetime):
+    """Sheet 'Översikt': what the workbook is, then the response per nämnd (the chart reads this table)."""
+    version = round_.questionnaire_version
+    yield ["Kartläggning", OneLine(round_.name)]
+    yield ["Frågeformulär", OneLine(f"{version.title}, version {version.version}")]
+    yield ["Skapad", generated]
+    yield ["Urval", OneLine(options.describe(units))]
+    yield []
+    # The same four states as the coordinator's dashboard, so the council and the coordinator count alike.
+    columns = ("submitted", "in_progress", "reopened", "not_started")
+    yield ["Nämnd", "Inbjudna", "Inskickade", "Påbörjade", "Återöppnade", "Ej påbörjade", "Svarsfrekvens"]
+    per_namnd: dict[str, list[int]] = {}
+    for row in rows:
+        counts = per_namnd.setdefault(row.namnd, [0] * (1 + len(columns)))
+        counts[0] += 1
+        counts[1 + columns.index(row.assignment.status)] += 1
+    for namnd, counts in per_namnd.items():
+        yield [namnd, *counts, counts[1] / counts[0] if counts[0] else 0]
+    total = [sum(c[i] for c in per_namnd.values()) for i in range(1 + len(columns))]
+    yield ["Totalt", *total, total[1] / total[0] if total[0] else 0]
+
+
+OVERVIEW_TABLE_FIRST_ROW = 6
+
+
+class SheetRows:
+    """The rows of one sheet, built unit by unit so that one pass over the answers fills every sheet:
+    ``head()`` before the first unit, ``add()`` for each unit, ``tail()`` after the last one."""
+
+    def head(self) -> Iterable[list[Any]]:
+        return []
+
+    def add(self, unit: UnitRow, now: Values, before: Values | None) -> Iterable[list[Any]]:
+        return []
+
+    def tail(self) -> Iterable[list[Any]]:
+        return []
+
+
+def sheet_rows(sheet: SheetRows, units: Iterable[UnitAnswers]) -> Iterator[list[Any]]:
+    """Every row of one sheet for a stream of units: for tests and for workbooks of one unit."""
+    yield from sheet.head()
+    for unit, now, before in units:
+        yield from sheet.add(unit, now, before)
+    yield from sheet.tail()
+
+
+class GroupRows(SheetRows):
+    """A sheet per repeating group: one row per entry (good example, development area), labels not codes."""
+
+    def __init__(self, group: Question):
+        self.group = group
+
+    def head(self):
+        return [["Nämnd", "Enhet", "Status"] + [f.label for f in self.group.fields]]
+
+    def add(self, unit, now, before):
+        for index in entry_indexes(now, self.group.key):
+            yield [unit.namnd, unit.unit.name, status_text(unit.assignment.status)] + [
+                display_value(f, now.get((f.key, index))) for f in self.group.fields
+            ]
+
+
+def counted_questions(definition: Questionnaire) -> Iterator[tuple[str, Question, Question | None]]:
+    """(section title, question, its group or None) for every question the 'Per fråga' sheet counts."""
+    for section in definition.sections:
+        for question in section.questions:
+            for item, group in ([(f, question) for f in question.fields] if question.is_group else [(question, None)]):
+                if item.type in ("single_choice", "multiple_choice", "scale", "yes_partly_no", "number"):
+                    yield section.title, item, group
+
+
+class QuestionCounts(SheetRows):
+    """Sheet 'Per fråga': counts and shares per option; n, sum, mean, median, min and max for numbers.
+
+    Shares are of the answers given to the question (entries, for fields of repeating groups).
+    Units only add to the counts (and to the numbers, kept whole for the median); rows come at the end.
+    """
+
+    def __init__(self, definition: Questionnaire):
+        self.questions = list(counted_questions(definition))
+        self.by_key = {question.key: question for _title, question, _group in self.questions}
+        self.given: dict[str, int] = defaultdict(int)                              # answers per question
+        self.chosen: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))  # per question and option
+        self.numbers: dict[str, list[float]] = defaultdict(list)
+
+    def head(self):
+        return [["Avsnitt", "Nyckel", "Fråga", "Svarsalternativ eller mått", "Antal", "Andel"]]
+
+    def add(self, unit, now, before):
+        for (key, _index), value in now.items():
+            question = self.by_key.get(key)
+            if question is None:
+                continue
+            self.given[key] += 1
+            if question.type == "number":
+                if isinstance(value, (int, float)):
+                    self.numbers[key].append(value)
+                continue
+            for code in value if isinstance(value, list) else [value]:
+                self.chosen[key][str(code)] += 1
+        return []
+
+    def tail(self):
+        for section_title, question, _group in self.questions:
+            head = [section_title, question.key, question.label]
+            if question.type == "number":
+                for name, value in number_statistics(self.numbers[question.key], question.unit):
+                    yield head + [name, value, None]
+                continue
+            total, chosen = self.given[question.key], self.chosen[question.key]
+            for option in question.choices:
+                count = chosen.get(option.code, 0)
+                yield head + [option_label(question, option), count, count / total if total else 0]
+            yield head + ["Antal svar", total, None]
+            if question.type == "scale" and total:
+                mean = sum(int(code) * count for code, count in chosen.items()) / total
+                yield head + ["Medelvärde", round(mean, 1), None]
+
+
+def option_label(question: Question, option) -> str:
+    """An option as the reader saw it: a scale's ends carry their words ("1 – Inte alls")."""
+    if question.type == "scale":
+        ends = {int(question.min): question.min_label, int(question.max): question.max_label}
+        word = ends.get(int(option.code))
+        return f"{option.label} – {word}" if word else option.label
+    return option.label
+
+
+def number_statistics(found: list[float], unit: str | None = None) -> list[tuple[str, float]]:
+    """n, sum, mean, median, lowest and highest; no sum of percentages, which means nothing."""
+    if not found:
+        return [("Antal svar", 0)]
+    rows = [("Antal svar", len(found))]
+    if unit != "%":
+        rows.append(("Summa", sum(found)))
+    return rows + [("Medelvärde", round(statistics.fmean(found), 1)), ("Median", round(statistics.median(found), 1)),
+                   ("Lägsta", min(found)), ("Högsta", max(found))]
+
+
+def area_fields(definition: Questionnaire) -> list[tuple[Question, Question]]:
+    """(group, field) for every group field that names violence areas (option set "valdsomraden")."""
+    return [(g, f) for g in definition.groups for f in g.fields if f.option_set == "valdsomraden"]
+
+
+def add_area_counts(counts: dict[tuple[str, str], int], pairs: list[tuple[Question, Question]], values: Values) -> None:
+    """Add one unit's entries naming each violence area to ``counts``, keyed by (group key, area code)."""
+    for group, field in pairs:
+        for key, index in values:
+            if key == group.key:
+                for code in values.get((field.key, index)) or []:
+                    counts[(group.key, code)] += 1
+
+
+class ViolenceMatrix(SheetRows):
+    """Sheet 'Våldsområden': units × violence areas, counting each group's entries (good examples,
+    development areas) that name the area; the last row sums every column, so gaps show at a glance."""
+
+    def __init__(self, definition: Questionnaire):
+        self.pairs = area_fields(definition)
+        self.areas = self.pairs[0][1].options if self.pairs else []
+        self.totals = [0] * (len(self.pairs) * len(self.areas))
+
+    def head(self):
+        if not self.pairs:
+            return [["Frågeformuläret har inga våldsområden att räkna."]]
+        return [["Nämnd", "Enhet"] + [f"{group.label}: {area.label}" for group, _f in self.pairs for area in self.areas]]
+
+    def add(self, unit, now, before):
+        if not self.pairs:
+            return []
+        counts: dict[tuple[str, str], int] = defaultdict(int)
+        add_area_counts(counts, self.pairs, now)
+        row = [counts[(group.key, area.code)] for group, _f in self.pairs for area in self.areas]
+        self.totals = [a + b for a, b in zip(self.totals, row)]
+        return [[unit.namnd, unit.unit.name] + row]
+
+    def tail(self):
+        return [["Totalt", ""] + self.totals] if self.pairs else []
+
+
+class ResponseRows(SheetRows):
+    """Sheet 'Svar': two header rows (key, question text), then one row per unit."""
+
+    def __init__(self, definition: Questionnaire):
+        self.questions = definition.questions
+
+    def head(self):
+        return [["namnd", "enhet", "status", "inskickad"] + [q.key for q in self.questions],
+                ["Nämnd", "Enhet", "Status", "Inskickad"] + [
+                    f"{q.label} (antal)" if q.is_group else q.label for q in self.questions]]
+
+    def add(self, unit, now, before):
+        cells = [unit.namnd, unit.unit.name, status_text(unit.assignment.status), unit.assignment.submitted_dt]
+        for question in self.questions:
+            if question.is_group:
+                cells.append(len(entry_indexes(now, question.key)))
+            else:
+                cells.append(display_value(question, now.get((question.key, SINGLE))))
+        return [cells]
+
+
+def missing_rows(rows: list[UnitRow]) -> Iterator[list[Any]]:
+    """Sheet 'Ej inkommit': units that have not submitted, whom to contact, and how often they were reminded."""
+    yield ["Nämnd", "Enhet", "Status", "Kontaktperson", "E-post", "Påminnelser", "Senast påmind", "Senast aktiv"]
+    for row in rows:
+        if row.assignment.status == "submitted":
+            continue
+        yield [row.namnd, row.unit.name, status_text(row.assignment.status),
+               "; ".join(c.name for c in row.contacts), "; ".join(c.email for c in row.contacts),
+               row.assignment.reminder_count, row.assignment.last_reminded_dt, row.assignment.last_activity_dt]
+
+
+QUESTION_TYPE_NAMES = {
+    "short_text": "kort text", "long_text": "lång text", "number": "tal", "single_choice": "ett val",
+    "multiple_choice": "flera val", "scale": "skala", "yes_partly_no": "ja/delvis/nej", "date": "datum",
+    "group": "upprepad grupp",
+}
+
+
+def codebook_rows(definition: Questionnaire) -> Iterator[list[Any]]:
+    """Sheet 'Frågor': key, section, text, type and options (code = label) of every question."""
+    yield ["Nyckel", "Avsnitt", "Grupp", "Fråga", "Typ", "Obligatorisk", "Alternativ (kod = text)"]
+    for section in definition.sections:
+        for question in section.questions:
+            for item, group in [(question, None)] + [(f, question) for f in question.fields]:
+                options = "; ".join(f"{o.code} = {o.label}" for o in item.choices)
+                if item.type == "scale":
+                    options = f"{int(item.min)} = {item.min_label}; {int(item.max)} = {item.max_label}"
+                yield [item.key, section.title, group.label if group else "", item.label,
+                       QUESTION_TYPE_NAMES[item.type], "ja" if item.required else "nej", options]
+
+
+def compared_questions(definition: Questionnaire, earlier: Questionnaire) -> list[tuple[Question | None, Question | None]]:
+    """(question now, the same key's question then), None where a version lacks it: this version's order first."""
+    current = [(q, earlier.question(q.key)) for q in definition.questions]
+    gone = [(None, q) for q in earlier.questions if definition.question(q.key) is None]
+    return current + gone
+
+
+class ComparisonRows(SheetRows):
+    """Sheet 'Jämförelse': per unit and question, the previous and the current answer (groups as counts)."""
+
+    def __init__(self, round_: Round, earlier: Round):
+        self.questions = compared_questions(round_.definition, earlier.definition)
+        self.names = (earlier.name, round_.name)
+
+    def head(self):
+        return [["Nämnd", "Enhet", "Nyckel", "Fråga", f"Svar {self.names[0]}", f"Svar {self.names[1]}", "Ändrat"]]
+
+    def add(self, unit, now, before):
+        for question, old_question in self.questions:
+            current = raw_answer(question, now) if question is not None else None
+            previous = raw_answer(old_question, before) if old_question is not None and before is not None else None
+            if current is None and previous is None:
+                continue
+            either = question or old_question
+            shown_before = "(svarade inte)" if before is None else display_value(old_question or either, previous)
+            yield [unit.namnd, unit.unit.name, either.key, either.label, shown_before,
+                   display_value(either, current), "nej" if current == previous and before is not None else "ja"]
+
+
+def raw_answer(question: Question, values: Values) -> Any:
+    """A stored answer as compared between rounds (codes, not labels, so a reworded option is no change)."""
+    if question.is_group:
+        return len(entry_indexes(values, question.key)) or None
+    return values.get((question.key, SINGLE))
+
+
+class AreaChangeRows(SheetRows):
+    """Sheet 'Jämförelse våldsområden': per violence area, each group's entries then and now, and the change."""
+
+    def __init__(self, round_: Round, earlier: Round):
+        self.pairs = area_fields(round_.definition)
+        self.names = (earlier.name, round_.name)
+        self.then: dict[tuple[str, str], int] = defaultdict(int)
+        self.now: dict[tuple[str, str], int] = defaultdict(int)
+
+    def add(self, unit, now, before):
+        add_area_counts(self.now, self.pairs, now)
+        add_area_counts(self.then, self.pairs, before or {})
+        return []
+
+    def tail(self):
+        if not self.pairs:
+            yield ["Frågeformuläret har inga våldsområden att jämföra."]
+            return
+        yield ["Våldsområde"] + [f"{group.label}: {name}" for group, _f in self.pairs
+                                 for name in (*self.names, "förändring")]
+        for area in self.pairs[0][1].options:
+            cells = [area.label]
+            for group, _field in self.pairs:
+                a, b = self.then[(group.key, area.code)], self.now[(group.key, area.code)]
+                cells += [a, b, b - a]
+            yield cells

@@ -1,0 +1,56 @@
+"""One unit's answers as a workbook (coordinator, and the contact person's receipt page)."""
+from __future__ import annotations
+
+from io import BytesIO
+from typing import Any, Iterator
+
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from survey.exports.council import GROUP_WIDTHS
+from survey.exports.data import UnitRow, Values, entry_indexes, status_text, top_unit
+from survey.exports.rows import GroupRows, display_value, sheet_rows
+from survey.exports.writer import slug, unique_sheet_titles, write_sheet
+from survey.extensions import db
+from survey.models import SINGLE, Assignment, Unit
+
+UNIT_TABLE_FIRST_ROW = 7
+
+
+def unit_answer_rows(assignment: Assignment, values: Values) -> Iterator[list[Any]]:
+    """Sheet 'Svar' of one unit's workbook: which unit and round, then every question and its answer."""
+    yield ["Enhet", assignment.unit.name]
+    yield ["Kartläggning", assignment.round.name]
+    yield ["Status", status_text(assignment.status)]
+    yield ["Inskickad", assignment.submitted_dt]
+    yield ["Referens", assignment.reference if assignment.submitted_dt else "–"]
+    yield []
+    yield ["Avsnitt", "Nyckel", "Fråga", "Svar"]
+    for section in assignment.definition.sections:
+        for question in section.questions:
+            if question.is_group:
+                yield [section.title, question.key, f"{question.label} (antal)", len(entry_indexes(values, question.key))]
+            else:
+                yield [section.title, question.key, question.label, display_value(question, values.get((question.key, SINGLE)))]
+
+
+def unit_workbook(assignment: Assignment) -> BytesIO:
+    """One unit's answers as a workbook: every question on one sheet, each repeating group on its own."""
+    units = {u.id: u for u in db.session.scalars(select(Unit))}
+    row = UnitRow(assignment, top_unit(units, assignment.unit_id).name, assignment.unit, list(assignment.unit.contacts))
+    values = assignment.values()
+    groups = assignment.definition.groups
+    titles = unique_sheet_titles(["Svar", *(g.label for g in groups)])
+    workbook = Workbook(write_only=True)
+    write_sheet(workbook, titles[0], unit_answer_rows(assignment, values), header_row=UNIT_TABLE_FIRST_ROW,
+                widths=(26, 24, 60, 60))
+    for group, title in zip(groups, titles[1:]):
+        write_sheet(workbook, title, sheet_rows(GroupRows(group), [(row, values, None)]), widths=GROUP_WIDTHS)
+    buffer = BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    return buffer
+
+
+def unit_workbook_filename(assignment: Assignment) -> str:
+    return f"kartlaggning-{slug(assignment.unit.name) or assignment.unit_id}-{slug(assignment.round.name) or assignment.round_id}.xlsx"

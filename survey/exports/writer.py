@@ -1,0 +1,187 @@
+"""Writing sheets: openpyxl write-only sheets, every text cell literal text, rows as tall as their
+wrapped text, every sheet printing landscape one page wide."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from math import ceil
+from typing import Any, Iterable
+
+from openpyxl import Workbook
+from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
+
+from survey.db import LOCAL_TZ
+
+EXCEL_CELL_LIMIT = 32_767
+WRAP_FROM = 40                          # characters; a text this long, or on several lines, is wrapped
+DEFAULT_WIDTH = 8.43                    # Excel's column width when none is set, in characters
+LINE_HEIGHT = 15                        # points per line of 11-point text
+MAX_ROW_HEIGHT = 409                    # Excel's highest row
+LITERAL_RISKS = frozenset(ERROR_CODES)  # texts openpyxl would store as error values
+CUT_MARK = " […]"
+HEADER_FONT = Font(bold=True)
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+class OneLine(str):
+    """Text that is never wrapped, so it runs on over the empty cells beside it (the Översikt's heading lines)."""
+
+
+def clean_text(text: str) -> str:
+    """Text Excel accepts: no XML-illegal characters, within the cell limit, visibly cut when longer."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    if len(text) > EXCEL_CELL_LIMIT:
+        text = text[: EXCEL_CELL_LIMIT - len(CUT_MARK)] + CUT_MARK
+    return text
+
+
+class SheetWriter:
+    """One write-only sheet being filled: header frozen and filtered, columns sized, text wrapped, cells safe.
+
+    Several can be filled at once (each streams to its own temporary file), which lets one
+    pass over the answers feed every sheet.
+    """
+
+    def __init__(self, workbook: Workbook, title: str, header_row: int = 1, widths: Iterable[int] = (),
+                 percent_columns: Iterable[int] = (), frozen_columns: int = 0):
+        self.sheet = workbook.create_sheet(title=title[:31])
+        # The header stays in view, and with frozen_columns the columns naming the unit too.
+        self.sheet.freeze_panes = f"{get_column_letter(frozen_columns + 1)}{header_row + 1}"
+        # Printed: landscape, one page wide, the header repeated on every page.
+        self.sheet.page_setup.orientation = "landscape"
+        self.sheet.page_setup.fitToWidth, self.sheet.page_setup.fitToHeight = 1, 0
+        self.sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        self.sheet.print_title_rows = f"1:{header_row}"
+        self.widths = dict(enumerate(widths, start=1))
+        for column, width in self.widths.items():
+            self.sheet.column_dimensions[get_column_letter(column)].width = width
+        self.cells = SafeCells(self.sheet, self.widths)
+        self.header_row, self.percent = header_row, set(percent_columns)
+        self.row_count, self.last_column = 0, 1
+
+    def extend(self, rows: Iterable[list[Any]]) -> None:
+        cells, percent, heights = self.cells, self.percent, self.sheet.row_dimensions
+        for row in rows:
+            self.row_count += 1
+            cells.lines = 1
+            if self.row_count == self.header_row:
+                values = [cells.header(value, column) for column, value in enumerate(row, start=1)]
+            elif percent and self.row_count > self.header_row:
+                values = [cells.percent(value) if column in percent and isinstance(value, (int, float))
+                          else cells.cell(value, column) for column, value in enumerate(row, start=1)]
+            else:
+                values = [cells.cell(value, column) for column, value in enumerate(row, start=1)]
+            # Neither Excel nor LibreOffice grows a row for wrapped text when it opens a file, so a
+            # long description would show one line and print over the next row: give it the height.
+            height = min(MAX_ROW_HEIGHT, LINE_HEIGHT * cells.lines) if cells.lines > 1 else None
+            if height:
+                heights[self.row_count].height = height
+            self.sheet.append(values)
+            if height:
+                del heights[self.row_count]  # written with the row; keeping it would grow with the sheet
+            self.last_column = max(self.last_column, len(row))
+
+    def finish(self, footer_rows: int = 0):
+        """Filter the header row down to the last row above ``footer_rows`` (a total must not sort
+        in among the rows it adds up); the filter is written when the workbook is saved."""
+        last_row = max(self.row_count - footer_rows, self.header_row)
+        self.sheet.auto_filter.ref = f"A{self.header_row}:{get_column_letter(self.last_column)}{last_row}"
+        return self.sheet, self.row_count
+
+
+def write_sheet(workbook: Workbook, title: str, rows: Iterable[list[Any]], header_row: int = 1,
+                widths: Iterable[int] = (), percent_columns: Iterable[int] = (), footer_rows: int = 0,
+                frozen_columns: int = 0):
+    """Write rows to a new sheet in one go (see SheetWriter); returns the sheet and its number of rows."""
+    writer = SheetWriter(workbook, title, header_row, widths, percent_columns, frozen_columns)
+    writer.extend(rows)
+    return writer.finish(footer_rows)
+
+
+class SafeCells:
+    """Values made ready to append to one write-only sheet: plain where openpyxl writes them as they are,
+    typed and styled cells otherwise; text is always literal text, never a formula.
+
+    Each style is looked up in the workbook once per sheet and then copied into cells, because
+    setting a style on each of a hundred thousand cells dominates a large export's time.
+    """
+
+    def __init__(self, sheet, widths: dict[int, float] | None = None):
+        self.sheet, self.widths = sheet, widths or {}
+        self.lines = 1  # the most lines a wrapped text of the current row takes
+        self.wrap = self.style(alignment=WRAP)
+        self.bold = self.style(font=HEADER_FONT, alignment=WRAP)  # a long heading wraps rather than hides
+        self.date = self.style(number_format="yyyy-mm-dd")
+        self.datetime = self.style(number_format="yyyy-mm-dd hh:mm")
+        self.share = self.style(number_format="0%")
+
+    def style(self, **attributes):
+        template = WriteOnlyCell(self.sheet)
+        for name, value in attributes.items():
+            setattr(template, name, value)
+        return template._style  # the style's indexes in the workbook, which Cell(style_array=...) takes
+
+    def make(self, value: Any, style) -> Cell:
+        return Cell(self.sheet, row=1, column=1, value=value, style_array=style)
+
+    def cell(self, value: Any, column: int = 0) -> Any:
+        if isinstance(value, str):
+            text = clean_text(value)
+            wrapped = (len(text) > WRAP_FROM or "\n" in text) and not isinstance(value, OneLine)
+            # openpyxl reads '=…' as a formula and '#N/A' as an error: force those to literal text.
+            if not wrapped and not text.startswith("=") and text not in LITERAL_RISKS:
+                return text
+            if wrapped:
+                self.count_lines(text, column)
+            return self.text(text, self.wrap if wrapped else None)
+        if isinstance(value, datetime):
+            # Excel has no time zones: show the time a reader in Sweden expects.
+            return self.make(value.astimezone(LOCAL_TZ).replace(tzinfo=None), self.datetime)
+        if isinstance(value, date):
+            return self.make(value, self.date)
+        return value
+
+    def text(self, text: str, style) -> Cell:
+        """A cell of literal text, whatever it starts with. The text is clean already (clean_text), so
+        it is stored as it is rather than through openpyxl's value setter, which would check it again
+        and then guess its type; for a long text answer that was a tenth of the export's time."""
+        cell = Cell(self.sheet, row=1, column=1, style_array=style)
+        cell._value, cell.data_type = text, "s"
+        return cell
+
+    def header(self, value: Any, column: int = 0) -> Cell:
+        if isinstance(value, str):
+            text = clean_text(value)
+            self.count_lines(text, column)
+            return self.text(text, self.bold)
+        return self.make(value, self.bold)
+
+    def count_lines(self, text: str, column: int) -> None:
+        """Note how many lines a wrapped text takes in its column (a width is about that many characters)."""
+        width = self.widths.get(column, DEFAULT_WIDTH)
+        self.lines = max(self.lines, sum(ceil(len(part) / width) or 1 for part in text.split("\n")))
+
+    def percent(self, value: float) -> Cell:
+        return self.make(value, self.share)
+
+
+def unique_sheet_titles(titles: list[str]) -> list[str]:
+    """Valid and distinct sheet names: no []:*?/\\, at most 31 characters, numbered when they repeat."""
+    seen, result = set(), []
+    for title in titles:
+        base = re.sub(r"[\[\]:*?/\\]", "-", title).strip("'") or "Blad"
+        name, n = base[:31], 2
+        while name.casefold() in seen:
+            suffix = f" ({n})"
+            name, n = base[: 31 - len(suffix)] + suffix, n + 1
+        seen.add(name.casefold())
+        result.append(name)
+    return result
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text.translate(str.maketrans("åäöÅÄÖéü", "aaoAAOeu"))).strip("-")

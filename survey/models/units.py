@@ -1,0 +1,72 @@
+"""The register: units (nämnd, förvaltning, verksamhet, bolag) in a tree, and their contact persons."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    String,
+    select,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey.db import UTCDateTime, utcnow
+from survey.extensions import db
+from survey.models.states import UNIT_KINDS, _in
+
+
+class Unit(db.Model):
+    """A node of the municipality's organisation: nämnd → förvaltning → verksamhet, or a bolag."""
+
+    __tablename__ = "unit"
+    __table_args__ = (CheckConstraint(_in("kind", UNIT_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Unit]] = relationship(back_populates="parent", order_by="Unit.name")
+    contacts: Mapped[list[ContactPerson]] = relationship(back_populates="unit", order_by="ContactPerson.name")
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.id} {self.name!r}>"
+
+
+class ContactPerson(db.Model):
+    """The person a unit names to answer for it; a unit may have several."""
+
+    __tablename__ = "contact_person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    unit: Mapped[Unit] = relationship(back_populates="contacts")
+
+
+def participating_units(root: Unit | None = None, every_unit: list[Unit] | None = None) -> list[Unit]:
+    """The units that answer: active units without active children, in ``root``'s subtree (or everywhere)."""
+    if every_unit is None:
+        every_unit = db.session.scalars(select(Unit).where(Unit.is_active.is_(True))).all()
+    units = [u for u in every_unit if u.is_active]
+    has_active_child = {u.parent_id for u in units if u.parent_id is not None}
+    if root is None:
+        return sorted((u for u in units if u.id not in has_active_child), key=lambda u: u.name.casefold())
+    children: dict[int | None, list[Unit]] = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+    found, stack = [], [root]
+    while stack:
+        unit = stack.pop()
+        kids = children.get(unit.id, [])
+        if not kids and unit.is_active:
+            found.append(unit)
+        stack.extend(kids)
+    return sorted(found, key=lambda u: u.name.casefold())

@@ -1,0 +1,315 @@
+"""A unit's offline template: a sheet per section and per repeating group, the current answers filled
+in, drop-downs for choices, hidden keys that let the import find each answer's question."""
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from survey.db import LOCAL_TZ, utcnow
+from survey.exports.writer import clean_text, slug, unique_sheet_titles
+from survey.models import SINGLE, Assignment
+from survey.questions.definition import Question, Section
+
+TEMPLATE_FORMAT = "kartlaggning-mall-1"
+META_SHEET = "_mall"
+LISTS_SHEET = "_listor"
+VALIDATED_ROWS = 1000      # rows of a group sheet that get drop-downs and checks
+EMPTY_ENTRY_ROWS = 20      # blank, ready rows after a group's existing entries
+CHECKED = "Ja"
+SECTION_MARK, GROUP_MARK = "avsnitt:", "grupp:"
+GROUP_FIRST_ROW = 4        # row 1: keys (hidden), 2: headings, 3: how to answer
+BOLD = Font(bold=True)
+HINT = Font(italic=True, color="595959")
+WRAP = Alignment(wrap_text=True, vertical="top")
+NOT_AN_ANSWER = PatternFill("solid", fgColor="EEEEEE")
+
+Key = tuple[str, int]
+
+
+def answer_hint(question: Question) -> str:
+    """How to answer, in a few words, for the column next to the answer."""
+    qtype = question.type
+    if qtype in ("short_text", "long_text"):
+        return _("Text, högst %(max)s tecken.", max=question.max_length)
+    if qtype == "number":
+        kind = _("Ett heltal") if question.integer else _("Ett tal")
+        bounds = []
+        if question.min is not None:
+            bounds.append(_("minst %(min)s", min=f"{question.min:g}"))
+        if question.max is not None:
+            bounds.append(_("högst %(max)s", max=f"{question.max:g}"))
+        unit = f" ({question.unit})" if question.unit else ""
+        return f"{kind}{unit}" + (", " + ", ".join(bounds) if bounds else "") + "."
+    if qtype == "scale":
+        return _("Välj %(min)s–%(max)s i listan: %(min)s = %(min_label)s, %(max)s = %(max_label)s.",
+                 min=int(question.min), max=int(question.max), min_label=question.min_label,
+                 max_label=question.max_label)
+    if qtype in ("single_choice", "yes_partly_no"):
+        return _("Välj ett alternativ i listan.")
+    if qtype == "multiple_choice":
+        return _("Skriv Ja vid varje alternativ som stämmer.")
+    if qtype == "date":
+        return _("Datum, ÅÅÅÅ-MM-DD.")
+    return ""
+
+
+def plain_help(text: str) -> str:
+    """Help text without Markdown emphasis, for a spreadsheet cell."""
+    return re.sub(r"\*{1,2}([^*]+)\*{1,2}", r"\1", text)
+
+
+def put(cell, value: Any) -> None:
+    """Write a value; text always as literal text, never a formula."""
+    if isinstance(value, str):
+        cell.value = clean_text(value)
+        cell.data_type = "s"
+    else:
+        cell.value = value
+        if isinstance(value, date):
+            cell.number_format = "yyyy-mm-dd"
+
+
+def template_value(question: Question, value: Any) -> Any:
+    """A stored answer as the template shows it: labels for choices, dates as dates."""
+    if value is None:
+        return None
+    if question.type in ("single_choice", "yes_partly_no"):
+        return question.label_for(value)
+    if question.type == "date":
+        return date.fromisoformat(value)
+    return value
+
+
+class Validations:
+    """Data validations for one sheet, one per question (Excel merges ranges with the same rule)."""
+
+    def __init__(self, sheet, lists: "ChoiceLists"):
+        self.sheet, self.lists, self.rules = sheet, lists, {}
+
+    def add(self, question: Question, cells: str, checkbox: bool = False) -> None:
+        rule_key = "checkbox" if checkbox else question.key
+        rule = self.rules.get(rule_key)
+        if rule is None:
+            rule = self.rules[rule_key] = self.rule(question, checkbox)
+            if rule is None:
+                return
+            self.sheet.add_data_validation(rule)
+        rule.add(cells)
+
+    def rule(self, question: Question, checkbox: bool) -> DataValidation | None:
+        message = dict(showErrorMessage=True, errorTitle=_("Ogiltigt svar"), allow_blank=True)
+        qtype = question.type
+        if checkbox:
+            return DataValidation(type="list", formula1=f'"{CHECKED}"',
+                                  error=_("Skriv Ja, eller lämna cellen tom."), **message)
+        if qtype in ("single_choice", "yes_partly_no", "scale"):
+            return DataValidation(type="list", formula1=self.lists.range_for(question),
+                                  error=_("Välj ett av alternativen i listan."), **message)
+        if qtype == "number":
+            low = question.min if question.min is not None else -1e15
+            high = question.max if question.max is not None else 1e15
+            return DataValidation(type="whole" if question.integer else "decimal", operator="between",
+                                  formula1=f"{low:g}", formula2=f"{high:g}", error=answer_hint(question), **message)
+        if qtype == "date":
+            return DataValidation(type="date", operator="greaterThan", formula1="1",
+                                  error=_("Skriv datumet som ÅÅÅÅ-MM-DD."), **message)
+        if qtype in ("short_text", "long_text"):
+            return DataValidation(type="textLength", operator="lessThanOrEqual", formula1=str(question.max_length),
+                                  error=answer_hint(question), **message)
+        return None
+
+
+class ChoiceLists:
+    """A hidden sheet with each choice question's labels in a column, for the drop-downs to point at."""
+
+    def __init__(self, workbook: Workbook):
+        self.sheet = workbook.create_sheet(LISTS_SHEET)
+        self.sheet.sheet_state = "hidden"
+        self.columns: dict[str, str] = {}
+
+    def range_for(self, question: Question) -> str:
+        if question.key not in self.columns:
+            column = len(self.columns) + 1
+            labels = [o.label for o in question.choices]
+            for row, label in enumerate(labels, start=1):
+                put(self.sheet.cell(row=row, column=column), label)
+            letter = get_column_letter(column)
+            self.columns[question.key] = f"{quote_sheetname(LISTS_SHEET)}!${letter}$1:${letter}${len(labels)}"
+        return self.columns[question.key]
+
+
+def offline_template(assignment: Assignment) -> bytes:
+    """The unit's offline template: instructions, a sheet per section and per repeating group, answers filled in."""
+    definition = assignment.definition
+    values = assignment.values()
+    workbook = Workbook()
+    instructions = workbook.active
+    sheets = sheet_plan(definition.sections)
+    titles = unique_sheet_titles([_("Instruktioner"), *(title for title, _s, _g in sheets)])
+    instructions.title = titles[0]
+    write_instructions(instructions, assignment)
+    lists = ChoiceLists(workbook)
+    for title, (_t, section, group) in zip(titles[1:], sheets):
+        sheet = workbook.create_sheet(title, index=len(workbook.sheetnames) - 1)
+        if group is None:
+            write_section_sheet(sheet, section, values, Validations(sheet, lists))
+        else:
+            write_group_sheet(sheet, group, values, assignment.entries(group), Validations(sheet, lists))
+    write_meta(workbook, assignment)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def sheet_plan(sections) -> list[tuple[str, Section, Question | None]]:
+    """(sheet title, section, group or None): a sheet for each section's plain questions, and one per group."""
+    plan = []
+    for section in sections:
+        if any(not q.is_group for q in section.questions):
+            plan.append((section.title, section, None))
+        plan.extend((group.label, section, group) for group in section.questions if group.is_group)
+    return plan
+
+
+def write_instructions(sheet, assignment: Assignment) -> None:
+    round_ = assignment.round
+    rows = [
+        (_("Kartläggning av arbetet mot våld – blankett för att svara i Excel"), None),
+        (_("Enhet"), assignment.unit.name),
+        (_("Omgång"), round_.name),
+        (_("Sista svarsdag"), round_.closes_on),
+        (None, None),
+        (_("Så fyller du i"), None),
+        (_("1. Svara på flikarna i tur och ordning. Frågor markerade med * måste besvaras innan svaren kan räknas som inskickade."), None),
+        (_("2. Där cellen visar en pil väljer du svaret i listan. Vid frågor med flera alternativ skriver du Ja vid varje alternativ som stämmer."), None),
+        (_("3. Goda exempel och utvecklingsområden: en rad per exempel. Skriv nya under de befintliga. Tar du bort en rad tas exemplet bort."), None),
+        (_("4. Ändra inte flikarnas första rader eller de dolda kolumnerna: de talar om vilken fråga svaret hör till."), None),
+        (_("5. Spara filen som Excel-arbetsbok (.xlsx) och skicka den till samordningsfunktionen."), None),
+    ]
+    if round_.instructions.strip():
+        rows += [(None, None), (_("Instruktioner från samordningsfunktionen"), None), (plain_help(round_.instructions), None)]
+    for number, (first, second) in enumerate(rows, start=1):
+        if first is not None:
+            put(sheet.cell(row=number, column=1), first)
+            sheet.cell(row=number, column=1).alignment = WRAP
+        if second is not None:
+            put(sheet.cell(row=number, column=2), second)
+            sheet.cell(row=number, column=1).font = BOLD
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A6"].font = BOLD
+    sheet.column_dimensions["A"].width = 100
+    sheet.column_dimensions["B"].width = 40
+
+
+def write_section_sheet(sheet, section: Section, values: dict[Key, Any], validations: Validations) -> None:
+    """Column A (hidden) holds the key, B the question, C the answer, D how to answer, E the help text."""
+    for column, heading in enumerate([SECTION_MARK + section.key, _("Fråga"), _("Svar"), _("Så här svarar du"),
+                                      _("Hjälp")], start=1):
+        put(sheet.cell(row=1, column=column), heading)
+        sheet.cell(row=1, column=column).font = BOLD
+    row = 2
+    for question in section.questions:
+        if question.is_group:
+            continue
+        label = question.label + (" *" if question.required else "")
+        for column, value in ((1, question.key), (2, label), (4, answer_hint(question)), (5, plain_help(question.help))):
+            put(sheet.cell(row=row, column=column), value)
+            sheet.cell(row=row, column=column).alignment = WRAP
+        stored = values.get((question.key, SINGLE))
+        if question.type == "multiple_choice":
+            sheet.cell(row=row, column=3).fill = NOT_AN_ANSWER
+            for option in question.choices:
+                row += 1
+                put(sheet.cell(row=row, column=1), f"{question.key}:{option.code}")
+                put(sheet.cell(row=row, column=2), f"    {option.label}")
+                sheet.cell(row=row, column=2).alignment = WRAP
+                if option.code in (stored or []):
+                    put(sheet.cell(row=row, column=3), CHECKED)
+                validations.add(question, f"C{row}", checkbox=True)
+        else:
+            put(sheet.cell(row=row, column=3), template_value(question, stored))
+            sheet.cell(row=row, column=3).alignment = WRAP
+            validations.add(question, f"C{row}")
+        row += 1
+    sheet.column_dimensions["A"].hidden = True
+    for letter, width in zip("BCDE", (60, 50, 30, 60)):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "C2"
+
+
+def group_columns(group: Question) -> list[tuple[str, Question, str | None]]:
+    """(key in row 1, field, option code or None): a column per field, and per option of a multiple choice."""
+    columns = []
+    for item in group.fields:
+        if item.type == "multiple_choice":
+            columns.extend((f"{item.key}:{o.code}", item, o.code) for o in item.choices)
+        else:
+            columns.append((item.key, item, None))
+    return columns
+
+
+def write_group_sheet(sheet, group: Question, values: dict[Key, Any], entries: list[int],
+                      validations: Validations) -> None:
+    """Row 1 (hidden) holds keys, row 2 headings, row 3 how to answer; then a row per entry.
+
+    Column A (hidden) holds the entry's number, so a row that was there keeps its identity.
+    """
+    columns = group_columns(group)
+    put(sheet.cell(row=1, column=1), GROUP_MARK + group.key)
+    put(sheet.cell(row=2, column=1), _("Nr"))
+    for column, (key, item, code) in enumerate(columns, start=2):
+        heading = item.label + (" *" if item.required else "")
+        if code is not None:
+            heading = f"{item.label}: {item.label_for(code)}"
+        put(sheet.cell(row=1, column=column), key)
+        put(sheet.cell(row=2, column=column), heading)
+        put(sheet.cell(row=3, column=column), _("Ja eller tomt") if code else answer_hint(item))
+        sheet.cell(row=2, column=column).font = BOLD
+        sheet.cell(row=2, column=column).alignment = WRAP
+        sheet.cell(row=3, column=column).font = HINT
+        sheet.cell(row=3, column=column).alignment = WRAP
+        letter = get_column_letter(column)
+        long = item.type == "long_text"
+        sheet.column_dimensions[letter].width = 60 if long else 14 if code else 30
+        validations.add(item, f"{letter}{GROUP_FIRST_ROW}:{letter}{VALIDATED_ROWS}", checkbox=code is not None)
+    for row, index in enumerate(entries, start=GROUP_FIRST_ROW):
+        put(sheet.cell(row=row, column=1), index)
+        for column, (key, item, code) in enumerate(columns, start=2):
+            stored = values.get((item.key, index))
+            value = (CHECKED if code in (stored or []) else None) if code else template_value(item, stored)
+            put(sheet.cell(row=row, column=column), value)
+            sheet.cell(row=row, column=column).alignment = WRAP
+    sheet.row_dimensions[1].hidden = True
+    sheet.column_dimensions["A"].hidden = True
+    sheet.freeze_panes = f"B{GROUP_FIRST_ROW}"
+    sheet.auto_filter.ref = f"A2:{get_column_letter(len(columns) + 1)}{max(GROUP_FIRST_ROW + len(entries) + EMPTY_ENTRY_ROWS, 3)}"
+
+
+def write_meta(workbook: Workbook, assignment: Assignment) -> None:
+    """A hidden sheet naming the round, unit and questionnaire the template belongs to."""
+    sheet = workbook.create_sheet(META_SHEET)
+    sheet.sheet_state = "hidden"
+    meta = {
+        "format": TEMPLATE_FORMAT,
+        "round_id": assignment.round_id,
+        "assignment_id": assignment.id,
+        "unit": assignment.unit.name,
+        "questionnaire_hash": assignment.round.questionnaire_version.content_hash,
+        "assignment_version": assignment.version,
+        "generated": utcnow().astimezone(LOCAL_TZ).isoformat(timespec="seconds"),
+    }
+    for row, (key, value) in enumerate(meta.items(), start=1):
+        put(sheet.cell(row=row, column=1), key)
+        put(sheet.cell(row=row, column=2), str(value))
+
+
+def template_filename(assignment: Assignment) -> str:
+    return f"kartlaggning-mall-{slug(assignment.unit.name) or assignment.unit_id}.xlsx"

@@ -1,0 +1,39 @@
+"""The forms of the register: a unit, a contact person, a register file."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    EmailField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import DataRequired, Email, Length
+
+from survey.forms import Form
+
+
+class UnitForm(Form):
+    name = StringField(_l("Namn"), validators=[DataRequired(_l("Skriv enhetens namn.")), Length(max=200)])
+    kind = RadioField(_l("Typ"), choices=[
+        SelectChoice("namnd", _l("Nämnd")),
+        SelectChoice("forvaltning", _l("Förvaltning")),
+        SelectChoice("verksamhet", _l("Verksamhet")),
+        SelectChoice("bolag", _l("Bolag")),
+    ], validators=[DataRequired(_l("Välj en typ."))])
+    parent = SelectField(_l("Hör till"), description=_l("Den enhet som står närmast över i organisationen."))
+
+
+class ContactForm(Form):
+    name = StringField(_l("Namn"), validators=[DataRequired(_l("Skriv kontaktpersonens namn.")), Length(max=200)])
+    email = EmailField(_l("E-postadress"), validators=[
+        DataRequired(_l("Skriv en e-postadress.")),
+        Email(_l("Skriv en giltig e-postadress, till exempel namn@kommun.se."), check_deliverability=False),
+        Length(max=254),
+    ])
+
+
+class RegisterUploadForm(Form):
+    file = FileField(_l("Fil med registret (.xlsx eller .csv)"), validators=[FileRequired(_l("Välj en fil."))])

@@ -1,0 +1,54 @@
+"""Uploaded files waiting for their import to be confirmed: kept briefly, private, swept away."""
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import time
+from pathlib import Path
+
+from flask import current_app
+
+UPLOAD_KEPT_SECONDS = 2 * 60 * 60
+UPLOAD_NAME = re.compile(r"[0-9a-f]{32}(\.[a-z0-9]{1,4})?")   # the names keep_upload() gives, nothing else
+
+
+def upload_folder() -> Path:
+    folder = Path(current_app.config["UPLOAD_DIR"])
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
+
+
+def sweep_uploads(folder: Path) -> None:
+    """Remove uploads nobody confirmed within two hours (the preview was cancelled or left).
+
+    Only files named as keep_upload() names them: the folder may be shared by mistake.
+    """
+    cutoff = time.time() - UPLOAD_KEPT_SECONDS
+    try:
+        candidates = [path for path in folder.iterdir() if UPLOAD_NAME.fullmatch(path.name)]
+    except OSError:
+        return
+    for path in candidates:
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+        except OSError:
+            pass  # removed by another worker meanwhile
+
+
+def keep_upload(data: bytes, suffix: str) -> str:
+    """Keep an uploaded file (names, e-mail addresses, answers) until its import is confirmed;
+    returns its name in the upload folder. Readable by this user only."""
+    folder = upload_folder()
+    sweep_uploads(folder)
+    name = secrets.token_hex(16) + (suffix if re.fullmatch(r"\.[a-z0-9]{1,4}", suffix) else "")
+    descriptor = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as out:
+        out.write(data)
+    return name
+
+
+def drop_upload(pending: dict | None) -> None:
+    if pending:
+        (upload_folder() / Path(pending["file"]).name).unlink(missing_ok=True)

@@ -1,0 +1,128 @@
+"""A unit's answers by Excel: the offline template, its import with a preview, the unit's workbook."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from flask import (
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from survey.access import coordinator_required, editor_required
+from survey.exports.unit import unit_workbook, unit_workbook_filename
+from survey.extensions import db
+from survey.models import audit
+from survey.offline.plan import apply_import, import_refusal, plan_import
+from survey.offline.reader import MAX_BYTES, OfflineFileError, read_offline
+from survey.offline.template import offline_template, template_filename
+from survey.register.uploads import keep_upload, upload_folder
+from survey.register.views import XLSX
+from survey.rounds import bp
+from survey.rounds.assignment import round_assignment
+from survey.rounds.forms import (
+    AnswersImportForm,
+    AnswersUploadForm,
+)
+from survey.rounds.lifecycle import actor
+
+
+@bp.route("/svar/<int:assignment_id>/mall.xlsx")
+@editor_required
+def offline_template_download(assignment_id: int):
+    assignment = round_assignment(assignment_id)
+    audit("template_downloaded", actor(), user_id=current_user.id, round_id=assignment.round_id, assignment_id=assignment.id)
+    db.session.commit()
+    return send_file(io.BytesIO(offline_template(assignment)), mimetype=XLSX, as_attachment=True,
+                     download_name=template_filename(assignment))
+
+
+@bp.route("/svar/<int:assignment_id>/svar.xlsx")
+@coordinator_required
+def unit_workbook_download(assignment_id: int):
+    assignment = round_assignment(assignment_id)
+    return send_file(unit_workbook(assignment), mimetype=XLSX, as_attachment=True,
+                     download_name=unit_workbook_filename(assignment))
+
+
+@bp.route("/svar/<int:assignment_id>/importera", methods=["GET", "POST"])
+@editor_required
+def import_answers(assignment_id: int):
+    """Upload → preview of every change (nothing written) → confirm, which reads the same file again."""
+    assignment = round_assignment(assignment_id)
+    form = AnswersUploadForm()
+    refusal = import_refusal(assignment)
+    if request.method == "POST":
+        take_pending_import(assignment.id)  # a new upload replaces whatever waited for confirmation
+    if refusal is None and form.validate_on_submit():
+        upload = form.file.data
+        with upload.stream:
+            data = upload.read(MAX_BYTES + 1)
+        try:
+            plan = plan_import(assignment, read_offline(data))
+        except OfflineFileError as exc:
+            form.file.errors.append(str(exc))
+        else:
+            if plan.ok:
+                stored = keep_upload(data, ".xlsx")
+                session["answers_import"] = {"file": stored, "assignment": assignment.id}
+            return render_template("rounds/import_preview.html", assignment=assignment, plan=plan,
+                                   filename=Path(upload.filename or "").name, form=AnswersImportForm())
+    return render_template("rounds/import_answers.html", assignment=assignment, form=form, refusal=refusal)
+
+
+def take_pending_import(assignment_id: int) -> bytes | None:
+    """The uploaded file waiting for confirmation, taken off the session and the disk: one confirmation per upload."""
+    pending = session.pop("answers_import", None)
+    if not pending:
+        return None
+    path = upload_folder() / Path(pending["file"]).name
+    try:
+        data = path.read_bytes() if pending.get("assignment") == assignment_id else None
+    except OSError:
+        data = None
+    path.unlink(missing_ok=True)
+    return data
+
+
+@bp.route("/svar/<int:assignment_id>/importera/bekrafta", methods=["POST"])
+@editor_required
+def confirm_answers_import(assignment_id: int):
+    assignment = round_assignment(assignment_id)
+    form = AnswersImportForm()
+    data = take_pending_import(assignment.id)
+    refusal = import_refusal(assignment)
+    if refusal or data is None or not form.validate_on_submit():
+        flash(refusal or _("Inläsningen har gått ut. Ladda upp filen igen."), "error")
+        return redirect(url_for("rounds.import_answers", assignment_id=assignment.id), code=303)
+    try:
+        plan = plan_import(assignment, read_offline(data))
+    except OfflineFileError as exc:
+        plan = None
+        flash(str(exc), "error")
+    if plan is None or not plan.ok:
+        if plan is not None:
+            flash(_("Filen har fel och kan inte läsas in."), "error")
+        return redirect(url_for("rounds.import_answers", assignment_id=assignment.id), code=303)
+    counts = apply_import(assignment, plan)
+    missing = assignment.missing_required() if form.mark_submitted.data else []
+    if missing:
+        db.session.rollback()
+        flash(_("Svaren kan inte markeras som inskickade: %(n)s obligatoriska frågor saknar svar. Läs in filen utan att markera den som inskickad, eller komplettera filen.", n=len(missing)), "error")
+        return redirect(url_for("rounds.import_answers", assignment_id=assignment.id), code=303)
+    if form.mark_submitted.data:
+        assignment.submit()
+    audit("answers_imported", actor(), user_id=current_user.id, round_id=assignment.round_id, assignment_id=assignment.id,
+          details={**counts, "changes": len(plan.changes), "submitted": bool(form.mark_submitted.data)})
+    db.session.commit()
+    # The same count as the preview's table, so the coordinator sees that what was shown is what was done.
+    flash(ngettext("Svaren är inlästa: %(num)s ändring.", "Svaren är inlästa: %(num)s ändringar.", len(plan.changes)), "saved")
+    return redirect(url_for("rounds.assignment", assignment_id=assignment.id), code=303)

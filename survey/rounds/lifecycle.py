@@ -1,0 +1,224 @@
+"""A round's lifecycle: create, edit, open, close, reopen, archive, publish; units joining late."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from survey.access import coordinator_required, editor_required, user_actor
+from survey.db import utcnow
+from survey.extensions import db
+from survey.ids import parse_id
+from survey.models import QuestionnaireVersion, Round, Unit, audit
+from survey.questions.definition import QuestionnaireError, content_hash, parse
+from survey.rounds import bp
+from survey.rounds.forms import (
+    ReopenRoundForm,
+    RoundForm,
+)
+
+
+def actor() -> str:
+    return user_actor(current_user)
+
+
+def questionnaire_choices() -> list[tuple[str, str]]:
+    """Stored questionnaire versions, then files in questionnaires/ whose text is not stored yet."""
+    versions = db.session.scalars(select(QuestionnaireVersion).order_by(QuestionnaireVersion.id.desc())).all()
+    known = {v.content_hash for v in versions}
+    choices = [(f"version:{v.id}", f"{v.title} – version {v.version}") for v in versions]
+    folder = Path(current_app.root_path).parent / "questionnaires"
+    for path in sorted(folder.glob("*.toml")):
+        try:
+            source = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if content_hash(source) not in known:
+            try:
+                found = parse(source, name=path.name)
+                label = _("%(title)s – version %(version)s (ny, från filen %(file)s)",
+                          title=found.title, version=found.version, file=path.name)
+            except QuestionnaireError:
+                label = _("%(file)s (ny fil; har fel, se flask --app survey questionnaire check)", file=path.name)
+            choices.append((f"file:{path.name}", label))
+    return choices
+
+
+def scope_choices() -> list[tuple[str, str]]:
+    units = db.session.scalars(select(Unit).where(Unit.is_active.is_(True)).order_by(Unit.name)).all()
+    parents = {u.parent_id for u in units}
+    choices = [("", _("Hela organisationen"))]
+    choices += [(str(u.id), u.name) for u in units if u.id in parents]
+    return choices
+
+
+def chosen_version(form: RoundForm) -> QuestionnaireVersion | None:
+    kind, _sep, ref = form.questionnaire.data.partition(":")
+    if kind == "version" and (version_id := parse_id(ref)) is not None:
+        return db.session.get(QuestionnaireVersion, version_id)
+    if kind == "file":
+        path = Path(current_app.root_path).parent / "questionnaires" / Path(ref).name
+        try:
+            return QuestionnaireVersion.from_source(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, QuestionnaireError) as exc:
+            form.questionnaire.errors.append(_("Filen kunde inte läsas: %(error)s", error=str(exc)[:300]))
+    return None
+
+
+def round_form(round_: Round | None = None) -> RoundForm:
+    form = RoundForm(obj=round_)
+    form.questionnaire.choices = questionnaire_choices()
+    form.scope.choices = scope_choices()
+    if round_ is not None and request.method == "GET":
+        form.questionnaire.data = f"version:{round_.questionnaire_version_id}"
+        form.scope.data = str(round_.scope_unit_id or "")
+    return form
+
+
+@bp.route("/omgang/ny", methods=["GET", "POST"])
+@editor_required
+def create():
+    form = round_form()
+    if form.validate_on_submit():
+        version = chosen_version(form)
+        if version is not None:
+            round_ = Round(state="draft", questionnaire_version=version)
+            fill_round(round_, form)
+            db.session.add(round_)
+            db.session.flush()
+            count = round_.assign_participants()
+            audit("round_created", actor(), user_id=current_user.id, round_id=round_.id, details={"units": count})
+            db.session.commit()
+            flash(_("Omgången är skapad som utkast med %(n)s verksamheter. Öppna den när allt är klart.", n=count), "saved")
+            return redirect(url_for("rounds.round_status", round_id=round_.id), code=303)
+    return render_template("rounds/form.html", form=form, round=None)
+
+
+def fill_round(round_: Round, form: RoundForm) -> None:
+    round_.name = form.name.data.strip()
+    round_.opens_on = form.opens_on.data
+    round_.closes_on = form.closes_on.data
+    round_.instructions = form.instructions.data or ""
+    scope = form.scope.data
+    round_.scope_unit = db.session.get(Unit, unit_id) if (unit_id := parse_id(scope)) is not None else None
+
+
+@bp.route("/omgang/<int:round_id>/fragor")
+@coordinator_required
+def questions(round_id: int):
+    """The round's questionnaire as the contact persons see it, on one printable page."""
+    return render_template("rounds/questions.html", round=db.get_or_404(Round, round_id))
+
+
+@bp.route("/omgang/<int:round_id>/redigera", methods=["GET", "POST"])
+@editor_required
+def edit(round_id: int):
+    round_ = db.get_or_404(Round, round_id)
+    if round_.state == "archived":
+        abort(404)
+    form = round_form(round_)
+    if round_.uses_answers:
+        # Answers are tied to the questions and units of an opened round.
+        form.questionnaire.choices = [(f"version:{round_.questionnaire_version_id}", round_.questionnaire_version.title)]
+        form.questionnaire.data = f"version:{round_.questionnaire_version_id}"
+        form.scope.data = str(round_.scope_unit_id or "")
+    if form.validate_on_submit():
+        version = chosen_version(form)
+        if version is not None:
+            round_.questionnaire_version = version
+            fill_round(round_, form)
+            added = round_.assign_participants() if not round_.uses_answers else 0
+            audit("round_edited", actor(), user_id=current_user.id, round_id=round_.id, details={"units_added": added})
+            db.session.commit()
+            flash(_("Ändringarna är sparade."), "saved")
+            return redirect(url_for("rounds.round_status", round_id=round_.id), code=303)
+    return render_template("rounds/form.html", form=form, round=round_)
+
+
+@bp.route("/omgang/<int:round_id>/nya-verksamheter", methods=["POST"])
+@editor_required
+def add_newcomers(round_id: int):
+    """Units added to the register after the round was opened get their forms too."""
+    round_ = db.get_or_404(Round, round_id)
+    added = round_.assign_participants() if round_.state in ("open", "closed") else 0
+    if added:
+        audit("round_edited", actor(), user_id=current_user.id, round_id=round_.id, details={"units_added": added})
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same button pressed twice at once: the other press added them
+        db.session.rollback()
+        added = 0
+    flash(ngettext("%(num)d verksamhet har lagts till i omgången. Bjud in den när du är redo.",
+                   "%(num)d verksamheter har lagts till i omgången. Bjud in dem när du är redo.", added), "saved")
+    return redirect(url_for("rounds.round_status", round_id=round_.id), code=303)
+
+
+@bp.route("/omgang/<int:round_id>/status", methods=["POST"])
+@editor_required
+def change_state(round_id: int):
+    round_ = db.get_or_404(Round, round_id)
+    state = request.form.get("state", "")
+    if state == "open" and round_.state == "closed":
+        return redirect(url_for("rounds.reopen_round", round_id=round_.id), code=303)
+    if not round_.can_become(state):
+        flash(_("Omgången kan inte byta till det läget nu."), "error")
+        return redirect(url_for("rounds.round_status", round_id=round_.id), code=303)
+    previous = round_.state
+    if state == "open":
+        round_.assign_participants()
+    round_.change_state(state)
+    audit("round_state_changed", actor(), user_id=current_user.id, round_id=round_.id, details={"from": previous, "to": state})
+    db.session.commit()
+    flash({"open": _("Omgången är öppen. Skicka inbjudningar när du är redo."),
+           "closed": _("Omgången är stängd. Utkasten finns kvar men kan inte ändras."),
+           "archived": _("Omgången är arkiverad.")}[state], "saved")
+    return redirect(url_for("rounds.round_status", round_id=round_.id), code=303)
+
+
+@bp.route("/omgang/<int:round_id>/publicera", methods=["POST"])
+@editor_required
+def publish(round_id: int):
+    """Publish or withdraw the round's public summary page (aggregates and consented good examples)."""
+    round_ = db.get_or_404(Round, round_id)
+    publish_it = request.form.get("publish") == "1"
+    if publish_it and not round_.uses_answers:
+        flash(_("Öppna omgången innan sammanställningen publiceras."), "error")
+    else:
+        round_.published_dt = utcnow() if publish_it else None
+        audit("summary_published" if publish_it else "summary_withdrawn", actor(), user_id=current_user.id,
+              round_id=round_.id)
+        db.session.commit()
+        flash(_("Sammanställningen är publicerad.") if publish_it else _("Sammanställningen är inte längre publicerad."),
+              "saved")
+    return redirect(url_for("rounds.round_status", round_id=round_.id), code=303)
+
+
+@bp.route("/omgang/<int:round_id>/oppna-igen", methods=["GET", "POST"])
+@editor_required
+def reopen_round(round_id: int):
+    round_ = db.get_or_404(Round, round_id)
+    if round_.state != "closed":
+        abort(404)
+    form = ReopenRoundForm()
+    if form.validate_on_submit():
+        round_.closes_on = form.closes_on.data
+        round_.change_state("open")
+        audit("round_state_changed", actor(), user_id=current_user.id, round_id=round_.id,
+              details={"from": "closed", "to": "open", "closes_on": form.closes_on.data.isoformat()})
+        db.session.commit()
+        flash(_("Omgången är öppen igen."), "saved")
+        return redirect(url_for("rounds.round_status", round_id=round_.id), code=303)
+    return render_template("rounds/reopen_round.html", form=form, round=round_)

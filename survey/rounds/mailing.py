@@ -1,0 +1,174 @@
+"""Mail for a round: invitations, reminders, the links file, editable templates, the outbox."""
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import (
+    Response,
+    abort,
+    after_this_request,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from survey import mail
+from survey.access import coordinator_required, editor_required
+from survey.db import utcnow
+from survey.extensions import db
+from survey.ids import parse_id
+from survey.models import MAIL_KINDS, Assignment, OutboxMessage, Round, Unit, audit
+from survey.rounds import bp
+from survey.rounds.forms import (
+    MailTemplateForm,
+)
+from survey.rounds.lifecycle import actor
+
+
+def selected_assignments(round_: Round, wanted) -> list[Assignment]:
+    """The round's assignments named in the post (ids), or chosen by ``wanted`` when 'all' was pressed."""
+    query = (
+        select(Assignment)
+        .where(Assignment.round_id == round_.id)
+        .options(selectinload(Assignment.unit).selectinload(Unit.contacts), selectinload(Assignment.tokens))
+    )
+    if request.form.get("all"):
+        return [a for a in db.session.scalars(query) if wanted(a)]
+    ids = {parse_id(i) for i in request.form.getlist("assignment")} - {None}
+    return db.session.scalars(query.where(Assignment.id.in_(ids))).all() if ids else []
+
+
+def send_mail(round_id: int, kind: str, wanted):
+    round_ = db.get_or_404(Round, round_id)
+    if not round_.is_open:
+        flash(_("Öppna omgången innan du skickar e-post."), "error")
+        return redirect(url_for("rounds.round_status", round_id=round_.id), code=303)
+    chosen = selected_assignments(round_, wanted)
+    # A unit that has submitted (on the web or by an imported file) is never asked to answer again.
+    already_in = sorted(a.unit.name for a in chosen if a.status == "submitted")
+    chosen = [a for a in chosen if a.status != "submitted"]
+    queued, without_contact = 0, []
+    for assignment in chosen:
+        count = mail.queue_assignment_mail(assignment, kind, current_user)
+        queued += count
+        if not count:
+            without_contact.append(assignment.unit.name)
+    audit(f"{kind}s_queued", actor(), user_id=current_user.id, round_id=round_.id,
+          details={"units": len(chosen), "messages": queued})
+    db.session.commit()
+    if already_in:
+        flash(_("Har redan skickat in, fick inget meddelande: %(units)s", units=", ".join(already_in)), "info")
+    if not chosen and not already_in:
+        flash(_("Inga verksamheter valdes."), "warning")
+    elif chosen:
+        flash(ngettext("%(num)d meddelande ligger i utkorgen och skickas nu.",
+                       "%(num)d meddelanden ligger i utkorgen och skickas nu.", queued), "saved")
+    if without_contact:
+        flash(_("Saknar kontaktperson, fick inget meddelande: %(units)s", units=", ".join(without_contact)), "warning")
+    send_after_this_request()
+    return redirect(url_for("rounds.round_status", round_id=round_.id), code=303)
+
+
+def send_after_this_request() -> None:
+    """Queued mail goes out once the response is on its way; say so when there is no server to take it."""
+    after_this_request(mail.send_after_response)
+    if not mail.is_configured():
+        flash(_("Ingen e-postserver är inställd (MAIL_SERVER), så meddelandena väntar i utkorgen."), "warning")
+
+
+@bp.route("/omgang/<int:round_id>/inbjudan", methods=["POST"])
+@editor_required
+def invite(round_id: int):
+    return send_mail(round_id, "invitation", lambda a: a.invited_dt is None and a.status != "submitted")
+
+
+@bp.route("/omgang/<int:round_id>/paminnelse", methods=["POST"])
+@editor_required
+def remind(round_id: int):
+    return send_mail(round_id, "reminder", lambda a: a.status != "submitted")
+
+
+@bp.route("/omgang/<int:round_id>/lankar.csv", methods=["POST"])
+@editor_required
+def links_csv(round_id: int):
+    """New links for every unit, for municipalities that send mail themselves; earlier links stop working."""
+    round_ = db.get_or_404(Round, round_id)
+    assignments = db.session.scalars(
+        select(Assignment).where(Assignment.round_id == round_.id)
+        .options(selectinload(Assignment.unit).selectinload(Unit.contacts), selectinload(Assignment.tokens))
+    ).all()
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow([_("Verksamhet"), _("Kontaktperson"), _("E-post"), _("Länk")])
+    for assignment in sorted(assignments, key=lambda a: a.unit.name.casefold()):
+        link = mail.public_url(f"/svar/lank/{assignment.issue_token()}")
+        contacts = assignment.unit.contacts or [None]
+        for contact in contacts:
+            writer.writerow([assignment.unit.name, contact.name if contact else "", contact.email if contact else "", link])
+    audit("links_issued", actor(), user_id=current_user.id, round_id=round_.id, details={"count": len(assignments)})
+    db.session.commit()
+    # Excel opens a semicolon CSV with a BOM as UTF-8 in Swedish locales.
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="lankar-omgang-{round_.id}.csv"'},
+    )
+
+
+@bp.route("/epost")
+@coordinator_required
+def mail_templates():
+    return render_template("rounds/mail_templates.html", templates=[mail.template_for(k) for k in MAIL_KINDS])
+
+
+@bp.route("/epost/<kind>", methods=["GET", "POST"])
+@editor_required
+def edit_mail_template(kind: str):
+    if kind not in MAIL_KINDS:
+        abort(404)
+    template = mail.template_for(kind)
+    form = MailTemplateForm(obj=template)
+    if form.validate_on_submit():
+        problems = mail.template_problems(kind, form.subject.data, form.body.data)
+        for field, messages in problems.items():
+            getattr(form, field).errors.extend(messages)
+        if not any(problems.values()):
+            if template.id is None:
+                db.session.add(template)
+            template.subject, template.body = form.subject.data, form.body.data
+            audit("mail_template_changed", actor(), user_id=current_user.id, details={"kind": kind})
+            db.session.commit()
+            flash(_("Mallen är sparad."), "saved")
+            return redirect(url_for("rounds.mail_templates"), code=303)
+    return render_template("rounds/mail_template.html", form=form, kind=kind, placeholders=mail.PLACEHOLDERS[kind])
+
+
+@bp.route("/utkorg")
+@coordinator_required
+def outbox():
+    messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(500)).all()
+    return render_template("rounds/outbox.html", messages=messages, configured=mail.is_configured())
+
+
+@bp.route("/utkorg/skicka", methods=["POST"])
+@editor_required
+def send_now():
+    """Waiting and failed messages are due at once, and go out after this response."""
+    waiting = db.session.scalars(select(OutboxMessage).where(OutboxMessage.status.in_(("pending", "failed")))).all()
+    for message in waiting:
+        if message.status == "failed":
+            message.status, message.attempts = "pending", 0
+        message.next_attempt_dt = utcnow()
+    audit("mail_retried", actor(), user_id=current_user.id, details={"messages": len(waiting)})
+    db.session.commit()
+    flash(ngettext("%(num)d meddelande skickas nu.", "%(num)d meddelanden skickas nu.", len(waiting)), "saved")
+    send_after_this_request()
+    return redirect(url_for("rounds.outbox"), code=303)
