@@ -93,7 +93,8 @@ def test_answers_sheet_has_keys_and_texts_and_submitted_units_only_by_default(cl
     assert keys[:5] == ["namnd", "enhet", "status", "inskickad", "namn"] and labels[4] == "Vem fyller i?"
     assert [row[1] for row in rows] == ["Centrum mot våld"]
     row = dict(zip(keys, rows[0]))
-    assert row["anstallda"] == 1250 and row["andel"] == 12.5 and row["rutin"] == "Delvis"
+    # A percentage is Excel's own: 12,5 % is the number 0.125 shown as a percentage.
+    assert row["anstallda"] == 1250 and row["andel"] == 0.125 and row["rutin"] == "Delvis"
     assert row["utbildad"].date() == date(2026, 3, 1) and row["goda_exempel"] == 1
     with_drafts, _ = download(client, submitted, utkast="1")
     assert [r[1] for r in with_drafts["Svar"][2:]] == ["Centrum mot våld", "Äldreområdet"]
@@ -112,7 +113,7 @@ def test_per_question_counts_shares_and_number_statistics(client, submitted):
     assert rows[("anstallda", "Medelvärde")] == (1250, None) and rows[("anstallda", "Antal svar")] == (1, None)
     assert rows[("anstallda", "Summa")] == (1250, None)
     assert ("andel", "Summa") not in rows, "a sum of percentages means nothing"
-    assert rows[("andel", "Medelvärde")] == (12.5, None)
+    assert rows[("andel", "Medelvärde")] == (0.125, None)
     assert rows[("utveckling_prioritet", "Hög")] == (1, 1)
 
 

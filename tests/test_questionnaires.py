@@ -62,7 +62,7 @@ def test_every_type_fixture_has_every_type():
     questionnaire = load_file(DATA / "every_type.toml")
     types = {q.type for q in questionnaire.questions} | {f.type for g in questionnaire.groups for f in g.fields}
     assert types == {
-        "short_text", "long_text", "number", "single_choice", "multiple_choice",
+        "short_text", "long_text", "number", "percent", "single_choice", "multiple_choice",
         "scale", "yes_partly_no", "date", "group",
     }
     assert questionnaire.question("samverkan_betyg").choices[0].code == "1"
@@ -191,7 +191,7 @@ def test_check_command_lists_problems_without_traceback(runner, tmp_path: Path):
     result = runner.invoke(args=["questionnaire", "check", str(broken), str(not_toml), str(missing)])
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
-    assert lines[0] == f"{broken}: x: unknown type 'radio' (one of: short_text, long_text, number, single_choice, multiple_choice, scale, yes_partly_no, date, group)"
+    assert lines[0] == f"{broken}: x: unknown type 'radio' (one of: date, group, long_text, multiple_choice, number, percent, scale, short_text, single_choice, yes_partly_no)"
     assert lines[1].startswith(f"{not_toml}: invalid TOML:") and "line 1" in lines[1]
     assert lines[2].startswith(f"{missing}: cannot be read:")
     assert "Traceback" not in result.output

@@ -1,28 +1,14 @@
 """The rows of each sheet, as plain Python: built unit by unit (head, add, tail), testable without Excel."""
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Iterable, Iterator
 
 from survey.exports.data import ExportOptions, UnitAnswers, UnitRow, Values, entry_indexes, status_text
 from survey.exports.writer import OneLine
-from survey.models import SINGLE, Round
+from survey.models import SINGLE, AssignmentStatus, Round
 from survey.questions.definition import Question, Questionnaire
-
-
-def display_value(question: Question, value: Any) -> Any:
-    """A stored answer as a reader wants it: labels for codes, real numbers and dates."""
-    if value is None:
-        return None
-    if question.type == "multiple_choice":
-        return "; ".join(question.label_for(code) for code in value)
-    if question.type in ("single_choice", "yes_partly_no"):
-        return question.label_for(value)
-    if question.type == "date":
-        return date.fromisoformat(value)
-    return value
 
 
 def overview_rows(round_: Round, rows: list[UnitRow], options: ExportOptions, units, generated: datetime):
@@ -34,7 +20,8 @@ def overview_rows(round_: Round, rows: list[UnitRow], options: ExportOptions, un
     yield ["Urval", OneLine(options.describe(units))]
     yield []
     # The same four states as the coordinator's dashboard, so the council and the coordinator count alike.
-    columns = ("submitted", "in_progress", "reopened", "not_started")
+    columns = (AssignmentStatus.SUBMITTED, AssignmentStatus.IN_PROGRESS,
+               AssignmentStatus.REOPENED, AssignmentStatus.NOT_STARTED)
     yield ["Nämnd", "Inbjudna", "Inskickade", "Påbörjade", "Återöppnade", "Ej påbörjade", "Svarsfrekvens"]
     per_namnd: dict[str, list[int]] = {}
     for row in rows:
@@ -84,7 +71,7 @@ class GroupRows(SheetRows):
     def add(self, unit, now, before):
         for index in entry_indexes(now, self.group.key):
             yield [unit.namnd, unit.unit.name, status_text(unit.assignment.status)] + [
-                display_value(f, now.get((f.key, index))) for f in self.group.fields
+                f.as_cell(now.get((f.key, index))) for f in self.group.fields
             ]
 
 
@@ -93,76 +80,32 @@ def counted_questions(definition: Questionnaire) -> Iterator[tuple[str, Question
     for section in definition.sections:
         for question in section.questions:
             for item, group in ([(f, question) for f in question.fields] if question.is_group else [(question, None)]):
-                if item.type in ("single_choice", "multiple_choice", "scale", "yes_partly_no", "number"):
+                if item.kind.counted:
                     yield section.title, item, group
 
 
 class QuestionCounts(SheetRows):
-    """Sheet 'Per fråga': counts and shares per option; n, sum, mean, median, min and max for numbers.
-
-    Shares are of the answers given to the question (entries, for fields of repeating groups).
-    Units only add to the counts (and to the numbers, kept whole for the median); rows come at the end.
-    """
+    """Sheet 'Per fråga': for each counted question what its type tallies (counts and shares per option;
+    n, mean, median, lowest and highest for numbers). Units only add to the tallies; rows come at the end."""
 
     def __init__(self, definition: Questionnaire):
         self.questions = list(counted_questions(definition))
-        self.by_key = {question.key: question for _title, question, _group in self.questions}
-        self.given: dict[str, int] = defaultdict(int)                              # answers per question
-        self.chosen: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))  # per question and option
-        self.numbers: dict[str, list[float]] = defaultdict(list)
+        self.tallies = {question.key: question.kind.tally(question) for _title, question, _group in self.questions}
 
     def head(self):
         return [["Avsnitt", "Nyckel", "Fråga", "Svarsalternativ eller mått", "Antal", "Andel"]]
 
     def add(self, unit, now, before):
         for (key, _index), value in now.items():
-            question = self.by_key.get(key)
-            if question is None:
-                continue
-            self.given[key] += 1
-            if question.type == "number":
-                if isinstance(value, (int, float)):
-                    self.numbers[key].append(value)
-                continue
-            for code in value if isinstance(value, list) else [value]:
-                self.chosen[key][str(code)] += 1
+            tally = self.tallies.get(key)
+            if tally is not None:
+                tally.add(value)
         return []
 
     def tail(self):
         for section_title, question, _group in self.questions:
-            head = [section_title, question.key, question.label]
-            if question.type == "number":
-                for name, value in number_statistics(self.numbers[question.key], question.unit):
-                    yield head + [name, value, None]
-                continue
-            total, chosen = self.given[question.key], self.chosen[question.key]
-            for option in question.choices:
-                count = chosen.get(option.code, 0)
-                yield head + [option_label(question, option), count, count / total if total else 0]
-            yield head + ["Antal svar", total, None]
-            if question.type == "scale" and total:
-                mean = sum(int(code) * count for code, count in chosen.items()) / total
-                yield head + ["Medelvärde", round(mean, 1), None]
-
-
-def option_label(question: Question, option) -> str:
-    """An option as the reader saw it: a scale's ends carry their words ("1 – Inte alls")."""
-    if question.type == "scale":
-        ends = {int(question.min): question.min_label, int(question.max): question.max_label}
-        word = ends.get(int(option.code))
-        return f"{option.label} – {word}" if word else option.label
-    return option.label
-
-
-def number_statistics(found: list[float], unit: str | None = None) -> list[tuple[str, float]]:
-    """n, sum, mean, median, lowest and highest; no sum of percentages, which means nothing."""
-    if not found:
-        return [("Antal svar", 0)]
-    rows = [("Antal svar", len(found))]
-    if unit != "%":
-        rows.append(("Summa", sum(found)))
-    return rows + [("Medelvärde", round(statistics.fmean(found), 1)), ("Median", round(statistics.median(found), 1)),
-                   ("Lägsta", min(found)), ("Högsta", max(found))]
+            for measure, value, share in self.tallies[question.key].rows():
+                yield [section_title, question.key, question.label, measure, value, share]
 
 
 def area_fields(definition: Questionnaire) -> list[tuple[Question, Question]]:
@@ -223,7 +166,7 @@ class ResponseRows(SheetRows):
             if question.is_group:
                 cells.append(len(entry_indexes(now, question.key)))
             else:
-                cells.append(display_value(question, now.get((question.key, SINGLE))))
+                cells.append(question.as_cell(now.get((question.key, SINGLE))))
         return [cells]
 
 
@@ -231,18 +174,11 @@ def missing_rows(rows: list[UnitRow]) -> Iterator[list[Any]]:
     """Sheet 'Ej inkommit': units that have not submitted, whom to contact, and how often they were reminded."""
     yield ["Nämnd", "Enhet", "Status", "Kontaktperson", "E-post", "Påminnelser", "Senast påmind", "Senast aktiv"]
     for row in rows:
-        if row.assignment.status == "submitted":
+        if row.assignment.is_submitted:
             continue
         yield [row.namnd, row.unit.name, status_text(row.assignment.status),
                "; ".join(c.name for c in row.contacts), "; ".join(c.email for c in row.contacts),
                row.assignment.reminder_count, row.assignment.last_reminded_dt, row.assignment.last_activity_dt]
-
-
-QUESTION_TYPE_NAMES = {
-    "short_text": "kort text", "long_text": "lång text", "number": "tal", "single_choice": "ett val",
-    "multiple_choice": "flera val", "scale": "skala", "yes_partly_no": "ja/delvis/nej", "date": "datum",
-    "group": "upprepad grupp",
-}
 
 
 def codebook_rows(definition: Questionnaire) -> Iterator[list[Any]]:
@@ -251,11 +187,8 @@ def codebook_rows(definition: Questionnaire) -> Iterator[list[Any]]:
     for section in definition.sections:
         for question in section.questions:
             for item, group in [(question, None)] + [(f, question) for f in question.fields]:
-                options = "; ".join(f"{o.code} = {o.label}" for o in item.choices)
-                if item.type == "scale":
-                    options = f"{int(item.min)} = {item.min_label}; {int(item.max)} = {item.max_label}"
                 yield [item.key, section.title, group.label if group else "", item.label,
-                       QUESTION_TYPE_NAMES[item.type], "ja" if item.required else "nej", options]
+                       item.kind.codebook_name, "ja" if item.required else "nej", item.kind.codebook_options(item)]
 
 
 def compared_questions(definition: Questionnaire, earlier: Questionnaire) -> list[tuple[Question | None, Question | None]]:
@@ -282,9 +215,10 @@ class ComparisonRows(SheetRows):
             if current is None and previous is None:
                 continue
             either = question or old_question
-            shown_before = "(svarade inte)" if before is None else display_value(old_question or either, previous)
-            yield [unit.namnd, unit.unit.name, either.key, either.label, shown_before,
-                   display_value(either, current), "nej" if current == previous and before is not None else "ja"]
+            shown_before = "(svarade inte)" if before is None else (old_question or either).as_cell(previous)
+            same = before is not None and either.kind.same(either, previous, current)
+            yield [unit.namnd, unit.unit.name, either.key, either.label, shown_before, either.as_cell(current),
+                   "nej" if same else "ja"]
 
 
 def raw_answer(question: Question, values: Values) -> Any:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from survey.exports.council import GROUP_WIDTHS
 from survey.exports.data import UnitRow, Values, entry_indexes, status_text, top_unit
-from survey.exports.rows import GroupRows, display_value, sheet_rows
+from survey.exports.rows import GroupRows, sheet_rows
 from survey.exports.writer import slug, unique_sheet_titles, write_sheet
 from survey.extensions import db
 from survey.models import SINGLE, Assignment, Unit
@@ -31,7 +31,7 @@ def unit_answer_rows(assignment: Assignment, values: Values) -> Iterator[list[An
             if question.is_group:
                 yield [section.title, question.key, f"{question.label} (antal)", len(entry_indexes(values, question.key))]
             else:
-                yield [section.title, question.key, question.label, display_value(question, values.get((question.key, SINGLE)))]
+                yield [section.title, question.key, question.label, question.as_cell(values.get((question.key, SINGLE)))]
 
 
 def unit_workbook(assignment: Assignment) -> BytesIO:

@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from survey.db import LOCAL_TZ
+from survey.exports.cells import NumberCell
 
 EXCEL_CELL_LIMIT = 32_767
 WRAP_FROM = 40                          # characters; a text this long, or on several lines, is wrapped
@@ -118,6 +119,7 @@ class SafeCells:
         self.date = self.style(number_format="yyyy-mm-dd")
         self.datetime = self.style(number_format="yyyy-mm-dd hh:mm")
         self.share = self.style(number_format="0%")
+        self.number_formats: dict[str, Any] = {}
 
     def style(self, **attributes):
         template = WriteOnlyCell(self.sheet)
@@ -129,6 +131,10 @@ class SafeCells:
         return Cell(self.sheet, row=1, column=1, value=value, style_array=style)
 
     def cell(self, value: Any, column: int = 0) -> Any:
+        if isinstance(value, NumberCell):
+            if value.number_format not in self.number_formats:
+                self.number_formats[value.number_format] = self.style(number_format=value.number_format)
+            return self.make(value.value, self.number_formats[value.number_format])
         if isinstance(value, str):
             text = clean_text(value)
             wrapped = (len(text) > WRAP_FROM or "\n" in text) and not isinstance(value, OneLine)

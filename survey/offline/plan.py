@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from survey.forms import without_control_characters
 from survey.models import SINGLE, Assignment
 from survey.offline.reader import CHECK_WORDS, UNCHECK_WORDS, Cell, FileEntry, OfflineFile
 from survey.offline.template import Key
@@ -47,7 +44,7 @@ class ImportPlan:
 
 def import_refusal(assignment: Assignment) -> str | None:
     """Why answers cannot be imported into this assignment now, or None."""
-    if assignment.status == "submitted":
+    if assignment.is_submitted:
         return _("Svaren är inskickade. Öppna dem igen innan du läser in en fil.")
     if assignment.round.state not in ("open", "closed"):
         return _("Svar kan bara läsas in medan omgången är öppen eller stängd.")
@@ -132,7 +129,7 @@ def group_answers(section: Section, group: Question, rows: list[FileEntry], exis
 def add_form_value(formdata: MultiDict, question: Question, name: str, cells: dict[str, Cell], key: str,
                    plan: ImportPlan) -> str:
     """Put a cell's value into the form data as the web form would post it; returns the cell for messages."""
-    if question.type == "multiple_choice":
+    if question.kind.one_cell_per_option:
         refs = []
         for option in question.choices:
             cell = cells.get(f"{key}:{option.code}")
@@ -149,7 +146,7 @@ def add_form_value(formdata: MultiDict, question: Question, name: str, cells: di
     cell = cells.get(key)
     if cell is None:
         return name
-    text = form_text(question, as_typed(question, cell))
+    text = "" if cell.value is None else question.kind.from_cell(question, cell.value, cell.percent)
     if text is None:
         plan.errors.append(_("%(cell)s (%(label)s): ”%(value)s” är inget av alternativen. Välj bland: %(choices)s.",
                              cell=capitalised(cell.ref), label=question.label, value=shorten(cell.value),
@@ -157,36 +154,6 @@ def add_form_value(formdata: MultiDict, question: Question, name: str, cells: di
     else:
         formdata.add(name, text)
     return cell.ref
-
-
-def as_typed(question: Question, cell: Cell) -> Any:
-    """The number the user meant: "40%" typed into a question counted in per cent is 40, not Excel's 0.4."""
-    if question.type == "number" and question.unit == "%" and cell.percent:
-        try:
-            return Decimal(str(cell.value)) * 100
-        except InvalidOperation:
-            return cell.value  # the form's own check names the cell
-    return cell.value
-
-
-def form_text(question: Question, value: Any) -> str | None:
-    """A cell's value as the text the web form would have posted; None for a choice that is not an option."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = value.date() if question.type == "date" or value.time() == datetime.min.time() else value
-    if isinstance(value, date):
-        return value.isoformat() if question.type in ("date", "short_text", "long_text") else str(value)
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = without_control_characters(str(value)).strip()
-    if question.type in ("single_choice", "yes_partly_no", "scale") and text:
-        wanted = text.casefold()
-        for option in question.choices:
-            if wanted in (option.code.casefold(), option.label.casefold()):
-                return option.code
-        return None
-    return text
 
 
 def capitalised(text: str) -> str:
@@ -242,11 +209,7 @@ def describe_changes(assignment: Assignment, stored: dict[Key, Any], plan: Impor
 def shown(question: Question, value: Any) -> str:
     if value in (None, "", []):
         return "–"
-    if question.type == "multiple_choice":
-        return "; ".join(question.label_for(code) for code in value)
-    if question.type in ("single_choice", "yes_partly_no"):
-        return question.label_for(value)
-    return shorten(value, 200)
+    return shorten(question.as_text(value), 200)
 
 
 def apply_import(assignment: Assignment, plan: ImportPlan) -> dict[str, int]:

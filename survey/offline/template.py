@@ -14,9 +14,11 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from survey.db import LOCAL_TZ, utcnow
+from survey.exports.cells import NumberCell
 from survey.exports.writer import clean_text, slug, unique_sheet_titles
 from survey.models import SINGLE, Assignment
 from survey.questions.definition import Question, Section
+from survey.questions.types.base import excel_rule
 
 TEMPLATE_FORMAT = "kartlaggning-mall-1"
 META_SHEET = "_mall"
@@ -34,33 +36,6 @@ NOT_AN_ANSWER = PatternFill("solid", fgColor="EEEEEE")
 Key = tuple[str, int]
 
 
-def answer_hint(question: Question) -> str:
-    """How to answer, in a few words, for the column next to the answer."""
-    qtype = question.type
-    if qtype in ("short_text", "long_text"):
-        return _("Text, högst %(max)s tecken.", max=question.max_length)
-    if qtype == "number":
-        kind = _("Ett heltal") if question.integer else _("Ett tal")
-        bounds = []
-        if question.min is not None:
-            bounds.append(_("minst %(min)s", min=f"{question.min:g}"))
-        if question.max is not None:
-            bounds.append(_("högst %(max)s", max=f"{question.max:g}"))
-        unit = f" ({question.unit})" if question.unit else ""
-        return f"{kind}{unit}" + (", " + ", ".join(bounds) if bounds else "") + "."
-    if qtype == "scale":
-        return _("Välj %(min)s–%(max)s i listan: %(min)s = %(min_label)s, %(max)s = %(max_label)s.",
-                 min=int(question.min), max=int(question.max), min_label=question.min_label,
-                 max_label=question.max_label)
-    if qtype in ("single_choice", "yes_partly_no"):
-        return _("Välj ett alternativ i listan.")
-    if qtype == "multiple_choice":
-        return _("Skriv Ja vid varje alternativ som stämmer.")
-    if qtype == "date":
-        return _("Datum, ÅÅÅÅ-MM-DD.")
-    return ""
-
-
 def plain_help(text: str) -> str:
     """Help text without Markdown emphasis, for a spreadsheet cell."""
     return re.sub(r"\*{1,2}([^*]+)\*{1,2}", r"\1", text)
@@ -71,21 +46,12 @@ def put(cell, value: Any) -> None:
     if isinstance(value, str):
         cell.value = clean_text(value)
         cell.data_type = "s"
+    elif isinstance(value, NumberCell):
+        cell.value, cell.number_format = value.value, value.number_format
     else:
         cell.value = value
         if isinstance(value, date):
             cell.number_format = "yyyy-mm-dd"
-
-
-def template_value(question: Question, value: Any) -> Any:
-    """A stored answer as the template shows it: labels for choices, dates as dates."""
-    if value is None:
-        return None
-    if question.type in ("single_choice", "yes_partly_no"):
-        return question.label_for(value)
-    if question.type == "date":
-        return date.fromisoformat(value)
-    return value
 
 
 class Validations:
@@ -105,26 +71,9 @@ class Validations:
         rule.add(cells)
 
     def rule(self, question: Question, checkbox: bool) -> DataValidation | None:
-        message = dict(showErrorMessage=True, errorTitle=_("Ogiltigt svar"), allow_blank=True)
-        qtype = question.type
         if checkbox:
-            return DataValidation(type="list", formula1=f'"{CHECKED}"',
-                                  error=_("Skriv Ja, eller lämna cellen tom."), **message)
-        if qtype in ("single_choice", "yes_partly_no", "scale"):
-            return DataValidation(type="list", formula1=self.lists.range_for(question),
-                                  error=_("Välj ett av alternativen i listan."), **message)
-        if qtype == "number":
-            low = question.min if question.min is not None else -1e15
-            high = question.max if question.max is not None else 1e15
-            return DataValidation(type="whole" if question.integer else "decimal", operator="between",
-                                  formula1=f"{low:g}", formula2=f"{high:g}", error=answer_hint(question), **message)
-        if qtype == "date":
-            return DataValidation(type="date", operator="greaterThan", formula1="1",
-                                  error=_("Skriv datumet som ÅÅÅÅ-MM-DD."), **message)
-        if qtype in ("short_text", "long_text"):
-            return DataValidation(type="textLength", operator="lessThanOrEqual", formula1=str(question.max_length),
-                                  error=answer_hint(question), **message)
-        return None
+            return excel_rule("list", _("Skriv Ja, eller lämna cellen tom."), formula1=f'"{CHECKED}"')
+        return question.kind.excel_validation(question, lambda: self.lists.range_for(question))
 
 
 class ChoiceLists:
@@ -220,11 +169,11 @@ def write_section_sheet(sheet, section: Section, values: dict[Key, Any], validat
         if question.is_group:
             continue
         label = question.label + (" *" if question.required else "")
-        for column, value in ((1, question.key), (2, label), (4, answer_hint(question)), (5, plain_help(question.help))):
+        for column, value in ((1, question.key), (2, label), (4, question.kind.excel_hint(question)), (5, plain_help(question.help))):
             put(sheet.cell(row=row, column=column), value)
             sheet.cell(row=row, column=column).alignment = WRAP
         stored = values.get((question.key, SINGLE))
-        if question.type == "multiple_choice":
+        if question.kind.one_cell_per_option:
             sheet.cell(row=row, column=3).fill = NOT_AN_ANSWER
             for option in question.choices:
                 row += 1
@@ -235,8 +184,11 @@ def write_section_sheet(sheet, section: Section, values: dict[Key, Any], validat
                     put(sheet.cell(row=row, column=3), CHECKED)
                 validations.add(question, f"C{row}", checkbox=True)
         else:
-            put(sheet.cell(row=row, column=3), template_value(question, stored))
-            sheet.cell(row=row, column=3).alignment = WRAP
+            answer = sheet.cell(row=row, column=3)
+            put(answer, question.as_cell(stored))
+            answer.alignment = WRAP
+            if question.kind.excel_format:
+                answer.number_format = question.kind.excel_format
             validations.add(question, f"C{row}")
         row += 1
     sheet.column_dimensions["A"].hidden = True
@@ -249,7 +201,7 @@ def group_columns(group: Question) -> list[tuple[str, Question, str | None]]:
     """(key in row 1, field, option code or None): a column per field, and per option of a multiple choice."""
     columns = []
     for item in group.fields:
-        if item.type == "multiple_choice":
+        if item.kind.one_cell_per_option:
             columns.extend((f"{item.key}:{o.code}", item, o.code) for o in item.choices)
         else:
             columns.append((item.key, item, None))
@@ -271,20 +223,22 @@ def write_group_sheet(sheet, group: Question, values: dict[Key, Any], entries: l
             heading = f"{item.label}: {item.label_for(code)}"
         put(sheet.cell(row=1, column=column), key)
         put(sheet.cell(row=2, column=column), heading)
-        put(sheet.cell(row=3, column=column), _("Ja eller tomt") if code else answer_hint(item))
+        put(sheet.cell(row=3, column=column), _("Ja eller tomt") if code else item.kind.excel_hint(item))
         sheet.cell(row=2, column=column).font = BOLD
         sheet.cell(row=2, column=column).alignment = WRAP
         sheet.cell(row=3, column=column).font = HINT
         sheet.cell(row=3, column=column).alignment = WRAP
         letter = get_column_letter(column)
-        long = item.type == "long_text"
+        long = item.kind.widget == "textarea"
         sheet.column_dimensions[letter].width = 60 if long else 14 if code else 30
+        if item.kind.excel_format and code is None:
+            sheet.column_dimensions[letter].number_format = item.kind.excel_format
         validations.add(item, f"{letter}{GROUP_FIRST_ROW}:{letter}{VALIDATED_ROWS}", checkbox=code is not None)
     for row, index in enumerate(entries, start=GROUP_FIRST_ROW):
         put(sheet.cell(row=row, column=1), index)
         for column, (key, item, code) in enumerate(columns, start=2):
             stored = values.get((item.key, index))
-            value = (CHECKED if code in (stored or []) else None) if code else template_value(item, stored)
+            value = (CHECKED if code in (stored or []) else None) if code else item.as_cell(stored)
             put(sheet.cell(row=row, column=column), value)
             sheet.cell(row=row, column=column).alignment = WRAP
     sheet.row_dimensions[1].hidden = True

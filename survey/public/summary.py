@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from survey.exports.data import UnitRow, round_units, stream_answers
-from survey.exports.rows import add_area_counts, area_fields, display_value
+from survey.exports.rows import add_area_counts, area_fields
 from survey.models import SINGLE, Round
 
 # The questionnaire's question on publication and its group of good examples (stable keys,
@@ -47,10 +47,10 @@ def public_summary(round_: Round) -> PublicSummary:
     for row in rows:
         counts = summary.per_namnd.setdefault(row.namnd, [0, 0])
         counts[0] += 1
-        counts[1] += row.assignment.status == "submitted"
+        counts[1] += row.assignment.is_submitted
     # Only answers as they stand submitted: a reopened unit's edits are unsent drafts, and the
     # public must never see them (not even a consent changed in a draft). It returns on resubmitting.
-    submitted = [row for row in rows if row.assignment.status == "submitted"]
+    submitted = [row for row in rows if row.assignment.is_submitted]
     summary.submitted = len(submitted)
     definition = round_.definition
     pairs = area_fields(definition)
@@ -72,11 +72,10 @@ def public_summary(round_: Round) -> PublicSummary:
 def published_examples(group, row: UnitRow, values) -> list[PublishedExample]:
     examples = []
     for index in sorted(i for key, i in values if key == group.key):
-        shown = [(f, display_value(f, values.get((f.key, index)))) for f in group.fields]
-        shown = [(f, value) for f, value in shown if value not in (None, "")]
+        shown = [(f, f.as_text(values.get((f.key, index)))) for f in group.fields]
+        shown = [(f, text) for f, text in shown if text]
         if not shown:
             continue
         (_first, title), rest = shown[0], shown[1:]
-        details = [(f.label, value.isoformat() if hasattr(value, "isoformat") else value) for f, value in rest]
-        examples.append(PublishedExample(str(title), row.unit.name, row.namnd, details))
+        examples.append(PublishedExample(title, row.unit.name, row.namnd, [(f.label, text) for f, text in rest]))
     return examples

@@ -11,31 +11,13 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Any
 
-QUESTION_TYPES = (
-    "short_text",
-    "long_text",
-    "number",
-    "single_choice",
-    "multiple_choice",
-    "scale",
-    "yes_partly_no",
-    "date",
-    "group",
-)
-CHOICE_TYPES = ("single_choice", "multiple_choice")
-TEXT_DEFAULT_MAX = {"short_text": 200, "long_text": 10_000}
+from survey.questions.option import Option
+from survey.questions.types import TYPES, QuestionType
+
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]*$")
-
-
-@dataclass(frozen=True)
-class Option:
-    code: str
-    label: str
-
-
-YES_PARTLY_NO = (Option("ja", "Ja"), Option("delvis", "Delvis"), Option("nej", "Nej"))
 
 
 @dataclass(frozen=True)
@@ -58,17 +40,26 @@ class Question:
     fields: tuple[Question, ...] = ()
 
     @property
+    def kind(self) -> QuestionType:
+        """The question's type from the registry: everything that differs between types lives there."""
+        return TYPES[self.type]
+
+    @property
     def is_group(self) -> bool:
         return self.type == "group"
 
     @property
     def choices(self) -> tuple[Option, ...]:
         """The options a respondent picks from, for every type that has them."""
-        if self.type == "yes_partly_no":
-            return YES_PARTLY_NO
-        if self.type == "scale":
-            return tuple(Option(str(n), str(n)) for n in range(int(self.min), int(self.max) + 1))
-        return self.options
+        return self.kind.choices(self)
+
+    def as_text(self, value: Any) -> str:
+        """An answer as a sentence reads it (pages, review, receipt); "" for no answer."""
+        return "" if value is None else self.kind.as_text(self, value)
+
+    def as_cell(self, value: Any) -> Any:
+        """An answer as a workbook cell holds it (labels, real numbers and dates); None for no answer."""
+        return None if value is None else self.kind.as_cell(self, value)
 
     def label_for(self, code: str) -> str:
         for option in self.choices:
@@ -279,8 +270,8 @@ class _Builder:
             return None
         self.seen_keys.add(key)
         qtype = raw.get("type")
-        if qtype not in QUESTION_TYPES:
-            self.problem(key, f"unknown type {qtype!r} (one of: {', '.join(QUESTION_TYPES)})")
+        if qtype not in TYPES:
+            self.problem(key, f"unknown type {qtype!r} (one of: {', '.join(sorted(TYPES))})")
             return None
         if qtype == "group" and in_group:
             self.problem(key, "a group cannot contain another group")
@@ -296,85 +287,8 @@ class _Builder:
             help=self.text(raw, "help", key),
             required=required,
         )
-        attrs.update(getattr(self, f"extras_{qtype}", lambda raw, key: {})(raw, key))
+        attrs.update(TYPES[qtype].read(self, raw, key))
         return Question(**attrs)
-
-    def extras_short_text(self, raw, key):
-        return {"max_length": self.max_length(raw, key, TEXT_DEFAULT_MAX["short_text"])}
-
-    def extras_long_text(self, raw, key):
-        return {"max_length": self.max_length(raw, key, TEXT_DEFAULT_MAX["long_text"])}
-
-    def max_length(self, raw, key, default):
-        value = raw.get("max_length", default)
-        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-            self.problem(key, "max_length must be a positive whole number")
-            return default
-        return value
-
-    def extras_number(self, raw, key):
-        bounds = {}
-        for name in ("min", "max"):
-            value = raw.get(name)
-            if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool)):
-                self.problem(key, f"{name} must be a number")
-                value = None
-            bounds[name] = value
-        if bounds["min"] is not None and bounds["max"] is not None and bounds["min"] > bounds["max"]:
-            self.problem(key, "min is larger than max")
-        integer = raw.get("integer", False)
-        if not isinstance(integer, bool):
-            self.problem(key, "integer must be true or false")
-            integer = False
-        return {**bounds, "integer": integer, "unit": self.text(raw, "unit", key)}
-
-    def extras_single_choice(self, raw, key):
-        return self.choice_options(raw, key)
-
-    extras_multiple_choice = extras_single_choice
-
-    def choice_options(self, raw, key):
-        ref = raw.get("options")
-        if ref is None:
-            self.problem(key, "choice question without options")
-            return {}
-        if isinstance(ref, str):
-            if ref not in self.option_sets:
-                self.problem(key, f"options refers to unknown option set {ref!r}")
-                return {}
-            options, option_set = self.option_sets[ref], ref
-        else:
-            options, option_set = self.options(ref, key), None
-        if len(options) < 2:
-            self.problem(key, "choice question needs at least two options")
-        return {"options": options, "option_set": option_set}
-
-    def extras_scale(self, raw, key):
-        low, high = raw.get("min"), raw.get("max")
-        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (low, high)):
-            self.problem(key, "scale needs whole-number min and max")
-            return {}
-        if not 0 <= low < high <= 10:
-            self.problem(key, "scale needs 0 <= min < max <= 10")
-            return {}
-        return {
-            "min": low,
-            "max": high,
-            "integer": True,
-            "min_label": self.text(raw, "min_label", key, required=True),
-            "max_label": self.text(raw, "max_label", key, required=True),
-        }
-
-    def extras_group(self, raw, key):
-        raw_fields = raw.get("fields")
-        if not isinstance(raw_fields, list) or not raw_fields:
-            self.problem(key, "group has no fields")
-            raw_fields = []
-        fields = [f for f in (self.question(r, key, in_group=True) for r in raw_fields) if f]
-        return {
-            "entry_label": self.text(raw, "entry_label", key, required=True),
-            "fields": tuple(fields),
-        }
 
 
 def check_files(paths: list[str | Path]) -> list[str]:

@@ -2,23 +2,17 @@
 field of each existing group entry."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import (
     Field,
-    SelectChoice,
-    StringField,
-    TextAreaField,
 )
-from wtforms.validators import Optional
 
 from survey.forms import Form
 from survey.ids import parse_id
 from survey.models import SINGLE
 from survey.questions.definition import KEY_RE, Question, Section
-from survey.questions.fields import ChoiceField, MultiCheckboxField, NumberField, SwedishDateField, TextLimit
 
 
 def field_name(question: Question, index: int) -> str:
@@ -43,32 +37,7 @@ def parse_field_name(name: str) -> tuple[str, int] | None:
 
 
 def make_field(question: Question) -> Field:
-    kwargs: dict[str, Any] = {"label": question.label, "description": question.help}
-    qtype = question.type
-    if qtype in ("short_text", "long_text"):
-        field_class = StringField if qtype == "short_text" else TextAreaField
-        return field_class(validators=[Optional(), TextLimit(question.max_length)], **kwargs)
-    if qtype == "number":
-        return NumberField(
-            validators=[Optional()],
-            integer=question.integer,
-            minimum=question.min,
-            maximum=question.max,
-            **kwargs,
-        )
-    choices = [SelectChoice(o.code, o.label) for o in question.choices]
-    if qtype in ("single_choice", "yes_partly_no", "scale"):
-        return ChoiceField(validators=[Optional()], choices=choices, **kwargs)
-    if qtype == "multiple_choice":
-        return MultiCheckboxField(validators=[Optional()], choices=choices, **kwargs)
-    if qtype == "date":
-        return SwedishDateField(
-            validators=[Optional()],
-            format="%Y-%m-%d",
-            render_kw={"placeholder": "ÅÅÅÅ-MM-DD", "inputmode": "numeric", "autocomplete": "off"},
-            **kwargs,
-        )
-    raise ValueError(f"no form field for type {qtype}")
+    return question.kind.field(question, label=question.label, description=question.help)
 
 
 def section_form_class(section: Section, entries: dict[str, list[int]]) -> type[FlaskForm]:
@@ -86,17 +55,11 @@ def section_form_class(section: Section, entries: dict[str, list[int]]) -> type[
 
 def to_form_data(question: Question, value: Any) -> Any:
     """A stored JSON value as the form field wants it."""
-    if value is None:
-        return None
-    if question.type == "date":
-        return date.fromisoformat(value)
-    if question.type == "scale":
-        return str(value)
-    return value
+    return None if value is None else question.kind.to_form(question, value)
 
 
 def to_stored(question: Question, data: Any) -> Any:
-    """A validated form value as it is stored (JSON): ISO dates, ints for scales, code lists.
+    """A validated form value as it is stored (JSON), by the question's type.
 
     Whitespace counts as no answer, and a code that is not one of the question's
     options is never stored, whatever reached the form.
@@ -105,18 +68,7 @@ def to_stored(question: Question, data: Any) -> Any:
         return None
     if data in (None, []):
         return None
-    codes = {option.code for option in question.choices}
-    if question.type == "date":
-        return data.isoformat()
-    if question.type == "scale":
-        return int(data) if data in codes else None
-    if question.type in ("single_choice", "yes_partly_no"):
-        return data if data in codes else None
-    if question.type == "multiple_choice":
-        return [code for code in data if code in codes] or None
-    if question.type in ("short_text", "long_text"):
-        return data.strip()
-    return data
+    return question.kind.to_stored(question, data)
 
 
 def section_fields(section: Section, entries: dict[str, list[int]]):
