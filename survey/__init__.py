@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from survey.extensions import babel, csrf, login_manager, migrate
 from survey.extensions import db as database
 from survey.markup import render_markdown, render_message
-from survey.models import ROUND_STATE_LABELS, STATUS_LABELS, UNIT_KIND_LABELS
+from survey.models import STATES
 from survey.security import end_idle_session, is_session_bound, security_headers
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -84,10 +84,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.filters["message"] = render_message
     app.jinja_env.filters["decimal"] = format_decimal
     app.jinja_env.filters["percent"] = format_percent
-    app.jinja_env.globals.update(
-        get_locale=get_locale,
-        STATUS_LABELS=STATUS_LABELS, ROUND_STATE_LABELS=ROUND_STATE_LABELS, UNIT_KIND_LABELS=UNIT_KIND_LABELS
-    )
+    # Templates name a state by its enum, e.g. AssignmentStatus(a.status).label.
+    app.jinja_env.globals.update(get_locale=get_locale, **{state.__name__: state for state in STATES})
     # Uploads left behind while the app was down go at start too, not only at the next upload.
     uploads.sweep_uploads(Path(app.config["UPLOAD_DIR"]))
     if not (app.debug or app.testing or app.config["COORDINATOR_EMAIL"]):

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from survey.db import utcnow
 from survey.extensions import db
 from survey.ids import parse_id
-from survey.models import ROLES, Assignment, ContactPerson, QuestionnaireVersion, Round, Unit, User, audit
+from survey.models import Assignment, ContactPerson, QuestionnaireVersion, Role, Round, Unit, User, audit
 from survey.questions.definition import QuestionnaireError, check_files
 
 DEMO_QUESTIONNAIRE = "kartlaggning-vald.toml"
@@ -288,7 +288,7 @@ users_group = AppGroup("users", help="Coordinator accounts.")
 
 @users_group.command("create")
 @click.argument("email")
-@click.option("--role", type=click.Choice(ROLES), default="coordinator", show_default=True)
+@click.option("--role", type=click.Choice([role.value for role in Role]), default="coordinator", show_default=True)
 @click.option("--name", default="", help="Full name: signs the invitations and reminders you send, and names you in the audit log.")
 def users_create(email, role, name):
     """Create an account and print its one-time password."""

@@ -6,9 +6,8 @@ import pyotp
 from conftest import PASSWORD, login, post_form
 from sqlalchemy import select
 
-from survey.accounts.audit_log import ACTION_NAMES
 from survey.extensions import db
-from survey.models import AuditEvent, OutboxMessage, Setting, User
+from survey.models import ACTION_NAMES, AuditEvent, OutboxMessage, Setting, User
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -4,7 +4,7 @@ from conftest import DATA
 from sqlalchemy import select
 
 from survey.extensions import db
-from survey.models import Answer, Assignment, QuestionnaireVersion
+from survey.models import STATES, Answer, Assignment, AssignmentStatus, QuestionnaireVersion, Role
 
 
 def test_same_questionnaire_text_is_the_same_version_and_an_edit_is_a_new_one(app):
@@ -57,3 +57,28 @@ def test_an_answer_is_unique_per_assignment_key_and_entry(app, world):
             db.session.add(Answer(assignment_id=world.assignment_ids[0], question_key="namn", entry_index=0, value="x"))
         with pytest.raises(IntegrityError):
             db.session.commit()
+
+
+def test_every_state_and_kind_is_its_stored_string_with_a_label_in_both_languages(app):
+    assert AssignmentStatus.SUBMITTED == "submitted" and AssignmentStatus("submitted") is AssignmentStatus.SUBMITTED
+    for lang in ("sv", "en"):
+        with app.test_request_context(f"/?lang={lang}"):
+            app.preprocess_request()
+            for state in STATES:
+                labels = {str(member.label) for member in state}
+                assert len(labels) == len(state) and "" not in labels, state
+    with app.test_request_context("/?lang=en"):
+        app.preprocess_request()
+        assert str(Role.VIEWER.label) == "viewer"
+        assert Role.VIEWER.label_in_swedish() == "läsare", "mail and workbooks are Swedish"
+
+
+def test_a_stored_status_reads_back_as_its_enum_value(app, world):
+    with app.app_context():
+        assignment = db.session.get(Assignment, world.assignment_ids[0])
+        assignment.submit()
+        db.session.commit()
+        db.session.expire_all()
+        assignment = db.session.get(Assignment, world.assignment_ids[0])
+        assert assignment.status == "submitted" and assignment.is_submitted
+        assert AssignmentStatus(assignment.status).label == "Inskickad"

@@ -7,7 +7,7 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 
 from survey.extensions import db
-from survey.models import MAIL_KINDS, MailTemplate
+from survey.models import MailKind, MailTemplate
 
 
 def test_migrations_produce_the_models_schema(app):
@@ -25,9 +25,9 @@ def test_migrated_constraints_accept_every_kind_the_code_knows(app):
     with app.app_context():
         db.drop_all()
         upgrade()
-        db.session.add_all([MailTemplate(kind=kind, subject="s", body="b") for kind in MAIL_KINDS])
+        db.session.add_all([MailTemplate(kind=kind, subject="s", body="b") for kind in MailKind])
         db.session.commit()
-        assert db.session.query(MailTemplate).count() == len(MAIL_KINDS)
+        assert db.session.query(MailTemplate).count() == len(MailKind)
         db.session.add(MailTemplate(kind="bogus", subject="s", body="b"))
         with pytest.raises(IntegrityError):
             db.session.commit()  # and the check is still there

@@ -18,9 +18,7 @@ from survey.accounts import bp
 from survey.accounts.forms import SecuritySettingsForm, UserForm
 from survey.accounts.passwords import password_link
 from survey.extensions import db
-from survey.models import Setting, User, audit
-
-ROLE_NAMES = {"admin": "administratör", "coordinator": "samordnare", "viewer": "läsare"}
+from survey.models import Role, Setting, User, audit
 
 
 @bp.route("/samordning/konton")
@@ -28,7 +26,7 @@ ROLE_NAMES = {"admin": "administratör", "coordinator": "samordnare", "viewer": 
 def users():
     form = SecuritySettingsForm(require_totp=Setting.get("require_totp", False))
     everyone = db.session.scalars(select(User).order_by(User.email)).all()
-    return render_template("accounts/users.html", users=everyone, settings_form=form, role_names=ROLE_NAMES)
+    return render_template("accounts/users.html", users=everyone, settings_form=form)
 
 
 @bp.route("/samordning/konton/nytt", methods=["GET", "POST"])
@@ -44,7 +42,7 @@ def create_user():
 
             user, _password = make_account(email, form.role.data, (form.name.data or "").strip())
             user.must_change_password = False  # the link sets the password; nobody knows the random one
-            values = {"namn": user.name or email, "lank": password_link(user), "roll": ROLE_NAMES[user.role]}
+            values = {"namn": user.name or email, "lank": password_link(user), "roll": Role(user.role).label_in_swedish()}
             mail.queue("account_invitation", email, user.name, values, user_id=user.id)
             audit("user_created", user_actor(current_user), user_id=current_user.id, details={"email": email, "role": user.role})
             db.session.commit()

@@ -1,13 +1,12 @@
 """The audit log page: what was done, by whom, in words."""
 from __future__ import annotations
 
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 
 from flask import (
     render_template,
     request,
 )
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from survey.access import admin_required
@@ -15,50 +14,7 @@ from survey.accounts import bp
 from survey.db import LOCAL_TZ
 from survey.extensions import db
 from survey.forms import without_control_characters
-from survey.models import AuditEvent
-
-ACTION_NAMES = {
-    "answers_saved": _l("Svar sparade"),
-    "answers_imported": _l("Svar inlästa från Excel"),
-    "submitted": _l("Svar inskickade"),
-    "assignment_reopened": _l("Svar öppnade igen"),
-    "assignment_approved": _l("Svar godkända"),
-    "link_opened": _l("Personlig länk öppnad"),
-    "link_issued": _l("Ny länk till en verksamhet"),
-    "links_issued": _l("Nya länkar till alla (CSV)"),
-    "template_downloaded": _l("Svarsmall hämtad"),
-    "invitations_queued": _l("Inbjudningar köade"),
-    "reminders_queued": _l("Påminnelser köade"),
-    "mail_retried": _l("E-post skickad på nytt"),
-    "mail_template_changed": _l("E-postmall ändrad"),
-    "round_created": _l("Omgång skapad"),
-    "round_edited": _l("Omgång ändrad"),
-    "round_state_changed": _l("Omgångens läge ändrat"),
-    "summary_published": _l("Sammanställning publicerad"),
-    "summary_withdrawn": _l("Sammanställning avpublicerad"),
-    "register_imported": _l("Register importerat"),
-    "unit_created": _l("Enhet skapad"),
-    "unit_changed": _l("Enhet ändrad"),
-    "unit_activated": _l("Enhet aktiverad"),
-    "unit_deactivated": _l("Enhet inaktiverad"),
-    "contact_added": _l("Kontaktperson tillagd"),
-    "contact_changed": _l("Kontaktperson ändrad"),
-    "contact_removed": _l("Kontaktperson borttagen"),
-    "login": _l("Inloggning"),
-    "login_failed": _l("Misslyckad inloggning"),
-    "logout": _l("Utloggning"),
-    "password_changed": _l("Lösenord bytt"),
-    "password_reset_requested": _l("Nytt lösenord begärt"),
-    "password_set_by_link": _l("Lösenord valt via länk"),
-    "totp_enrolled": _l("Tvåstegsverifiering påslagen"),
-    "totp_reset": _l("Tvåstegsverifiering nollställd"),
-    "user_created": _l("Konto skapat"),
-    "user_changed": _l("Konto ändrat"),
-    "user_enabled": _l("Konto aktiverat"),
-    "user_disabled": _l("Konto avstängt"),
-    "setting_changed": _l("Inställning ändrad"),
-    "demo_loaded": _l("Demodata inläst"),
-}
+from survey.models import ACTION_NAMES, AuditEvent
 
 
 @bp.route("/samordning/logg")
@@ -91,4 +47,4 @@ def parse_day(text: str | None) -> datetime | None:
         day = datetime.strptime(text or "", "%Y-%m-%d")
     except ValueError:
         return None
-    return datetime.combine(day.date(), time(), LOCAL_TZ).astimezone(timezone.utc)
+    return datetime.combine(day.date(), time(), LOCAL_TZ).astimezone(UTC)

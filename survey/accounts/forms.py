@@ -13,6 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from survey.forms import Form
+from survey.models import Role
 
 
 class LoginForm(Form):
@@ -44,9 +45,7 @@ class UserForm(Form):
     name = StringField(_l("Namn"), validators=[Length(max=200)],
                        description=_l("Står under inbjudningar och påminnelser som personen skickar."))
     role = RadioField(_l("Roll"), choices=[
-        SelectChoice("coordinator", _l("Samordnare – driver omgångar")),
-        SelectChoice("viewer", _l("Läsare – ser svarsläge och sammanställningar")),
-        SelectChoice("admin", _l("Administratör – hanterar även konton")),
+        SelectChoice(role.value, role.label_and_duties) for role in (Role.COORDINATOR, Role.VIEWER, Role.ADMIN)
     ], validators=[DataRequired(_l("Välj en roll."))])
 
 

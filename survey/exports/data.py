@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable, Iterator
 
-from flask_babel import force_locale
 from sqlalchemy import Text, and_, cast, or_, select
 
 from survey.extensions import db
-from survey.models import STATUS_LABELS, Answer, Assignment, ContactPerson, QuestionnaireVersion, Round, Unit
+from survey.models import SENT_IN, Answer, Assignment, AssignmentStatus, ContactPerson, QuestionnaireVersion, Round, Unit
 
 Values = dict[tuple[str, int], Any]
 CHUNK = 200
@@ -114,22 +113,16 @@ def top_unit(units: dict[int, Unit], unit_id: int) -> Unit:
     return unit
 
 
-# Answers that have been sent in. A unit the coordinator reopened for a correction keeps counting
-# (its status says so), so reopening just before a council meeting does not drop it from the workbook.
-SENT_IN = ("submitted", "reopened")
-
-
 def answered(rows: list[UnitRow], options: ExportOptions) -> list[UnitRow]:
     """The units whose answers the workbook counts: sent in, or with drafts also started ones."""
-    wanted = (*SENT_IN, "in_progress") if options.include_drafts else SENT_IN
+    wanted = (*SENT_IN, AssignmentStatus.IN_PROGRESS) if options.include_drafts else SENT_IN
     return [row for row in rows if row.assignment.status in wanted]
 
 
 @lru_cache(maxsize=None)
 def status_text(status: str) -> str:
     """A status in words, looked up once per status rather than once per row; Swedish like the rest of the workbook."""
-    with force_locale("sv"):
-        return str(STATUS_LABELS[status])
+    return AssignmentStatus(status).label_in_swedish()
 
 
 UnitAnswers = tuple[UnitRow, Values, Values | None]     # a unit, its answers now, and in the previous round

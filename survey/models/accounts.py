@@ -17,14 +17,14 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from survey.db import UTCDateTime, utcnow
 from survey.extensions import db
-from survey.models.states import ROLES, _in
+from survey.models.states import Role, _in
 
 
 class User(UserMixin, db.Model):
     """A coordinator-side account; contact persons have no account, only a link."""
 
     __tablename__ = "user_account"
-    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+    __table_args__ = (CheckConstraint(_in("role", Role), name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -62,7 +62,7 @@ class User(UserMixin, db.Model):
 
     @property
     def can_edit(self) -> bool:
-        return self.role in ("admin", "coordinator")
+        return self.role in (Role.ADMIN, Role.COORDINATOR)
 
     @classmethod
     def by_email(cls, email: str) -> User | None:
@@ -75,7 +75,7 @@ class User(UserMixin, db.Model):
         if configured:
             return configured
         return db.session.scalar(
-            select(cls.email).where(cls.is_enabled.is_(True), cls.role.in_(("coordinator", "admin")))
+            select(cls.email).where(cls.is_enabled.is_(True), cls.role.in_((Role.COORDINATOR, Role.ADMIN)))
             .order_by(cls.role.desc(), cls.created_dt, cls.id).limit(1)
         ) or ""
 

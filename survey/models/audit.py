@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     ForeignKey,
@@ -14,6 +15,50 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from survey.db import UTCDateTime, utcnow
 from survey.extensions import db
+
+# What each action is called on the log page; every action the code audits has a name here.
+ACTION_NAMES = {
+    "answers_saved": _l("Svar sparade"),
+    "answers_imported": _l("Svar inlästa från Excel"),
+    "submitted": _l("Svar inskickade"),
+    "assignment_reopened": _l("Svar öppnade igen"),
+    "assignment_approved": _l("Svar godkända"),
+    "link_opened": _l("Personlig länk öppnad"),
+    "link_issued": _l("Ny länk till en verksamhet"),
+    "links_issued": _l("Nya länkar till alla (CSV)"),
+    "template_downloaded": _l("Svarsmall hämtad"),
+    "invitations_queued": _l("Inbjudningar köade"),
+    "reminders_queued": _l("Påminnelser köade"),
+    "mail_retried": _l("E-post skickad på nytt"),
+    "mail_template_changed": _l("E-postmall ändrad"),
+    "round_created": _l("Omgång skapad"),
+    "round_edited": _l("Omgång ändrad"),
+    "round_state_changed": _l("Omgångens läge ändrat"),
+    "summary_published": _l("Sammanställning publicerad"),
+    "summary_withdrawn": _l("Sammanställning avpublicerad"),
+    "register_imported": _l("Register importerat"),
+    "unit_created": _l("Enhet skapad"),
+    "unit_changed": _l("Enhet ändrad"),
+    "unit_activated": _l("Enhet aktiverad"),
+    "unit_deactivated": _l("Enhet inaktiverad"),
+    "contact_added": _l("Kontaktperson tillagd"),
+    "contact_changed": _l("Kontaktperson ändrad"),
+    "contact_removed": _l("Kontaktperson borttagen"),
+    "login": _l("Inloggning"),
+    "login_failed": _l("Misslyckad inloggning"),
+    "logout": _l("Utloggning"),
+    "password_changed": _l("Lösenord bytt"),
+    "password_reset_requested": _l("Nytt lösenord begärt"),
+    "password_set_by_link": _l("Lösenord valt via länk"),
+    "totp_enrolled": _l("Tvåstegsverifiering påslagen"),
+    "totp_reset": _l("Tvåstegsverifiering nollställd"),
+    "user_created": _l("Konto skapat"),
+    "user_changed": _l("Konto ändrat"),
+    "user_enabled": _l("Konto aktiverat"),
+    "user_disabled": _l("Konto avstängt"),
+    "setting_changed": _l("Inställning ändrad"),
+    "demo_loaded": _l("Demodata inläst"),
+}
 
 
 class AuditEvent(db.Model):

@@ -14,14 +14,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from survey.db import UTCDateTime, utcnow
 from survey.extensions import db
-from survey.models.states import MAIL_KINDS, OUTBOX_STATUSES, _in
+from survey.models.states import MailKind, OutboxStatus, _in
 
 
 class MailTemplate(db.Model):
     """The editable subject and body of one kind of message; placeholders in {braces}."""
 
     __tablename__ = "mail_template"
-    __table_args__ = (CheckConstraint(_in("kind", MAIL_KINDS), name="kind"),)
+    __table_args__ = (CheckConstraint(_in("kind", MailKind), name="kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(30), unique=True)
@@ -39,7 +39,7 @@ class OutboxMessage(db.Model):
 
     __tablename__ = "outbox_message"
     __table_args__ = (
-        CheckConstraint(_in("status", OUTBOX_STATUSES), name="status"),
+        CheckConstraint(_in("status", OutboxStatus), name="status"),
         Index("ix_outbox_message_status_next_attempt_dt", "status", "next_attempt_dt"),
     )
 
@@ -49,7 +49,7 @@ class OutboxMessage(db.Model):
     to_name: Mapped[str] = mapped_column(String(200), default="")
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default="pending")
+    status: Mapped[str] = mapped_column(String(20), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.db import LOCAL_TZ, UTCDateTime, utcnow
 from survey.extensions import db
-from survey.models.states import ASSIGNMENT_STATUSES, ROUND_STATES, _in
+from survey.models.states import AssignmentStatus, RoundState, _in
 from survey.models.units import Unit, participating_units
 from survey.questions.definition import Question, Questionnaire, parse
 
@@ -82,7 +82,7 @@ class Round(db.Model):
     """One yearly mapping: a questionnaire version sent to a set of units."""
 
     __tablename__ = "round"
-    __table_args__ = (CheckConstraint(_in("state", ROUND_STATES), name="state"),)
+    __table_args__ = (CheckConstraint(_in("state", RoundState), name="state"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -150,7 +150,7 @@ class Assignment(db.Model):
     __tablename__ = "assignment"
     __table_args__ = (
         UniqueConstraint("round_id", "unit_id"),
-        CheckConstraint(_in("status", ASSIGNMENT_STATUSES), name="status"),
+        CheckConstraint(_in("status", AssignmentStatus), name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -206,11 +206,11 @@ class Assignment(db.Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.round.is_open and self.status != "submitted"
+        return self.round.is_open and not self.is_submitted
 
     @property
     def is_submitted(self) -> bool:
-        return self.status == "submitted"
+        return self.status == AssignmentStatus.SUBMITTED
 
     @property
     def definition(self) -> Questionnaire:
@@ -307,13 +307,13 @@ class Assignment(db.Model):
         self.approved_dt = None
 
     def approve(self) -> None:
-        if self.status != "submitted":
+        if not self.is_submitted:
             raise ValueError("only a submitted assignment can be approved")
         self.approved_dt = utcnow()
 
     def submit(self) -> None:
         self.remove_empty_entries()
-        self.status = "submitted"
+        self.status = AssignmentStatus.SUBMITTED
         self.submitted_dt = self.last_activity_dt = utcnow()
 
     @property

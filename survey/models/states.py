@@ -1,33 +1,141 @@
-"""The states and kinds the data model knows, with their labels beside them."""
+"""The states and kinds the data model knows, each an enum with its labels beside it.
+
+They are StrEnums, so a member is the very string stored in the database (and compares equal to it):
+columns stay plain strings, and the check constraints list the members' values.
+"""
 from __future__ import annotations
 
+from enum import StrEnum
+
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-
-UNIT_KINDS = ("namnd", "forvaltning", "verksamhet", "bolag")
-ROLES = ("admin", "coordinator", "viewer")
-ROUND_STATES = ("draft", "open", "closed", "archived")
-ASSIGNMENT_STATUSES = ("not_started", "in_progress", "submitted", "reopened")
-MAIL_KINDS = ("invitation", "reminder", "password_reset", "account_invitation", "reopened")
-OUTBOX_STATUSES = ("pending", "sent", "failed")
-UNIT_KIND_LABELS = {
-    "namnd": _l("Nämnd"),
-    "forvaltning": _l("Förvaltning"),
-    "verksamhet": _l("Verksamhet"),
-    "bolag": _l("Bolag"),
-}
-STATUS_LABELS = {
-    "not_started": _l("Ej påbörjad"),
-    "in_progress": _l("Påbörjad"),
-    "submitted": _l("Inskickad"),
-    "reopened": _l("Återöppnad"),
-}
-ROUND_STATE_LABELS = {
-    "draft": _l("Utkast"),
-    "open": _l("Öppen"),
-    "closed": _l("Stängd"),
-    "archived": _l("Arkiverad"),
-}
+from flask_babel.speaklater import LazyString
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+class StoredState(StrEnum):
+    """A state or kind as stored in a column, and how the pages name it."""
+
+    @property
+    def label(self) -> LazyString:
+        raise NotImplementedError
+
+    def label_in_swedish(self) -> str:
+        """The label for a workbook or a mail, which are Swedish whatever language the pages are in."""
+        with force_locale("sv"):
+            return str(self.label)
+
+
+class UnitKind(StoredState):
+    NAMND = "namnd"
+    FORVALTNING = "forvaltning"
+    VERKSAMHET = "verksamhet"
+    BOLAG = "bolag"
+
+    @property
+    def label(self) -> LazyString:
+        return {
+            UnitKind.NAMND: _l("Nämnd"),
+            UnitKind.FORVALTNING: _l("Förvaltning"),
+            UnitKind.VERKSAMHET: _l("Verksamhet"),
+            UnitKind.BOLAG: _l("Bolag"),
+        }[self]
+
+
+class Role(StoredState):
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    VIEWER = "viewer"
+
+    @property
+    def label(self) -> LazyString:
+        # A noun that reads well in a sentence too: the account mail says "med rollen {roll}".
+        return {
+            Role.ADMIN: _l("administratör"),
+            Role.COORDINATOR: _l("samordnare"),
+            Role.VIEWER: _l("läsare"),
+        }[self]
+
+    @property
+    def label_and_duties(self) -> LazyString:
+        """What the admin chooses between when creating an account."""
+        return {
+            Role.ADMIN: _l("Administratör – hanterar även konton"),
+            Role.COORDINATOR: _l("Samordnare – driver omgångar"),
+            Role.VIEWER: _l("Läsare – ser svarsläge och sammanställningar"),
+        }[self]
+
+
+class RoundState(StoredState):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    ARCHIVED = "archived"
+
+    @property
+    def label(self) -> LazyString:
+        return {
+            RoundState.DRAFT: _l("Utkast"),
+            RoundState.OPEN: _l("Öppen"),
+            RoundState.CLOSED: _l("Stängd"),
+            RoundState.ARCHIVED: _l("Arkiverad"),
+        }[self]
+
+
+class AssignmentStatus(StoredState):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+    REOPENED = "reopened"
+
+    @property
+    def label(self) -> LazyString:
+        return {
+            AssignmentStatus.NOT_STARTED: _l("Ej påbörjad"),
+            AssignmentStatus.IN_PROGRESS: _l("Påbörjad"),
+            AssignmentStatus.SUBMITTED: _l("Inskickad"),
+            AssignmentStatus.REOPENED: _l("Återöppnad"),
+        }[self]
+
+
+# Answers that have been sent in. A unit the coordinator reopened for a correction keeps counting
+# (its status says so), so reopening just before a council meeting does not drop it from the workbook.
+SENT_IN = (AssignmentStatus.SUBMITTED, AssignmentStatus.REOPENED)
+
+
+class MailKind(StoredState):
+    INVITATION = "invitation"
+    REMINDER = "reminder"
+    PASSWORD_RESET = "password_reset"
+    ACCOUNT_INVITATION = "account_invitation"
+    REOPENED = "reopened"
+
+    @property
+    def label(self) -> LazyString:
+        return {
+            MailKind.INVITATION: _l("Inbjudan"),
+            MailKind.REMINDER: _l("Påminnelse"),
+            MailKind.PASSWORD_RESET: _l("Nytt lösenord"),
+            MailKind.ACCOUNT_INVITATION: _l("Nytt konto"),
+            MailKind.REOPENED: _l("Svaren öppnade igen"),
+        }[self]
+
+
+class OutboxStatus(StoredState):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+    @property
+    def label(self) -> LazyString:
+        return {
+            OutboxStatus.PENDING: _l("Väntar"),
+            OutboxStatus.SENT: _l("Skickat"),
+            OutboxStatus.FAILED: _l("Misslyckades"),
+        }[self]
+
+
+STATES = (UnitKind, Role, RoundState, AssignmentStatus, MailKind, OutboxStatus)
+
+
+def _in(column: str, values: type[StoredState]) -> str:
+    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"

@@ -13,14 +13,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.db import UTCDateTime, utcnow
 from survey.extensions import db
-from survey.models.states import UNIT_KINDS, _in
+from survey.models.states import UnitKind, _in
 
 
 class Unit(db.Model):
     """A node of the municipality's organisation: nämnd → förvaltning → verksamhet, or a bolag."""
 
     __tablename__ = "unit"
-    __table_args__ = (CheckConstraint(_in("kind", UNIT_KINDS), name="kind"),)
+    __table_args__ = (CheckConstraint(_in("kind", UnitKind), name="kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))

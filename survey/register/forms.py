@@ -13,16 +13,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length
 
 from survey.forms import Form
+from survey.models import UnitKind
 
 
 class UnitForm(Form):
     name = StringField(_l("Namn"), validators=[DataRequired(_l("Skriv enhetens namn.")), Length(max=200)])
-    kind = RadioField(_l("Typ"), choices=[
-        SelectChoice("namnd", _l("Nämnd")),
-        SelectChoice("forvaltning", _l("Förvaltning")),
-        SelectChoice("verksamhet", _l("Verksamhet")),
-        SelectChoice("bolag", _l("Bolag")),
-    ], validators=[DataRequired(_l("Välj en typ."))])
+    kind = RadioField(_l("Typ"), choices=[SelectChoice(kind.value, kind.label) for kind in UnitKind], validators=[DataRequired(_l("Välj en typ."))])
     parent = SelectField(_l("Hör till"), description=_l("Den enhet som står närmast över i organisationen."))
 
 

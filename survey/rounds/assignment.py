@@ -58,7 +58,7 @@ def new_link(assignment_id: int):
 def reopen_assignment(assignment_id: int):
     assignment = round_assignment(assignment_id)
     form = ReopenAssignmentForm()
-    if assignment.status != "submitted":
+    if not assignment.is_submitted:
         flash(_("Bara inskickade svar kan öppnas igen."), "error")
     elif form.validate_on_submit():
         assignment.reopen(form.comment.data.strip())
@@ -87,7 +87,7 @@ def reopen_assignment(assignment_id: int):
 @editor_required
 def approve(assignment_id: int):
     assignment = round_assignment(assignment_id)
-    if assignment.status != "submitted":
+    if not assignment.is_submitted:
         flash(_("Bara inskickade svar kan godkännas."), "error")
     else:
         assignment.approve()

@@ -14,7 +14,7 @@ from survey.exports.council import council_workbook, workbook_filename
 from survey.exports.data import ExportOptions, previous_round
 from survey.exports.writer import write_sheet
 from survey.extensions import db
-from survey.models import STATUS_LABELS, Assignment, ContactPerson, Round, Unit
+from survey.models import Assignment, AssignmentStatus, ContactPerson, Round, Unit
 from survey.rounds import bp
 
 
@@ -25,7 +25,7 @@ def index():
     return render_template("coordinator/index.html", rounds=rounds)
 
 
-STATUSES = ("not_started", "in_progress", "submitted", "reopened")
+STATUSES = tuple(AssignmentStatus)
 SORTS = {
     "namn": lambda row: row.unit.name.casefold(),
     "status": lambda row: (STATUSES.index(row.assignment.status), row.unit.name.casefold()),
@@ -167,7 +167,7 @@ def status_table_rows(rows: list[StatusRow]):
            "Senast påmind", "Kontaktperson", "E-post"]
     for row in rows:
         a = row.assignment
-        yield [row.unit.name, " › ".join(u.name for u in row.path), str(STATUS_LABELS[a.status]), a.approved_dt,
+        yield [row.unit.name, " › ".join(u.name for u in row.path), str(AssignmentStatus(a.status).label), a.approved_dt,
                a.last_activity_dt, a.invited_dt, a.reminder_count, a.last_reminded_dt,
                "; ".join(c.name for c in row.contacts), "; ".join(c.email for c in row.contacts)]
 

@@ -25,7 +25,7 @@ from survey.access import coordinator_required, editor_required
 from survey.db import utcnow
 from survey.extensions import db
 from survey.ids import parse_id
-from survey.models import MAIL_KINDS, Assignment, OutboxMessage, Round, Unit, audit
+from survey.models import Assignment, MailKind, OutboxMessage, Round, Unit, audit
 from survey.rounds import bp
 from survey.rounds.forms import (
     MailTemplateForm,
@@ -53,8 +53,8 @@ def send_mail(round_id: int, kind: str, wanted):
         return redirect(url_for("rounds.round_status", round_id=round_.id), code=303)
     chosen = selected_assignments(round_, wanted)
     # A unit that has submitted (on the web or by an imported file) is never asked to answer again.
-    already_in = sorted(a.unit.name for a in chosen if a.status == "submitted")
-    chosen = [a for a in chosen if a.status != "submitted"]
+    already_in = sorted(a.unit.name for a in chosen if a.is_submitted)
+    chosen = [a for a in chosen if not a.is_submitted]
     queued, without_contact = 0, []
     for assignment in chosen:
         count = mail.queue_assignment_mail(assignment, kind, current_user)
@@ -87,13 +87,13 @@ def send_after_this_request() -> None:
 @bp.route("/omgang/<int:round_id>/inbjudan", methods=["POST"])
 @editor_required
 def invite(round_id: int):
-    return send_mail(round_id, "invitation", lambda a: a.invited_dt is None and a.status != "submitted")
+    return send_mail(round_id, "invitation", lambda a: a.invited_dt is None and not a.is_submitted)
 
 
 @bp.route("/omgang/<int:round_id>/paminnelse", methods=["POST"])
 @editor_required
 def remind(round_id: int):
-    return send_mail(round_id, "reminder", lambda a: a.status != "submitted")
+    return send_mail(round_id, "reminder", lambda a: not a.is_submitted)
 
 
 @bp.route("/omgang/<int:round_id>/lankar.csv", methods=["POST"])
@@ -126,13 +126,13 @@ def links_csv(round_id: int):
 @bp.route("/epost")
 @coordinator_required
 def mail_templates():
-    return render_template("rounds/mail_templates.html", templates=[mail.template_for(k) for k in MAIL_KINDS])
+    return render_template("rounds/mail_templates.html", templates=[mail.template_for(k) for k in MailKind])
 
 
 @bp.route("/epost/<kind>", methods=["GET", "POST"])
 @editor_required
 def edit_mail_template(kind: str):
-    if kind not in MAIL_KINDS:
+    if kind not in tuple(MailKind):
         abort(404)
     template = mail.template_for(kind)
     form = MailTemplateForm(obj=template)
