@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from survey.extensions import babel, csrf, login_manager, migrate
 from survey.extensions import db as database
+from survey.ids import IdConverter
 from survey.markup import render_markdown, render_message
 from survey.models import STATES
 from survey.security import end_idle_session, is_session_bound, security_headers
@@ -63,6 +64,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = local_secret_key(app)
 
+    # Every <int:...> in a route is an id: bounded, so an overlong one is a 404 rather than a database error.
+    app.url_map.converters["int"] = IdConverter
     database.init_app(app)
     migrate.init_app(app, database)
     csrf.init_app(app)

@@ -20,23 +20,37 @@ def end_idle_session() -> None:
     session["seen"] = now
 
 
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-    "base-uri 'none'",
-    "object-src 'none'",
-])
+# Everything comes from the app itself; nothing may frame a page unless its view says so.
+POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+    "base-uri": "'none'",
+    "object-src": "'none'",
+}
+
+
+def content_security_policy(frame_ancestors: str = "'none'") -> str:
+    """The Content-Security-Policy header of a page; pages differ only in who may show them in a frame."""
+    return "; ".join(f"{name} {value}" for name, value in {**POLICY, "frame-ancestors": frame_ancestors}.items())
+
+
+def allow_framing(response):
+    """Let the sites in PUBLIC_FRAME_ANCESTORS show this response in a frame (the plan's web page does)."""
+    response.frame_ancestors = current_app.config["PUBLIC_FRAME_ANCESTORS"]
+    return response
 
 
 def security_headers(response):
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    frame_ancestors = getattr(response, "frame_ancestors", None)
+    response.headers.setdefault("Content-Security-Policy", content_security_policy(frame_ancestors or "'none'"))
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    if not getattr(response, "embeddable", False):
+    if frame_ancestors is None:
+        # For browsers that predate frame-ancestors.
         response.headers.setdefault("X-Frame-Options", "DENY")
     if request.endpoint != "static":
         # Pages show answers about violence work: never keep them in a shared cache or the back-button cache.

@@ -2,6 +2,7 @@
 import pytest
 
 from survey import create_app, database_url
+from survey.security import content_security_policy
 
 
 def test_secret_key_is_required_outside_debug_and_tests(monkeypatch):
@@ -71,6 +72,18 @@ def test_pages_carry_security_headers(client, world):
         policy = response.headers["Content-Security-Policy"]
         assert "script-src 'self'" in policy and "unsafe-inline" not in policy
         assert "frame-ancestors 'none'" in policy
+        assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_the_content_security_policy_is_the_same_on_every_page_but_the_published_summary(client, world):
+    """Built by one function from its directives; the exact header, so a change to it is a decision."""
+    client.get(world.link())
+    expected = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+    for url in ("/", "/logga-in", "/tillganglighet", f"/svar/{world.assignment_ids[0]}/", "/finns-inte"):
+        assert client.get(url).headers["Content-Security-Policy"] == expected, url
+    assert content_security_policy() == expected
+    assert content_security_policy("https://www.umea.se") == expected.replace("'none'; base", "https://www.umea.se; base")
 
 
 def test_session_cookie_is_httponly_and_lax(client, world):

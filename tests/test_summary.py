@@ -4,6 +4,7 @@ from conftest import ROOT, World, login, post_form
 
 from survey.extensions import db
 from survey.models import Assignment, AuditEvent
+from survey.security import content_security_policy
 
 QUESTIONNAIRE = ROOT / "questionnaires" / "kartlaggning-vald.toml"
 
@@ -80,6 +81,7 @@ def test_summary_page_may_be_framed_by_the_plans_web_page(app, client, published
     app.config["PUBLIC_FRAME_ANCESTORS"] = "https://www.umea.se"
     response = client.get(f"/sammanstallning/{world.round_id}")
     assert "frame-ancestors https://www.umea.se" in response.headers["Content-Security-Policy"]
+    assert response.headers["Content-Security-Policy"] == content_security_policy(frame_ancestors="https://www.umea.se")
     assert "X-Frame-Options" not in response.headers
     other = client.get("/tillganglighet")
     assert "frame-ancestors 'none'" in other.headers["Content-Security-Policy"]

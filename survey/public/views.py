@@ -6,7 +6,7 @@ from survey.extensions import db
 from survey.models import Round
 from survey.public import bp
 from survey.public.summary import public_summary
-from survey.security import CONTENT_SECURITY_POLICY
+from survey.security import allow_framing
 
 
 @bp.route("/")
@@ -28,10 +28,4 @@ def summary(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     if round_.published_dt is None:
         abort(404)
-    response = make_response(render_template("summary.html", round=round_, summary=public_summary(round_)))
-    ancestors = current_app.config["PUBLIC_FRAME_ANCESTORS"]
-    # The app's policy, with framing allowed for this page only.
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
-        "frame-ancestors 'none'", f"frame-ancestors {ancestors}")
-    response.embeddable = True
-    return response
+    return allow_framing(make_response(render_template("summary.html", round=round_, summary=public_summary(round_))))
