@@ -6,13 +6,16 @@ import warnings
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 from flask_babel import gettext as _
+from lxml import etree
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from survey.ids import parse_id
 from survey.offline.template import GROUP_FIRST_ROW, GROUP_MARK, META_SHEET, SECTION_MARK, TEMPLATE_FORMAT
+from survey.spreadsheets import SpreadsheetRefused, check_spreadsheet
 
 MAX_BYTES = 5 * 1024 * 1024
 CHECK_WORDS = {"ja", "x", "1", "true", "sant", "yes"}
@@ -57,16 +60,25 @@ class OfflineFile:
         return parse_id(value)
 
 
+# What openpyxl raises for a file that is no workbook, a damaged one, or XML with tricks in it.
+UNREADABLE = (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, ParseError,
+              etree.XMLSyntaxError, IndexError, AttributeError)
+
+
 def read_offline(data: bytes) -> OfflineFile:
     """The cells of a filled-in template, by key. Raises OfflineFileError for a file that is not one."""
     if len(data) > MAX_BYTES:
         raise OfflineFileError(_("Filen är för stor (högst %(mb)s MB).", mb=MAX_BYTES // (1024 * 1024)))
     try:
+        check_spreadsheet(data)
+    except SpreadsheetRefused as refused:
+        raise OfflineFileError(str(refused)) from None
+    try:
         with warnings.catch_warnings():
             # openpyxl warns that it drops Excel's extensions (e.g. newer data validations); we only read values.
             warnings.simplefilter("ignore")
             workbook = load_workbook(io.BytesIO(data), data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
+    except UNREADABLE:
         raise OfflineFileError(_("Filen kunde inte läsas som en Excel-arbetsbok (.xlsx). Spara den som .xlsx och försök igen.")) from None
     if META_SHEET not in workbook.sheetnames:
         raise OfflineFileError(_("Filen är ingen svarsmall från Kartläggning. Ladda ner enhetens mall och fyll i den."))
