@@ -1,11 +1,15 @@
 """Accounts: admin-only management, set-password links by mail, the second factor, the audit log."""
 import re
+import time
+from datetime import timedelta
 from pathlib import Path
 
 import pyotp
-from conftest import PASSWORD, login, post_form
+from conftest import PASSWORD, csrf_from, login, post_form
+from itsdangerous import TimestampSigner
 from sqlalchemy import select
 
+from survey.accounts import passwords
 from survey.extensions import db
 from survey.models import ACTION_NAMES, AuditEvent, OutboxMessage, Setting, User
 
@@ -64,6 +68,93 @@ def test_password_reset_link_works_once_and_says_the_same_for_unknown_addresses(
     assert login(other).status_code == 200  # the old password no longer works
     login(other, password="ett helt nytt lösenord")
     assert other.get("/samordning/").status_code == 200
+
+
+def ask_for_reset(client) -> None:
+    post_form(client, "/konto/glomt-losenord", {"email": "samordnare@example.org"})
+
+
+def issued(monkeypatch, ago: timedelta) -> None:
+    """Set-password links signed from now on seem signed that long ago (itsdangerous reads the clock to sign)."""
+    make = passwords.password_serializer
+
+    class SignedEarlier(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(time.time() - ago.total_seconds())
+
+    def serializer():
+        serializer = make()
+        serializer.signer = SignedEarlier
+        return serializer
+
+    monkeypatch.setattr(passwords, "password_serializer", serializer)
+
+
+def test_a_reset_link_lasts_one_hour_and_then_offers_a_new_one(app, client, world, monkeypatch):
+    issued(monkeypatch, timedelta(minutes=58))
+    ask_for_reset(client)
+    monkeypatch.undo()
+    assert client.get(mailed_link(app, "samordnare@example.org")).status_code == 200
+    issued(monkeypatch, timedelta(minutes=61))
+    ask_for_reset(client)
+    monkeypatch.undo()
+    link = mailed_link(app, "samordnare@example.org")
+    expired = client.get(link)
+    assert expired.status_code == 410
+    page = expired.get_data(as_text=True)
+    assert "Länken har gått ut. En länk för nytt lösenord gäller i en timme" in page
+    assert 'href="/konto/glomt-losenord"' in page
+    refused = post_form(client, link, {"password": "ett helt nytt lösenord", "confirm": "ett helt nytt lösenord"},
+                        page="/konto/glomt-losenord")
+    assert refused.status_code == 410
+    assert login(app.test_client()).status_code == 303, "the password is unchanged"
+
+
+def test_an_account_invitation_lasts_three_days(app, world, monkeypatch):
+    make_user(app, "admin@example.org", "admin")
+    admin = app.test_client()
+    login(admin, "admin@example.org")
+    for email, ago in (("ny@example.org", timedelta(days=2, hours=23)), ("sen@example.org", timedelta(days=3, minutes=1))):
+        issued(monkeypatch, ago)
+        post_form(admin, "/samordning/konton/nytt", {"email": email, "name": "", "role": "viewer"})
+        monkeypatch.undo()
+    person = app.test_client()
+    assert person.get(mailed_link(app, "ny@example.org")).status_code == 200
+    late = person.get(mailed_link(app, "sen@example.org"))
+    assert late.status_code == 410
+    assert "Länken har gått ut" in late.get_data(as_text=True)
+
+
+def test_a_newer_reset_link_ends_the_earlier_one(app, client, world):
+    ask_for_reset(client)
+    first = mailed_link(app, "samordnare@example.org")
+    ask_for_reset(client)
+    second = mailed_link(app, "samordnare@example.org")
+    assert first != second
+    replaced = client.get(first)
+    assert replaced.status_code == 410
+    assert "en nyare länk skickats" in replaced.get_data(as_text=True)
+    assert client.get(second).status_code == 200
+
+
+def test_a_used_reset_link_cannot_set_the_password_again(app, client, world):
+    ask_for_reset(client)
+    link = mailed_link(app, "samordnare@example.org")
+    form = client.get(link).get_data(as_text=True)
+    post_form(client, link, {"password": "ett helt nytt lösenord", "confirm": "ett helt nytt lösenord"})
+    again = client.post(link, data={"csrf_token": csrf_from(form), "password": "ett annat lösenord här",
+                                    "confirm": "ett annat lösenord här"})
+    assert again.status_code == 410
+    assert login(app.test_client(), password="ett helt nytt lösenord").status_code == 303
+
+
+def test_changing_the_password_ends_an_outstanding_reset_link(app, client, world):
+    ask_for_reset(client)
+    link = mailed_link(app, "samordnare@example.org")
+    with app.app_context():
+        User.by_email("samordnare@example.org").set_password("ett lösenord som byttes")
+        db.session.commit()
+    assert client.get(link).status_code == 410
 
 
 def test_tampered_set_password_link_is_refused(client, world):

@@ -18,7 +18,7 @@ from survey.accounts import bp
 from survey.accounts.forms import SecuritySettingsForm, UserForm
 from survey.accounts.passwords import password_link
 from survey.extensions import db
-from survey.models import Role, Setting, User, audit
+from survey.models import MailKind, Role, Setting, User, audit
 
 
 @bp.route("/samordning/konton")
@@ -42,7 +42,7 @@ def create_user():
 
             user, _password = make_account(email, form.role.data, (form.name.data or "").strip())
             user.must_change_password = False  # the link sets the password; nobody knows the random one
-            values = {"namn": user.name or email, "lank": password_link(user), "roll": Role(user.role).label_in_swedish()}
+            values = {"namn": user.name or email, "lank": password_link(user, MailKind.ACCOUNT_INVITATION), "roll": Role(user.role).label_in_swedish()}
             mail.queue("account_invitation", email, user.name, values, user_id=user.id)
             audit("user_created", user_actor(current_user), user_id=current_user.id, details={"email": email, "role": user.role})
             db.session.commit()

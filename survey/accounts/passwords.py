@@ -1,6 +1,9 @@
 """Passwords: the set-password links (forgotten password, new account)."""
 from __future__ import annotations
 
+import secrets
+from datetime import timedelta
+
 from flask import (
     after_this_request,
     current_app,
@@ -10,37 +13,52 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from survey import limits, mail
 from survey.access import user_actor
 from survey.accounts import bp
 from survey.accounts.forms import ChangePasswordForm, ForgotPasswordForm
+from survey.db import utcnow
 from survey.extensions import db
-from survey.models import User, audit
+from survey.ids import parse_id
+from survey.models import MailKind, User, audit
 
-RESET_MAX_AGE = 3600
-INVITATION_MAX_AGE = 3 * 24 * 3600
+# How long each kind of set-password link works; the mails say the same.
+LINK_MAX_AGE = {MailKind.PASSWORD_RESET: timedelta(hours=1), MailKind.ACCOUNT_INVITATION: timedelta(days=3)}
+
+
+class LinkExpired(Exception):
+    """A genuine set-password link, used after its time."""
 
 
 def password_serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="set-password")
 
 
-def password_link(user: User) -> str:
-    """A link to choose a password; it dies when the password changes (so it works once)."""
-    token = password_serializer().dumps({"id": user.id, "pw": user.password_hash[-12:]})
+def password_link(user: User, kind: MailKind) -> str:
+    """A link to choose a password, for as long as its kind allows; it ends any earlier link of the user,
+    and a new password ends it (so it works once)."""
+    user.password_link_nonce = secrets.token_urlsafe(16)
+    token = password_serializer().dumps({"id": user.id, "kind": kind.value, "nonce": user.password_link_nonce})
     return mail.public_url(url_for("accounts.set_password", token=token))
 
 
-def user_from_link(token: str, max_age: int) -> User | None:
+def user_from_link(token: str) -> User | None:
+    """The user a set-password link is for, if it is their newest and unused; raises LinkExpired if it is too old."""
     try:
-        data = password_serializer().loads(token, max_age=max_age)
-    except (BadSignature, SignatureExpired):
+        data, signed_dt = password_serializer().loads(token, return_timestamp=True)
+    except BadSignature:
         return None
-    user = db.session.get(User, data.get("id")) if isinstance(data, dict) and isinstance(data.get("id"), int) else None
-    if user is None or not user.is_active or user.password_hash[-12:] != data.get("pw"):
+    if not isinstance(data, dict) or data.get("kind") not in tuple(LINK_MAX_AGE):
         return None
+    user = db.session.get(User, user_id) if (user_id := parse_id(str(data.get("id")))) is not None else None
+    if user is None or not user.is_active or not user.password_link_nonce:
+        return None
+    if not secrets.compare_digest(user.password_link_nonce, str(data.get("nonce"))):
+        return None
+    if utcnow() - signed_dt > LINK_MAX_AGE[MailKind(data["kind"])]:
+        raise LinkExpired
     return user
 
 
@@ -53,8 +71,8 @@ def forgot_password():
         limits.count(("reset-address", limits.client_address()), ("reset-account", email))
         user = User.by_email(email)
         if user is not None and user.is_active:
-            mail.queue("password_reset", user.email, user.name, {"namn": user.name or user.email, "lank": password_link(user)},
-                       user_id=user.id)
+            values = {"namn": user.name or user.email, "lank": password_link(user, MailKind.PASSWORD_RESET)}
+            mail.queue(MailKind.PASSWORD_RESET, user.email, user.name, values, user_id=user.id)
             audit("password_reset_requested", user_actor(user), user_id=user.id)
             after_this_request(mail.send_after_response)
         db.session.commit()
@@ -66,9 +84,12 @@ def forgot_password():
 
 @bp.route("/konto/nytt-losenord/<token>", methods=["GET", "POST"])
 def set_password(token: str):
-    user = user_from_link(token, INVITATION_MAX_AGE) if len(token) < 500 else None
+    try:
+        user = user_from_link(token) if len(token) < 500 else None
+    except LinkExpired:
+        return render_template("accounts/link_expired.html", expired=True), 410
     if user is None:
-        return render_template("accounts/link_expired.html"), 410
+        return render_template("accounts/link_expired.html", expired=False), 410
     form = ChangePasswordForm()
     if form.validate_on_submit():
         user.set_password(form.password.data)

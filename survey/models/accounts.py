@@ -38,6 +38,8 @@ class User(UserMixin, db.Model):
     # Part of the id kept in the session cookie: raising it ends every session of the user,
     # on the server's side (logout, new password), even for a copied cookie.
     session_generation: Mapped[int] = mapped_column(default=0)
+    # Signed into the one set-password link that works: a newer link replaces it, a new password clears it.
+    password_link_nonce: Mapped[str | None] = mapped_column(String(32))
     is_enabled: Mapped[bool] = mapped_column(default=True)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -45,6 +47,7 @@ class User(UserMixin, db.Model):
     def set_password(self, password: str, one_time: bool = False) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")
         self.must_change_password = one_time
+        self.password_link_nonce = None
         self.end_sessions()
 
     def end_sessions(self) -> None:
