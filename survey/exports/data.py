@@ -20,10 +20,9 @@ CHUNK = 200
 def answers_of(assignment_ids: list[int], keys: Iterable[str] | None = None) -> dict[int, Values]:
     """The answers of a few assignments (to the given question keys, or all), by assignment.
 
-    The values come as their stored JSON text and are decoded in one call for the whole batch:
-    decoding a hundred thousand small values one by one was a large export's biggest cost. The
-    query runs on the connection, not the ORM session: the rows are plain tuples either way, and
-    the session's per-row bookkeeping cost a third of the read.
+    The values come as their stored JSON text and are decoded in one call for the whole batch, and
+    the query runs on the connection rather than the ORM session: the rows are plain tuples either
+    way (benches/bench_export.py measures the export).
     """
     query = select(Answer.assignment_id, Answer.question_key, Answer.entry_index, cast(Answer.value, Text)) \
         .where(Answer.assignment_id.in_(assignment_ids))

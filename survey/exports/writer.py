@@ -154,7 +154,7 @@ class SafeCells:
     def text(self, text: str, style) -> Cell:
         """A cell of literal text, whatever it starts with. The text is clean already (clean_text), so
         it is stored as it is rather than through openpyxl's value setter, which would check it again
-        and then guess its type; for a long text answer that was a tenth of the export's time."""
+        and then guess its type."""
         cell = Cell(self.sheet, row=1, column=1, style_array=style)
         cell._value, cell.data_type = text, "s"
         return cell
