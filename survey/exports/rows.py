@@ -193,9 +193,8 @@ def codebook_rows(definition: Questionnaire) -> Iterator[list[Any]]:
 
 def compared_questions(definition: Questionnaire, earlier: Questionnaire) -> list[tuple[Question | None, Question | None]]:
     """(question now, the same key's question then), None where a version lacks it: this version's order first."""
-    current = [(q, earlier.question(q.key)) for q in definition.questions]
-    gone = [(None, q) for q in earlier.questions if definition.question(q.key) is None]
-    return current + gone
+    current: list[tuple[Question | None, Question | None]] = [(q, earlier.question(q.key)) for q in definition.questions]
+    return current + [(None, q) for q in earlier.questions if definition.question(q.key) is None]
 
 
 class ComparisonRows(SheetRows):

@@ -111,7 +111,7 @@ class SafeCells:
     setting a style on each of a hundred thousand cells dominates a large export's time.
     """
 
-    def __init__(self, sheet, widths: dict[int, float] | None = None):
+    def __init__(self, sheet, widths: dict[int, int] | dict[int, float] | None = None):
         self.sheet, self.widths = sheet, widths or {}
         self.lines = 1  # the most lines a wrapped text of the current row takes
         self.wrap = self.style(alignment=WRAP)

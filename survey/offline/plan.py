@@ -101,7 +101,8 @@ def file_problem(assignment: Assignment, found: OfflineFile) -> str | None:
 def section_answers(section: Section, plain: list[Question], cells: dict[str, Cell], plan: ImportPlan) -> dict[Key, Any]:
     """The section's plain questions, validated by the section form. A question whose row is gone is left as it is."""
     present = [q for q in plain if q.key in cells or any(k.startswith(q.key + ":") for k in cells)]
-    formdata, refs = MultiDict(), {}
+    formdata: MultiDict[str, str] = MultiDict()
+    refs: dict[str, str] = {}
     for question in present:
         refs[question.key] = add_form_value(formdata, question, question.key, cells, question.key, plan)
     return validated(section, {}, formdata, refs, plan)
@@ -110,7 +111,10 @@ def section_answers(section: Section, plain: list[Question], cells: dict[str, Ce
 def group_answers(section: Section, group: Question, rows: list[FileEntry], existing: list[int],
                   plan: ImportPlan) -> dict[Key, Any]:
     """Each row an entry: a row that was there keeps its number; a new row gets the next free one."""
-    entries, formdata, refs, seen = [], MultiDict(), {}, set()
+    entries: list[int] = []
+    formdata: MultiDict[str, str] = MultiDict()
+    refs: dict[str, str] = {}
+    seen: set[int | None] = set()
     for row in rows:
         number = row.number
         index = int(number) if isinstance(number, (int, float)) and math.isfinite(number) and int(number) == number else None
@@ -181,7 +185,8 @@ def validated(section: Section, entries: dict[str, list[int]], formdata: MultiDi
 def describe_changes(assignment: Assignment, stored: dict[Key, Any], plan: ImportPlan) -> list[Change]:
     """What the import changes, in questionnaire order, as a reader sees it."""
     definition = assignment.definition
-    order, section_of = {}, {}      # key → (its top-level question's place, its own place)
+    order: dict[str, tuple[int, int]] = {}   # key → (its top-level question's place, its own place)
+    section_of: dict[str, str] = {}
     for section in definition.sections:
         for question in section.questions:
             section_of[question.key], top = section.title, len(order)
@@ -190,15 +195,16 @@ def describe_changes(assignment: Assignment, stored: dict[Key, Any], plan: Impor
     first_new = (assignment.last_entry_index or SINGLE) + 1
     changes = []
     for (key, index), value in sorted(plan.to_save.items(), key=lambda item: (order[item[0][0]][0], item[0][1], order[item[0][0]][1])):
-        question = definition.question(key)
-        if question.is_group:
+        changed = definition.question(key)
+        if changed is None or changed.is_group:
             continue
         group = definition.group_of(key) if index != SINGLE else None
         entry = ""
         if group:
             entry = f"{group.entry_label or group.label} {plan.entry_numbers[(group.key, index)]}" + (_(" (ny)") if index >= first_new else "")
-        section = section_of[group.key if group else key]
-        changes.append(Change(section, question.label, entry, shown(question, stored.get((key, index))), shown(question, value)))
+        section_title = section_of[group.key if group else key]
+        changes.append(Change(section_title, changed.label, entry, shown(changed, stored.get((key, index))),
+                              shown(changed, value)))
     for group, index in plan.removed_entries:
         title = next((stored[(f.key, index)] for f in group.fields if stored.get((f.key, index))), "–")
         changes.append(Change(section_of[group.key], _("Tas bort"), f"{group.entry_label or group.label} {plan.entry_numbers[(group.key, index)]}",

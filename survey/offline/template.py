@@ -58,7 +58,8 @@ class Validations:
     """Data validations for one sheet, one per question (Excel merges ranges with the same rule)."""
 
     def __init__(self, sheet, lists: "ChoiceLists"):
-        self.sheet, self.lists, self.rules = sheet, lists, {}
+        self.sheet, self.lists = sheet, lists
+        self.rules: dict[str, DataValidation | None] = {}
 
     def add(self, question: Question, cells: str, checkbox: bool = False) -> None:
         rule_key = "checkbox" if checkbox else question.key
@@ -120,7 +121,7 @@ def offline_template(assignment: Assignment) -> bytes:
 
 def sheet_plan(sections) -> list[tuple[str, Section, Question | None]]:
     """(sheet title, section, group or None): a sheet for each section's plain questions, and one per group."""
-    plan = []
+    plan: list[tuple[str, Section, Question | None]] = []
     for section in sections:
         if any(not q.is_group for q in section.questions):
             plan.append((section.title, section, None))
@@ -199,7 +200,7 @@ def write_section_sheet(sheet, section: Section, values: dict[Key, Any], validat
 
 def group_columns(group: Question) -> list[tuple[str, Question, str | None]]:
     """(key in row 1, field, option code or None): a column per field, and per option of a multiple choice."""
-    columns = []
+    columns: list[tuple[str, Question, str | None]] = []
     for item in group.fields:
         if item.kind.one_cell_per_option:
             columns.extend((f"{item.key}:{o.code}", item, o.code) for o in item.choices)

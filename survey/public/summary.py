@@ -45,9 +45,9 @@ def public_summary(round_: Round) -> PublicSummary:
     rows, _units = round_units(round_)
     summary = PublicSummary(invited=len(rows))
     for row in rows:
-        counts = summary.per_namnd.setdefault(row.namnd, [0, 0])
-        counts[0] += 1
-        counts[1] += row.assignment.is_submitted
+        invited_and_submitted = summary.per_namnd.setdefault(row.namnd, [0, 0])
+        invited_and_submitted[0] += 1
+        invited_and_submitted[1] += row.assignment.is_submitted
     # Only answers as they stand submitted: a reopened unit's edits are unsent drafts, and the
     # public must never see them (not even a consent changed in a draft). It returns on resubmitting.
     submitted = [row for row in rows if row.assignment.is_submitted]

@@ -13,7 +13,7 @@ from typing import Any
 from survey.ids import parse_id
 
 Key = tuple[str, int]
-EMPTY = (None, "", [])
+EMPTY: tuple[Any, ...] = (None, "", [])
 
 
 def fingerprint(value: Any) -> str:

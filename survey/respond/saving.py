@@ -199,7 +199,7 @@ def posted_texts(form, definition) -> list[tuple[str, str]]:
     for name, value in form.items(multi=True):
         key = parse_field_name(name)
         question = definition.question(key[0]) if key and definition else None
-        if question is not None and value.strip():
+        if key is not None and question is not None and value.strip():
             label = question.label if key[1] == SINGLE else f"{question.label} ({key[1]})"
             texts.append((label, value))
     return texts
@@ -213,8 +213,8 @@ def apply_action(assignment: Assignment, current: Section, action: str) -> dict:
     if group is not None and group.is_group and group in current.questions:
         here = url_for("respond.section", assignment_id=assignment.id, section_key=current.key)
         if verb == "add":
-            index = assignment.add_entry(group)
-            return {"url": f"{here}#post-{group.key}-{index}", "entry_change": {"added_entry": [group.key, index]}}
+            added = assignment.add_entry(group)
+            return {"url": f"{here}#post-{group.key}-{added}", "entry_change": {"added_entry": [group.key, added]}}
         if verb == "remove" and (number := parse_id(index)) is not None:
             return {
                 "url": url_for(

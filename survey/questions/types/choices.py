@@ -111,8 +111,14 @@ class Scale(OneChoice):
                 "min_label": builder.text(raw, "min_label", key, required=True),
                 "max_label": builder.text(raw, "max_label", key, required=True)}
 
+    @staticmethod
+    def ends(question: Question) -> tuple[int, int]:
+        """The scale's lowest and highest value (a scale always has both: read() requires them)."""
+        return int(question.min or 0), int(question.max or 0)
+
     def choices(self, question: Question) -> tuple[Option, ...]:
-        return tuple(Option(str(n), str(n)) for n in range(int(question.min), int(question.max) + 1))
+        low, high = self.ends(question)
+        return tuple(Option(str(n), str(n)) for n in range(low, high + 1))
 
     def to_form(self, question: Question, value: Any) -> Any:
         return str(value)
@@ -121,31 +127,34 @@ class Scale(OneChoice):
         return int(data) if super().to_stored(question, data) is not None else None
 
     def as_text(self, question: Question, value: Any) -> str:
-        return f"{value} ({int(question.min)} = {question.min_label}, {int(question.max)} = {question.max_label})"
+        low, high = self.ends(question)
+        return f"{value} ({low} = {question.min_label}, {high} = {question.max_label})"
 
     def as_cell(self, question: Question, value: Any) -> Any:
         return value
 
     def hint(self, question: Question) -> str:
-        return _("Ett värde från %(min)s (%(min_label)s) till %(max)s (%(max_label)s).", min=int(question.min),
-                 max=int(question.max), min_label=question.min_label, max_label=question.max_label)
+        low, high = self.ends(question)
+        return _("Ett värde från %(min)s (%(min_label)s) till %(max)s (%(max_label)s).", min=low, max=high,
+                 min_label=question.min_label, max_label=question.max_label)
 
     def excel_hint(self, question: Question) -> str:
+        low, high = self.ends(question)
         return _("Välj %(min)s–%(max)s i listan: %(min)s = %(min_label)s, %(max)s = %(max_label)s.",
-                 min=int(question.min), max=int(question.max), min_label=question.min_label,
-                 max_label=question.max_label)
+                 min=low, max=high, min_label=question.min_label, max_label=question.max_label)
 
     def option_label(self, question: Question, option: Option) -> str:
         """An option as the reader saw it: the ends carry their words ("1 – Inte alls")."""
-        ends = {int(question.min): question.min_label, int(question.max): question.max_label}
-        word = ends.get(int(option.code))
+        low, high = self.ends(question)
+        word = {low: question.min_label, high: question.max_label}.get(int(option.code))
         return f"{option.label} – {word}" if word else option.label
 
     def tally(self, question: Question) -> ChoiceTally:
         return ChoiceTally(self.choices(question), lambda option: self.option_label(question, option), with_mean=True)
 
     def codebook_options(self, question: Question) -> str:
-        return f"{int(question.min)} = {question.min_label}; {int(question.max)} = {question.max_label}"
+        low, high = self.ends(question)
+        return f"{low} = {question.min_label}; {high} = {question.max_label}"
 
 
 @register

@@ -28,7 +28,7 @@ class TextType(QuestionType):
         return {"max_length": value}
 
     def field(self, question: Question, **kwargs: Any) -> Field:
-        return self.field_class(validators=[Optional(), TextLimit(question.max_length)], **kwargs)
+        return self.field_class(validators=[Optional(), TextLimit(question.max_length or self.default_max_length)], **kwargs)
 
     def to_stored(self, question: Question, data: Any) -> Any:
         return data.strip()
