@@ -1,8 +1,9 @@
 """The council workbook (samverkansrådet): every sheet filled from one pass over the answers."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from io import BytesIO
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
@@ -30,7 +31,7 @@ from survey.exports.rows import (
     missing_rows,
     overview_rows,
 )
-from survey.exports.writer import SheetWriter, slug, unique_sheet_titles, write_sheet
+from survey.exports.writer import SheetWriter, slug, unique_sheet_titles
 from survey.extensions import db
 from survey.models import Round, Unit
 
@@ -52,6 +53,17 @@ def response_chart(sheet, table_rows: int) -> BarChart:
 GROUP_WIDTHS = (28, 30, 12, 36, 60, 30, 30, 24, 30, 30)
 
 
+@dataclass
+class PlannedSheet:
+    """A sheet of the workbook: its title, its rows (streamed per unit, or all at once) and its layout."""
+
+    title: str
+    rows: SheetRows | Iterable[list[Any]]
+    layout: dict[str, Any] = field(default_factory=dict)
+    footer_rows: int = 0                                   # kept out of the filter, as a total row must be
+    then: Callable[[Any, int], None] | None = None          # given the finished sheet and its row count
+
+
 def council_workbook(round_: Round, options: ExportOptions = ExportOptions()) -> BytesIO:
     """The workbook for the council (samverkansrådet): eight sheets, Swedish headings, labels not codes;
     two more comparing with the previous round of the same questionnaire, when there is one.
@@ -61,39 +73,51 @@ def council_workbook(round_: Round, options: ExportOptions = ExportOptions()) ->
     """
     definition = round_.definition
     rows, units = round_units(round_, options)
-    workbook = Workbook(write_only=True)
-    groups = definition.groups
     earlier = previous_round(round_)
-    comparison = ["Jämförelse", "Jämförelse våldsområden"] if earlier else []
-    titles = iter(unique_sheet_titles(["Översikt", *(g.label for g in groups), "Per fråga", "Våldsområden", "Svar",
-                                       "Ej inkommit", "Frågor", *comparison]))
-    overview, row_count = write_sheet(workbook, next(titles), overview_rows(round_, rows, options, units, utcnow()),
-                                      header_row=OVERVIEW_TABLE_FIRST_ROW, widths=(34, 17, 14, 14, 14, 14, 14),
-                                      percent_columns=(7,), footer_rows=1)
-    table_rows = row_count - OVERVIEW_TABLE_FIRST_ROW + 1
-    if table_rows > 1:
-        overview.add_chart(response_chart(overview, table_rows), "H2")
-
-    def sheet(rows: SheetRows, **layout) -> tuple[SheetRows, SheetWriter]:
-        return rows, SheetWriter(workbook, next(titles), **layout)
-
-    per_unit = [sheet(GroupRows(group), widths=GROUP_WIDTHS, frozen_columns=2) for group in groups]
-    per_unit += [sheet(QuestionCounts(definition), widths=(26, 22, 50, 36, 10, 10), percent_columns=(6,)),
-                 sheet(ViolenceMatrix(definition), widths=(28, 32) + (18,) * 12, frozen_columns=2),
-                 sheet(ResponseRows(definition), header_row=2, frozen_columns=2,
-                       widths=(28, 32, 12, 18) + (24,) * len(definition.questions))]
-    write_sheet(workbook, next(titles), missing_rows(rows), widths=(28, 32, 14, 28, 34, 12, 18, 18))
-    write_sheet(workbook, next(titles), codebook_rows(definition), widths=(26, 26, 20, 60, 14, 12, 70))
+    sheets = [
+        PlannedSheet("Översikt", overview_rows(round_, rows, options, units, utcnow()),
+                     dict(header_row=OVERVIEW_TABLE_FIRST_ROW, widths=(34, 17, 14, 14, 14, 14, 14),
+                          percent_columns=(7,)), footer_rows=1, then=add_response_chart),
+        *(PlannedSheet(group.label, GroupRows(group), dict(widths=GROUP_WIDTHS, frozen_columns=2))
+          for group in definition.groups),
+        PlannedSheet("Per fråga", QuestionCounts(definition),
+                     dict(widths=(26, 22, 50, 36, 10, 10), percent_columns=(6,))),
+        PlannedSheet("Våldsområden", ViolenceMatrix(definition),
+                     dict(widths=(28, 32) + (18,) * 12, frozen_columns=2)),
+        PlannedSheet("Svar", ResponseRows(definition),
+                     dict(header_row=2, frozen_columns=2, widths=(28, 32, 12, 18) + (24,) * len(definition.questions))),
+        PlannedSheet("Ej inkommit", missing_rows(rows), dict(widths=(28, 32, 14, 28, 34, 12, 18, 18))),
+        PlannedSheet("Frågor", codebook_rows(definition), dict(widths=(26, 26, 20, 60, 14, 12, 70))),
+    ]
     previous: dict[int, int] = {}
     if earlier is not None:
         previous = submitted_in(earlier)
-        per_unit += [sheet(ComparisonRows(round_, earlier), widths=(28, 32, 24, 60, 40, 40, 10)),
-                     sheet(AreaChangeRows(round_, earlier), widths=(36,) + (16,) * 6)]
-    fill_side_by_side(per_unit, stream_with_previous(answered(rows, options), previous))
+        sheets += [PlannedSheet("Jämförelse", ComparisonRows(round_, earlier),
+                                dict(widths=(28, 32, 24, 60, 40, 40, 10))),
+                   PlannedSheet("Jämförelse våldsområden", AreaChangeRows(round_, earlier),
+                                dict(widths=(36,) + (16,) * 6))]
+    workbook = Workbook(write_only=True)
+    streamed = []
+    for sheet, title in zip(sheets, unique_sheet_titles([sheet.title for sheet in sheets])):
+        writer = SheetWriter(workbook, title, **sheet.layout)
+        if isinstance(sheet.rows, SheetRows):
+            streamed.append((sheet.rows, writer))  # filled below, from the one pass over the answers
+            continue
+        writer.extend(sheet.rows)
+        finished, row_count = writer.finish(sheet.footer_rows)
+        if sheet.then is not None:
+            sheet.then(finished, row_count)
+    fill_side_by_side(streamed, stream_with_previous(answered(rows, options), previous))
     buffer = BytesIO()
     workbook.save(buffer)
     buffer.seek(0)
     return buffer
+
+
+def add_response_chart(overview, row_count: int) -> None:
+    table_rows = row_count - OVERVIEW_TABLE_FIRST_ROW + 1
+    if table_rows > 1:
+        overview.add_chart(response_chart(overview, table_rows), "H2")
 
 
 def fill_side_by_side(sheets: list[tuple[SheetRows, SheetWriter]], units: Iterable[UnitAnswers]) -> None:
