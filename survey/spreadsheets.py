@@ -29,9 +29,9 @@ class Limits:
     parts: int = 400                          # files inside the zip
     rows: int = 10_000                        # per sheet
     cells_per_row: int = 300
-    cells: int = 250_000                      # in the whole workbook (openpyxl keeps each as an object)
+    cells: int = 100_000                      # in the whole workbook (openpyxl keeps each as an object)
     cell_characters: int = 32_767             # Excel's own limit for one cell
-    shared_strings: int = 250_000
+    shared_strings: int = 100_000
 
 
 class SpreadsheetRefused(Exception):
@@ -53,6 +53,7 @@ def check_spreadsheet(data: bytes, limits: Limits = Limits()) -> None:
         for member in members:
             if declares_a_doctype(archive, member):
                 refuse_as_damaged()
+        count_cells_and_strings(archive, members, limits)
         cells = 0
         for member in members:
             name = member.filename
@@ -64,6 +65,34 @@ def check_spreadsheet(data: bytes, limits: Limits = Limits()) -> None:
 
 def refuse(message: str) -> None:
     raise SpreadsheetRefused(message + " " + _("Spara bara det som hör till svaren eller registret och försök igen."))
+
+
+def count_cells_and_strings(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], limits: Limits) -> None:
+    """A quick first count of cells and shared strings by their tags in the raw bytes, so a file with far
+    too many is refused before the slower element-by-element reading below."""
+    cells = 0
+    for member in members:
+        if member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml"):
+            cells += count_tags(archive, member, (b"<c ", b"<c>"))
+            if cells > limits.cells:
+                refuse(_("Filen har fler än %(n)s ifyllda celler.", n=format_decimal(limits.cells)))
+        elif member.filename == "xl/sharedStrings.xml":
+            if count_tags(archive, member, (b"<si>", b"<si ")) > limits.shared_strings:
+                refuse(_("Filen har fler än %(n)s olika texter.", n=format_decimal(limits.shared_strings)))
+
+
+def count_tags(archive: zipfile.ZipFile, member: zipfile.ZipInfo, tags: tuple[bytes, ...]) -> int:
+    count, tail = 0, b""
+    try:
+        with archive.open(member) as stream:
+            while chunk := stream.read(1 << 20):
+                text = tail + chunk
+                count += sum(text.count(tag) for tag in tags)
+                tail = text[-3:]  # a tag cut at the chunk's end is counted with the next chunk
+                count -= sum(tail.count(tag) for tag in tags)
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError):
+        refuse_as_damaged()
+    return count
 
 
 def declares_a_doctype(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
