@@ -22,7 +22,8 @@ from survey.db import LOCAL_TZ, UTCDateTime, utcnow
 from survey.extensions import db
 from survey.models.states import AssignmentStatus, RoundState, _in
 from survey.models.units import Unit, participating_units
-from survey.questions.definition import Question, Questionnaire, parse
+from survey.questions.definition import Question, Questionnaire, QuestionnaireError, parse
+from survey.questions.versions import conflicts_with_stored, stored_versions
 
 # A question outside any repeating group is stored with entry index 0;
 # group entries get stable indexes from 1, never reused within an assignment.
@@ -56,11 +57,15 @@ class QuestionnaireVersion(db.Model):
 
     @classmethod
     def from_source(cls, source: str) -> QuestionnaireVersion:
-        """The stored version with this exact text, or a new one (validated) added to the session."""
+        """The stored version with this exact text, or a new one (validated, and checked against the stored
+        versions of the same questionnaire) added to the session."""
         definition = parse(source)
         existing = db.session.scalar(select(cls).where(cls.content_hash == definition.content_hash))
         if existing:
             return existing
+        problems = conflicts_with_stored(definition, stored_versions(definition.id))
+        if problems:
+            raise QuestionnaireError(problems)
         version = cls(
             slug=definition.id,
             version=definition.version,

@@ -5,6 +5,7 @@ but every question keeps a stable ``key`` that answers, exports and
 comparisons between rounds join on."""
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 import tomllib
@@ -142,18 +143,31 @@ def parse(source: str, name: str = "<questionnaire>") -> Questionnaire:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:
         raise QuestionnaireError([f"{name}: invalid TOML: {exc}"]) from None
-    builder = _Builder(name)
+    builder = _Builder(name, source)
     questionnaire = builder.questionnaire(data, content_hash(source))
     if builder.problems:
         raise QuestionnaireError(builder.problems)
     return questionnaire
 
 
+TOP_LEVEL_KEYS = frozenset({"questionnaire", "option_sets", "sections"})
+QUESTIONNAIRE_KEYS = frozenset({"id", "title", "version", "intro", "estimated_minutes"})
+SECTION_KEYS = frozenset({"key", "title", "help", "questions"})
+QUESTION_KEYS = frozenset({"key", "type", "label", "help", "required"})   # every type's; a type adds its own
+OPTION_KEYS = frozenset({"code", "label"})
+
+
+def key_line(key: object) -> str | None:
+    """A pattern for the line ``key = "<key>"`` that opens a section's or question's table."""
+    return rf"^\s*key\s*=\s*[\"']{re.escape(key)}[\"']" if isinstance(key, str) else None
+
+
 class _Builder:
     """Turns parsed TOML into dataclasses, collecting every problem instead of stopping at the first."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, source: str = ""):
         self.name = name
+        self.lines = source.splitlines()
         self.problems: list[str] = []
         self.seen_keys: set[str] = set()
         self.option_sets: dict[str, tuple[Option, ...]] = {}
@@ -161,11 +175,33 @@ class _Builder:
     def problem(self, where: str, message: str) -> None:
         self.problems.append(f"{self.name}: {where}: {message}")
 
+    def unknown_keys(self, table: dict, known: set[str] | frozenset[str], where: str, after: str | None = None) -> None:
+        """Name every key the table should not have, with its line and the closest known key:
+        a misspelt ``requred = true`` would otherwise be ignored without a word."""
+        for name in table:
+            if name in known:
+                continue
+            close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(sorted(known))})"
+            line = self.line_of(name, after)
+            self.problem(where, f"unknown key {name!r}" + (f" on line {line}" if line else "") + hint)
+
+    def line_of(self, name: str, after: str | None) -> int | None:
+        """The line of ``name = …`` in the source: the first one after the line matching ``after``."""
+        start = 0
+        if after is not None:
+            anchor = re.compile(after)
+            start = next((n for n, line in enumerate(self.lines) if anchor.search(line)), 0)
+        pattern = re.compile(rf"(?:^|[\s{{,])[\"']?{re.escape(name)}[\"']?\s*=")
+        return next((n + 1 for n, line in enumerate(self.lines[start:], start=start) if pattern.search(line)), None)
+
     def questionnaire(self, data: dict, digest: str) -> Questionnaire:
+        self.unknown_keys(data, TOP_LEVEL_KEYS, "file")
         meta = data.get("questionnaire")
         if not isinstance(meta, dict):
             self.problem("[questionnaire]", "table is missing")
             meta = {}
+        self.unknown_keys(meta, QUESTIONNAIRE_KEYS, "[questionnaire]", after=r"^\s*\[questionnaire\]")
         slug = self.text(meta, "id", "[questionnaire]", required=True)
         if slug and not SLUG_RE.match(slug):
             self.problem("[questionnaire]", f"id {slug!r} must match [a-z][a-z0-9-]*")
@@ -220,6 +256,7 @@ class _Builder:
                 self.problem(where, "each option must be a table with code and label")
                 continue
             code, label = raw.get("code"), raw.get("label")
+            self.unknown_keys(raw, OPTION_KEYS, where, after=rf"^\s*code\s*=\s*[\"']{re.escape(str(code))}[\"']")
             if not isinstance(code, str) or not KEY_RE.match(code):
                 self.problem(where, f"option code {code!r} must match [a-z][a-z0-9_]*")
                 continue
@@ -239,6 +276,7 @@ class _Builder:
             return None
         key = raw.get("key")
         where = f"section {key}" if isinstance(key, str) else f"section {number}"
+        self.unknown_keys(raw, SECTION_KEYS, where, after=key_line(key))
         if not isinstance(key, str) or not KEY_RE.match(key):
             self.problem(where, f"key {key!r} must match [a-z][a-z0-9_]*")
         elif key in section_keys:
@@ -287,6 +325,7 @@ class _Builder:
             help=self.text(raw, "help", key),
             required=required,
         )
+        self.unknown_keys(raw, QUESTION_KEYS | TYPES[qtype].attributes, key, after=key_line(key))
         attrs.update(TYPES[qtype].read(self, raw, key))
         return Question(**attrs)
 

@@ -60,6 +60,10 @@ class QuestionType:
     one_cell_per_option: ClassVar[bool] = False  # the offline template gives each option a Ja-cell
     counted: ClassVar[bool] = False          # the "Per fråga" sheet counts its answers
     excel_format: ClassVar[str | None] = None  # the number format of its answer cells in the offline template
+    attributes: ClassVar[frozenset[str]] = frozenset()  # the keys its TOML table may have beyond the common ones
+    # What its stored answers are; a question key may change type between versions only within one kind
+    # of answer (short ↔ long text, number ↔ percent), or last year's answers would not read.
+    stored_as: ClassVar[str]
 
     # --- the questionnaire file
     def read(self, builder: Any, raw: dict, key: str) -> dict[str, Any]:

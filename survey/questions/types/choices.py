@@ -38,7 +38,7 @@ def read_options(builder, raw: dict, key: str) -> dict[str, Any]:
 class OneChoice(QuestionType):
     """One option of several, as radio buttons; the base of every single-answer choice."""
 
-    widget, blank, counted = "radios", "choices", True
+    widget, blank, counted, stored_as = "radios", "choices", True, "code"
 
     def field(self, question: Question, **kwargs: Any) -> Field:
         choices = [SelectChoice(option.code, option.label) for option in self.choices(question)]
@@ -77,6 +77,7 @@ class OneChoice(QuestionType):
 @register
 class SingleChoice(OneChoice):
     name, codebook_name = "single_choice", "ett val"
+    attributes = frozenset({"options"})
 
     def read(self, builder, raw, key):
         return read_options(builder, raw, key)
@@ -98,6 +99,7 @@ class Scale(OneChoice):
     """A whole number between min and max (0–10), the ends named in words; stored as the number."""
 
     name, codebook_name, inline_choices, blank = "scale", "skala", True, ""
+    attributes, stored_as = frozenset({"min", "max", "min_label", "max_label"}), "whole number"
 
     def read(self, builder, raw, key):
         low, high = raw.get("min"), raw.get("max")
@@ -162,7 +164,8 @@ class MultipleChoice(QuestionType):
     """Every option that applies, as check boxes; stored as the list of codes in the options' order."""
 
     name, codebook_name, widget, blank = "multiple_choice", "flera val", "checkboxes", "choices"
-    one_cell_per_option, counted = True, True
+    one_cell_per_option, counted, stored_as = True, True, "codes"
+    attributes = frozenset({"options"})
 
     def read(self, builder, raw, key):
         return read_options(builder, raw, key)

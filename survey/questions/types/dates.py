@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 @register
 class DateType(QuestionType):
-    name, codebook_name, widget = "date", "datum", "date"
+    name, codebook_name, widget, stored_as = "date", "datum", "date", "date"
 
     def field(self, question: Question, **kwargs: Any) -> Field:
         return SwedishDateField(validators=[Optional()], format="%Y-%m-%d",

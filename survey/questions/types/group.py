@@ -7,6 +7,7 @@ from survey.questions.types.base import QuestionType, register
 @register
 class Group(QuestionType):
     name, codebook_name, widget, blank = "group", "upprepad grupp", "", ""
+    attributes, stored_as = frozenset({"fields", "entry_label"}), "entries"
 
     def read(self, builder, raw, key):
         raw_fields = raw.get("fields")

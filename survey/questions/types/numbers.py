@@ -33,7 +33,8 @@ def read_bounds(builder, raw: dict, key: str) -> dict[str, Any]:
 @register
 class NumberType(QuestionType):
     name, codebook_name, widget = "number", "tal", "number"
-    counted = True
+    counted, stored_as = True, "number"
+    attributes = frozenset({"min", "max", "integer", "unit"})
 
     def read(self, builder, raw, key):
         integer = raw.get("integer", False)

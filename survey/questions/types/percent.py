@@ -38,7 +38,7 @@ def as_percent_cell(value: float) -> NumberCell:
 @register
 class PercentType(QuestionType):
     name, codebook_name, widget = "percent", "procent", "number"
-    counted = True
+    counted, stored_as, attributes = True, "number", frozenset({"min", "max"})
     excel_format = EXCEL_FORMAT
 
     def read(self, builder, raw, key):

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 
 class TextType(QuestionType):
+    attributes, stored_as = frozenset({"max_length"}), "text"
     default_max_length = 200
     field_class: type[Field] = StringField
 
@@ -28,7 +29,8 @@ class TextType(QuestionType):
         return {"max_length": value}
 
     def field(self, question: Question, **kwargs: Any) -> Field:
-        return self.field_class(validators=[Optional(), TextLimit(question.max_length or self.default_max_length)], **kwargs)
+        limit = question.max_length or self.default_max_length
+        return self.field_class(validators=[Optional(), TextLimit(limit)], **kwargs)
 
     def to_stored(self, question: Question, data: Any) -> Any:
         return data.strip()

@@ -1,0 +1,85 @@
+"""Questionnaire versions a coordinator can trust: misspelt keys are named, a key keeps its kind of
+answer across versions, a version label names one content, and two versions can be compared."""
+import pytest
+from conftest import DATA
+
+from survey.extensions import db
+from survey.models import QuestionnaireVersion
+from survey.questions.definition import QuestionnaireError, parse
+from survey.questions.versions import diff
+
+EVERY_TYPE = (DATA / "every_type.toml").read_text(encoding="utf-8")
+
+
+def problems_of(source: str) -> list[str]:
+    with pytest.raises(QuestionnaireError) as error:
+        parse(source, name="fil.toml")
+    return error.value.problems
+
+
+@pytest.mark.parametrize("wrong, right, where", [
+    ('required = true', 'requred = true', "namn: unknown key 'requred' on line {line} (did you mean 'required'?)"),
+    ('max_length = 50', 'max_lenght = 50', "uppdrag: unknown key 'max_lenght' on line {line} (did you mean 'max_length'?)"),
+    ('version = "1"', 'verison = "1"\nversion = "1"',
+     "[questionnaire]: unknown key 'verison' on line {line} (did you mean 'version'?)"),
+], ids=["required", "max_length", "version"])
+def test_a_misspelt_key_is_refused_with_its_line_and_the_key_meant(wrong, right, where):
+    assert wrong in EVERY_TYPE
+    source = EVERY_TYPE.replace(wrong, right, 1)
+    line = next(n for n, text in enumerate(source.splitlines(), start=1) if text.startswith(right.split(" ")[0]))
+    assert f"fil.toml: {where.format(line=line)}" in problems_of(source)
+
+
+def test_a_key_unknown_to_the_questions_type_is_refused_though_another_type_has_it():
+    source = EVERY_TYPE.replace('key = "utbildad"\ntype = "date"\n', 'key = "utbildad"\ntype = "date"\nmax_length = 10\n')
+    assert source != EVERY_TYPE
+    [problem] = [p for p in problems_of(source) if "max_length" in p]
+    assert problem.startswith("fil.toml: utbildad: unknown key 'max_length' on line")
+
+
+def store(app, source: str) -> QuestionnaireVersion:
+    with app.app_context():
+        version = QuestionnaireVersion.from_source(source)
+        db.session.commit()
+        return version.id
+
+
+def test_the_same_version_label_with_other_content_is_refused(app):
+    store(app, EVERY_TYPE)
+    assert store(app, EVERY_TYPE) == store(app, EVERY_TYPE), "the very same text is the same version"
+    edited = EVERY_TYPE.replace('label = "Antal anställda"', 'label = "Antal medarbetare"')
+    with app.app_context(), pytest.raises(QuestionnaireError) as error:
+        QuestionnaireVersion.from_source(edited)
+    assert error.value.problems == ["<questionnaire>: version '1' is already stored with different content; "
+                                    "give this file a new version label"]
+    store(app, edited.replace('version = "1"', 'version = "2"'))
+
+
+def test_a_key_whose_answers_would_no_longer_read_is_refused_with_a_new_key_suggested(app):
+    store(app, EVERY_TYPE)
+    as_text = EVERY_TYPE.replace('version = "1"', 'version = "2"').replace(
+        'key = "anstallda"\ntype = "number"\nlabel = "Antal anställda"\nmin = 0\nmax = 5000\ninteger = true\nunit = "st"\n',
+        'key = "anstallda"\ntype = "short_text"\nlabel = "Antal anställda"\n')
+    assert "anstallda\"\ntype = \"short_text\"" in as_text
+    with app.app_context(), pytest.raises(QuestionnaireError) as error:
+        QuestionnaireVersion.from_source(as_text)
+    assert error.value.problems == ["<questionnaire>: anstallda: type number in version 1 cannot become short_text "
+                                    "(its answers would not read); give the question a new key, e.g. anstallda_short_text"]
+
+
+def test_a_number_in_per_cent_may_become_a_percentage(app):
+    store(app, EVERY_TYPE.replace('key = "andel"\ntype = "percent"\n', 'key = "andel"\ntype = "number"\nunit = "%"\n'))
+    store(app, EVERY_TYPE.replace('version = "1"', 'version = "2"'))
+
+
+def test_the_diff_lists_added_removed_and_changed_questions():
+    old = parse(EVERY_TYPE)
+    new = parse(EVERY_TYPE.replace('version = "1"', 'version = "2"')
+                .replace('label = "Antal anställda"', 'label = "Antal medarbetare"')
+                .replace('key = "utbildad"', 'key = "utbildad_senast"')
+                .replace('options = "omraden"\nrequired = true', 'options = "omraden"'))
+    changes = {change.key: change for change in diff(old, new)}
+    assert changes["utbildad_senast"].kind == "added" and changes["utbildad"].kind == "removed"
+    assert changes["anstallda"].details == ("label: 'Antal anställda' → 'Antal medarbetare'",)
+    assert changes["huvudomrade"].details == ("no longer required",)
+    assert diff(old, old) == []
