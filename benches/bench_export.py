@@ -50,7 +50,7 @@ def answers_for(definition, assignment_id: int, n: int) -> list[dict]:
     def value(question, k):
         if question.type in ("short_text", "long_text"):
             return f"{question.label[:40]} – svar {n}.{k} " + "text " * (30 if question.type == "long_text" else 2)
-        if question.type == "number":
+        if question.kind.widget == "number":  # numbers and percentages
             return (n * 7 + k) % 100
         if question.type == "date":
             return "2026-03-01"
