@@ -190,6 +190,7 @@ HOSTILE = ["=HYPERLINK(\"http://evil.example\",\"x\")", "@SUM(A1:A9)", "+46 70",
 
 def test_hostile_text_comes_out_literal_intact_or_visibly_cut(app, client, world):
     source = (ROOT / "tests" / "data" / "every_type.toml").read_text(encoding="utf-8").replace("max_length = 50", "max_length = 50000")
+    source = source.replace('version = "1"', 'version = "1-long-texts"')  # other content, another label
     with app.app_context():
         round_ = db.session.get(Round, world.round_id)
         round_.questionnaire_version = QuestionnaireVersion.from_source(source)
