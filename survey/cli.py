@@ -16,8 +16,8 @@ from sqlalchemy import select
 from survey.db import utcnow
 from survey.extensions import db
 from survey.ids import parse_id
-from survey.models import Assignment, ContactPerson, QuestionnaireVersion, Role, Round, Unit, User, audit
-from survey.questions.definition import QuestionnaireError, check_files
+from survey.models import Assignment, ContactPerson, Role, Round, Unit, User, audit
+from survey.questions.cli import load_questionnaire, questionnaire_group
 
 DEMO_QUESTIONNAIRE = "kartlaggning-vald.toml"
 DEMO_ROUND = "Kartläggning av arbetet mot våld 2026"
@@ -247,40 +247,6 @@ def backup_command(output):
 def fail(message: str) -> None:
     click.echo(message, err=True)
     sys.exit(1)
-
-
-questionnaire_group = AppGroup("questionnaire", help="Check and load questionnaire files.")
-
-
-@questionnaire_group.command("check")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
-def questionnaire_check(paths):
-    """Validate questionnaire files; one line per problem, exit 1 if any."""
-    problems = check_files(list(paths))
-    for problem in problems:
-        click.echo(problem, err=True)
-    if problems:
-        sys.exit(1)
-    click.echo(f"{len(paths)} file(s) valid.")
-
-
-@questionnaire_group.command("load")
-@click.argument("path", type=click.Path(dir_okay=False))
-def questionnaire_load(path):
-    """Store a questionnaire file as a version rounds can use (same text, same version)."""
-    version = load_questionnaire(Path(path))
-    db.session.commit()
-    click.echo(f"{version.slug} {version.version} (id {version.id}, sha256 {version.content_hash[:12]})")
-
-
-def load_questionnaire(path: Path) -> QuestionnaireVersion:
-    try:
-        source = path.read_text(encoding="utf-8")
-        return QuestionnaireVersion.from_source(source)
-    except (OSError, UnicodeDecodeError) as exc:
-        fail(f"{path}: cannot be read: {exc}")
-    except QuestionnaireError as exc:
-        fail("\n".join(p.replace("<questionnaire>", str(path)) for p in exc.problems))
 
 
 users_group = AppGroup("users", help="Coordinator accounts.")

@@ -83,3 +83,30 @@ def test_the_diff_lists_added_removed_and_changed_questions():
     assert changes["anstallda"].details == ("label: 'Antal anställda' → 'Antal medarbetare'",)
     assert changes["huvudomrade"].details == ("no longer required",)
     assert diff(old, old) == []
+
+
+def test_check_names_a_file_that_clashes_with_a_stored_version(app, runner, tmp_path):
+    store(app, EVERY_TYPE)
+    edited = tmp_path / "edited.toml"
+    edited.write_text(EVERY_TYPE.replace('label = "Antal anställda"', 'label = "Antal medarbetare"'), encoding="utf-8")
+    result = runner.invoke(args=["questionnaire", "check", str(edited)])
+    assert result.exit_code == 1
+    assert f"{edited}: version '1' is already stored with different content" in result.output
+
+
+def test_diff_compares_a_stored_version_with_a_file(app, runner, tmp_path):
+    store(app, EVERY_TYPE)
+    new = tmp_path / "new.toml"
+    new.write_text(EVERY_TYPE.replace('version = "1"', 'version = "2"').replace('key = "utbildad"', 'key = "utbildad_senast"'),
+                   encoding="utf-8")
+    result = runner.invoke(args=["questionnaire", "diff", "every-type@1", str(new)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "every-type 1 → every-type 2: 1 added, 1 removed, 0 changed"
+    assert any(line.startswith("+ utbildad_senast: ") for line in lines)
+    assert any(line.startswith("- utbildad: ") for line in lines)
+
+
+def test_diff_names_a_version_it_cannot_find(runner):
+    result = runner.invoke(args=["questionnaire", "diff", "every-type@9", "nothing.toml"])
+    assert result.exit_code == 1 and "every-type@9: no such file, and no stored version" in result.output

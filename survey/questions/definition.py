@@ -328,14 +328,3 @@ class _Builder:
         self.unknown_keys(raw, QUESTION_KEYS | TYPES[qtype].attributes, key, after=key_line(key))
         attrs.update(TYPES[qtype].read(self, raw, key))
         return Question(**attrs)
-
-
-def check_files(paths: list[str | Path]) -> list[str]:
-    """Every problem in the given files, one line each; empty when all are valid."""
-    problems = []
-    for path in paths:
-        try:
-            load_file(path)
-        except QuestionnaireError as exc:
-            problems.extend(exc.problems)
-    return problems
