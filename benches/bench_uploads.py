@@ -3,7 +3,7 @@
     .venv/bin/python benches/bench_uploads.py
 
 Each file is measured in a fresh Python process (so its peak resident memory is its own): the
-bombs of tests/test_hostile_uploads.py through check_spreadsheet(), and, as the baseline in the
+bombs of tests/bombs.py through check_spreadsheet(), and, as the baseline in the
 same run, an honest workbook of 5,000 register rows read the way the answer import reads (the
 check, then openpyxl). Prints, per file: seconds, peak RSS in MB, and the ratio of its seconds to
 the baseline's. Aim (issue 14): every bomb refused in under 2 s and under 256 MB, and no slower
@@ -66,7 +66,7 @@ def measure(data: bytes) -> dict:
 
 
 def main() -> None:
-    from test_hostile_uploads import BOMBS
+    from bombs import BOMBS
 
     baseline = measure(honest_register())
     print(f"{'file':22} {'seconds':>8} {'peak MB':>8} {'ratio':>6}  outcome")

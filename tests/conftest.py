@@ -5,22 +5,16 @@ Set TEST_DATABASE_URL to a PostgreSQL database to run the suite there
 own SQLite file.
 """
 import os
-import re
 import shutil
 import threading
-from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from helpers import World
 from werkzeug.serving import make_server
 
 from survey import create_app
 from survey.extensions import db
-from survey.models import ContactPerson, QuestionnaireVersion, Round, Unit, User
-
-DATA = Path(__file__).parent / "data"
-ROOT = Path(__file__).parent.parent
-PASSWORD = "korrekt häst batteri häftstift"
 
 
 def database_uri(tmp_path: Path) -> str:
@@ -65,69 +59,9 @@ def runner(app):
     return app.test_cli_runner()
 
 
-def csrf_from(html: str) -> str:
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
-        r'name="csrf_token" value="([^"]+)"', html
-    )
-    assert match, "no CSRF token on the page"
-    return match.group(1)
-
-
-def post_form(client, url: str, data: dict, follow_redirects: bool = False, page: str | None = None):
-    """POST as a browser would: with the CSRF token of the page the form is on."""
-    html = client.get(page or url).get_data(as_text=True)
-    return client.post(url, data={"csrf_token": csrf_from(html), **data}, follow_redirects=follow_redirects)
-
-
-class World:
-    """A small municipality with one open round of the every-type questionnaire."""
-
-    def __init__(self, app, questionnaire: Path = DATA / "every_type.toml"):
-        with app.app_context():
-            namnd = Unit(name="Individ- och familjenämnden", kind="namnd")
-            forvaltning = Unit(name="Socialtjänsten", kind="forvaltning", parent=namnd)
-            self.units = [
-                Unit(name="Centrum mot våld", kind="verksamhet", parent=forvaltning),
-                Unit(name="Äldreområdet", kind="verksamhet", parent=forvaltning),
-                Unit(name="AB Bostaden", kind="bolag"),
-            ]
-            for unit in self.units:
-                unit.contacts.append(ContactPerson(name=f"Kontakt {unit.name}", email="kontakt@example.org"))
-            db.session.add_all([namnd, forvaltning, *self.units])
-            version = QuestionnaireVersion.from_source(questionnaire.read_text(encoding="utf-8"))
-            round_ = Round(
-                name="Kartläggning 2026",
-                questionnaire_version=version,
-                opens_on=date.today(),
-                closes_on=date.today() + timedelta(days=30),
-                state="open",
-                instructions="Fyll i **senast** sista svarsdag.",
-            )
-            db.session.add(round_)
-            assignments = [round_.assign(unit) for unit in self.units]
-            self.tokens = [a.issue_token() for a in assignments]
-            coordinator = User(email="samordnare@example.org", role="coordinator", name="Samordnare")
-            coordinator.set_password(PASSWORD)
-            db.session.add(coordinator)
-            db.session.commit()
-            self.round_id = round_.id
-            self.assignment_ids = [a.id for a in assignments]
-            self.unit_names = [u.name for u in self.units]
-
-    def link(self, n: int = 0) -> str:
-        return f"/svar/lank/{self.tokens[n]}"
-
-    def section_url(self, section: str, n: int = 0) -> str:
-        return f"/svar/{self.assignment_ids[n]}/avsnitt/{section}"
-
-
 @pytest.fixture
 def world(app):
     return World(app)
-
-
-def login(client, email="samordnare@example.org", password=PASSWORD):
-    return post_form(client, "/logga-in", {"email": email, "password": password})
 
 
 # Browser tests (tests/browser/): the app served on a loopback port in a thread,

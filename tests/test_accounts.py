@@ -5,7 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pyotp
-from conftest import PASSWORD, csrf_from, login, post_form
+from helpers import PASSWORD, csrf_from, login, post_form
 from itsdangerous import TimestampSigner
 from sqlalchemy import select
 

@@ -6,7 +6,7 @@ Outcomes: "ok" (served or redirected within what the visitor may do),
 CSRF is off here: this measures who may do what; CSRF has its own tests.
 """
 import pytest
-from conftest import PASSWORD, World
+from helpers import PASSWORD, World
 from sqlalchemy import delete, select
 
 from survey.extensions import db
@@ -111,6 +111,12 @@ EXPECTED = {
     ("register.import_register", "GET"): EDITOR,
     ("register.import_register", "POST"): EDITOR,
     ("register.confirm_import", "POST"): EDITOR,
+    ("privacy.retention", "GET"): ADMIN,
+    ("privacy.retention", "POST"): ADMIN,
+    ("privacy.person", "GET"): ADMIN,
+    ("privacy.person", "POST"): ADMIN,
+    ("privacy.access_export", "POST"): ADMIN,
+    ("privacy.erase_person", "POST"): ADMIN,
 }
 SKIPPED_ENDPOINTS = {"static"}
 

@@ -1,7 +1,7 @@
 """The export benchmark's data builder and measurement run on a small round, so the benchmark cannot rot."""
 import sys
 
-from conftest import ROOT
+from helpers import ROOT
 
 
 def test_benchmark_builds_and_measures_a_small_round(app):

@@ -2,7 +2,7 @@
 (security probe finding M1)."""
 import json
 
-from conftest import post_form
+from helpers import post_form
 from sqlalchemy import select
 
 from survey.extensions import db

@@ -46,7 +46,7 @@ def test_demo_is_idempotent_and_its_password_works(app, runner):
         assert (count(Unit), count(ContactPerson), count(Assignment), count(Round), count(User)) == counts
     password = next(line for line in result.output.splitlines() if "Engångslösenord" in line).split(": ")[1]
     client = app.test_client()
-    from conftest import login
+    from helpers import login
 
     login(client, "samordnare@example.org", password)
     assert client.get("/samordning/").headers["Location"] == "/konto/losenord"

@@ -3,28 +3,10 @@ import html
 import re
 
 from sqlalchemy import select
-from test_respond import open_form, stored
+from helpers import hidden_fields, open_form, stored, two_browsers
 
 from survey.extensions import db
 from survey.models import AuditEvent
-
-
-def hidden_fields(client, url: str) -> dict:
-    """The hidden fields of a section page as a browser holds them until it posts."""
-    page = client.get(url).get_data(as_text=True)
-    fields = {}
-    for name in ("csrf_token", "version", "base", "entries"):
-        match = re.search(rf'name="{name}"(?: type="hidden")? value="([^"]*)"', page)
-        assert match, name
-        fields[name] = html.unescape(match.group(1))
-    return fields
-
-
-def two_browsers(app, world):
-    first, second = app.test_client(), app.test_client()
-    open_form(first, world)
-    open_form(second, world)
-    return first, second
 
 
 def test_different_answers_from_two_browsers_are_both_kept(app, world):

@@ -1,7 +1,6 @@
 """The coordinator's path: log in, see every unit's status, download the workbook."""
-from conftest import PASSWORD, login, post_form
+from helpers import PASSWORD, fill_and_submit, login, open_form, post_form
 from sqlalchemy import select
-from test_respond import fill_and_submit, open_form
 
 from survey.extensions import db
 from survey.models import AuditEvent, User

@@ -1,9 +1,8 @@
 """The round's dashboard: counts, roll-ups per nämnd, filters, and a query count that does not grow."""
 from datetime import date, timedelta
 
-from conftest import login, post_form
+from helpers import fill_and_submit, login, open_form, post_form
 from sqlalchemy import event, select
-from test_respond import fill_and_submit, open_form
 
 from survey.extensions import db
 from survey.models import ContactPerson, Round, Unit
@@ -42,7 +41,7 @@ def test_rollups_filters_and_search(app, client, world):
 
 def build_organisation(app, size: int) -> int:
     """A round over `size` units spread over ten nämnder with a förvaltning each."""
-    from conftest import DATA
+    from helpers import DATA
 
     from survey.models import QuestionnaireVersion
 

@@ -4,9 +4,8 @@ from datetime import date, timedelta
 
 import openpyxl
 import pytest
-from conftest import ROOT, World, login, post_form
+from helpers import ROOT, World, fill_and_submit, login, open_form, post_form
 from sqlalchemy import select
-from test_respond import fill_and_submit, open_form
 
 from survey.exports.data import round_units, stream_with_previous
 from survey.exports.rows import ResponseRows, sheet_rows

@@ -3,11 +3,9 @@ import re
 import threading
 from contextlib import contextmanager
 
-from conftest import csrf_from, login
+from helpers import csrf_from, fill_and_submit, hidden_fields, login, open_form, stored, two_browsers
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
-from test_concurrent_edits import hidden_fields, two_browsers
-from test_respond import fill_and_submit, open_form, stored
 
 from survey.extensions import db
 from survey.models import Assignment

@@ -9,7 +9,7 @@ from datetime import datetime
 
 import openpyxl
 import pytest
-from conftest import PASSWORD
+from helpers import PASSWORD
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE

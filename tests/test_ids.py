@@ -1,6 +1,6 @@
 """Ids in URL paths and form values are bounded to what an id column holds: too large is a 404, never a 500."""
 import pytest
-from conftest import login
+from helpers import login
 
 from survey.ids import MAX_ID, parse_id
 

@@ -10,8 +10,7 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import login, post_form
-from test_respond import FULL_FIRST_SECTION, open_form
+from helpers import FULL_FIRST_SECTION, login, open_form, post_form
 
 SOFFICE = shutil.which("soffice")
 ALL_SHEETS_AS_CSV = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"

@@ -1,6 +1,6 @@
 """Domain rules held by the models."""
 import pytest
-from conftest import DATA
+from helpers import DATA
 from sqlalchemy import select
 
 from survey.extensions import db

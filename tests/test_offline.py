@@ -5,9 +5,8 @@ from datetime import datetime
 
 import openpyxl
 import pytest
-from conftest import login, post_form
+from helpers import FULL_FIRST_SECTION, fill_and_submit, login, open_form, post_form, status_of, stored
 from sqlalchemy import select
-from test_respond import FULL_FIRST_SECTION, fill_and_submit, open_form, status_of, stored
 
 from survey.extensions import db
 from survey.models import Assignment, AuditEvent

@@ -3,9 +3,8 @@ import json
 import logging
 import sqlite3
 
-from conftest import post_form
+from helpers import open_form, post_form
 from sqlalchemy import select
-from test_respond import open_form
 
 from survey.extensions import db
 from survey.models import Answer

@@ -1,7 +1,7 @@
 """Questionnaire versions a coordinator can trust: misspelt keys are named, a key keeps its kind of
 answer across versions, a version label names one content, and two versions can be compared."""
 import pytest
-from conftest import DATA
+from helpers import DATA
 
 from survey.extensions import db
 from survey.models import QuestionnaireVersion

@@ -2,7 +2,7 @@
 from pathlib import Path
 
 import pytest
-from conftest import DATA, ROOT
+from helpers import DATA, ROOT
 
 from survey.questions.definition import QuestionnaireError, load_file, parse
 

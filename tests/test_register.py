@@ -6,7 +6,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import PASSWORD, login, post_form
+from helpers import PASSWORD, login, post_form
 from sqlalchemy import func, select
 from werkzeug.test import EnvironBuilder
 

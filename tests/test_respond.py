@@ -1,41 +1,11 @@
 """The contact person's path: link, form, drafts, repeating groups, review, submit."""
 import re
 
-from conftest import post_form
+from helpers import FULL_FIRST_SECTION, fill_and_submit, open_form, post_form, status_of, stored
 from sqlalchemy import select
 
 from survey.extensions import db
-from survey.models import Answer, Assignment, AuditEvent, Round
-
-
-def open_form(client, world, n=0):
-    response = client.get(world.link(n))
-    assert response.status_code == 303
-    return response
-
-
-def stored(app, assignment_id):
-    with app.app_context():
-        rows = db.session.scalars(select(Answer).where(Answer.assignment_id == assignment_id))
-        return {(a.question_key, a.entry_index): a.value for a in rows}
-
-
-def status_of(app, assignment_id):
-    with app.app_context():
-        return db.session.get(Assignment, assignment_id).status
-
-
-FULL_FIRST_SECTION = {
-    "namn": "Anna Andersson",
-    "uppdrag": "Stöd till våldsutsatta",
-    "anstallda": "1 250",
-    "andel": "12,5",
-    "huvudomrade": "heder",
-    "omraden": ["nara", "sexuellt"],
-    "samverkan_betyg": "4",
-    "rutin": "delvis",
-    "utbildad": "2026-03-01",
-}
+from survey.models import Assignment, AuditEvent, Round
 
 
 def test_link_opens_a_session_and_redirects_to_a_url_without_the_token(client, world):
@@ -258,18 +228,6 @@ def test_an_empty_card_added_by_mistake_does_not_block_submitting_and_is_dropped
     response = post_form(client, f"/svar/{world.assignment_ids[0]}/skicka-in", {}, page=f"/svar/{world.assignment_ids[0]}/granska")
     assert response.headers["Location"] == f"/svar/{world.assignment_ids[0]}/kvitto"
     assert not any(key == "goda_exempel" for key, _index in stored(app, world.assignment_ids[0]))
-
-
-def fill_and_submit(client, world, n=0):
-    open_form(client, world, n)
-    post_form(client, world.section_url("grund", n), {**FULL_FIRST_SECTION, "action": "next"})
-    url = world.section_url("exempel", n)
-    post_form(client, url, {"action": "add:goda_exempel"})
-    post_form(client, url, {"exempel_rubrik-1": "Våga fråga", "exempel_omraden-1": ["nara", "heder"], "action": "add:utvecklingsomraden"})
-    post_form(client, url, {"exempel_rubrik-1": "Våga fråga", "exempel_omraden-1": ["nara", "heder"],
-                            "utveckling_rubrik-2": "Rutiner för att fråga om våld", "utveckling_prioritet-2": "hog", "action": "review"})
-    review = f"/svar/{world.assignment_ids[n]}/granska"
-    return post_form(client, f"/svar/{world.assignment_ids[n]}/skicka-in", {}, page=review)
 
 
 def test_submit_gives_a_receipt_and_locks_the_form(app, client, world):

@@ -8,9 +8,8 @@ from datetime import date, timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
-from conftest import PASSWORD, login, post_form
+from helpers import FULL_FIRST_SECTION, PASSWORD, fill_and_submit, login, open_form, post_form
 from sqlalchemy import func, select
-from test_respond import FULL_FIRST_SECTION, fill_and_submit, open_form
 
 from survey.db import utcnow
 from survey.extensions import db

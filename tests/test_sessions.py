@@ -1,8 +1,7 @@
 """Sessions end after inactivity, on the server's clock, and can be extended before they do."""
 import time
 
-from conftest import login
-from test_respond import open_form
+from helpers import login, open_form
 
 
 def age_session(client, seconds: int) -> None:

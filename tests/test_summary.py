@@ -1,6 +1,6 @@
 """The published summary page: aggregates and the good examples units agreed to publish, nothing else."""
 import pytest
-from conftest import ROOT, World, login, post_form
+from helpers import ROOT, World, login, post_form
 
 from survey.extensions import db
 from survey.models import Assignment, AuditEvent

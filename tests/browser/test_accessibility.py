@@ -5,7 +5,7 @@ import io
 import openpyxl
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from conftest import PASSWORD, login
+from helpers import PASSWORD, login
 from playwright.sync_api import expect
 
 from survey.extensions import db

@@ -1,7 +1,7 @@
 """A contact person fills in the form in a real browser, with and without JavaScript."""
 import re
 
-from conftest import ROOT
+from helpers import ROOT
 from playwright.sync_api import expect
 
 from survey.extensions import db
