@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import openpyxl
 import pytest
-from conftest import DATA, World, login, post_form
+from helpers import DATA, World, login, post_form
 from sqlalchemy import select
 
 from survey.extensions import db
@@ -112,7 +112,7 @@ def test_a_percentage_is_typed_with_or_without_the_sign_and_decimals(app, client
     ("140", "Talet får inte vara större än 100."),
     ("-1", "Talet får inte vara mindre än 0."),
     ("ungefär hälften", "Skriv ett tal, till exempel 12 eller 12,5."),
-])
+], ids=["above-100", "below-0", "not-a-number"])
 def test_a_percentage_outside_0_to_100_gets_a_message_and_keeps_what_was_typed(app, client, world, typed, message):
     response = answer_first_section(client, world, andel=typed)
     page = response.get_data(as_text=True)
