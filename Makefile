@@ -7,17 +7,23 @@ PORT   ?= 5000
 # Local runs are debug runs: the secret key is generated once and kept in instance/.
 LOCAL  := FLASK_DEBUG=1 PUBLIC_URL=http://$(HOST):$(PORT)
 
-.PHONY: run test install install-test translations extract-messages system-test-packages clean
+.PHONY: run test lint install install-test translations extract-messages system-test-packages clean
 
 run: install translations
 	$(LOCAL) $(FLASK) db upgrade
 	$(LOCAL) $(FLASK) demo
 	$(LOCAL) $(FLASK) run --host $(HOST) --port $(PORT) --no-debugger
 
-test: install-test translations system-test-packages
+test: lint install-test translations system-test-packages
 	REQUIRE_BROWSER=1 REQUIRE_LIBREOFFICE=1 $(VENV)/bin/pytest
 	@echo "== The same suite on PostgreSQL =="
 	REQUIRE_BROWSER=1 REQUIRE_LIBREOFFICE=1 tests/with-postgres.sh $(VENV)/bin/pytest
+
+# Lint, import order, formatting and types (settings in pyproject.toml); `make test` runs it first.
+lint: install-test
+	$(VENV)/bin/ruff check
+	$(VENV)/bin/ruff format --check
+	$(VENV)/bin/mypy
 
 $(PYTHON):
 	python3 -m venv $(VENV)
