@@ -52,6 +52,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAIL_PASSWORD=os.environ.get("MAIL_PASSWORD", ""),
         MAIL_FROM=os.environ.get("MAIL_FROM", "Kartläggning <noreply@localhost>"),
         MAIL_TIMEOUT=float(os.environ.get("MAIL_TIMEOUT", "10")),
+        # Retention (gallring, survey/privacy/): how long personal data is kept; SECURITY.md says why.
+        PRIVACY_ROUND_CONTACTS_MONTHS=int(os.environ.get("PRIVACY_ROUND_CONTACTS_MONTHS", "12")),
+        PRIVACY_SENT_MAIL_DAYS=int(os.environ.get("PRIVACY_SENT_MAIL_DAYS", "90")),
+        PRIVACY_FAILED_MAIL_DAYS=int(os.environ.get("PRIVACY_FAILED_MAIL_DAYS", "90")),
+        PRIVACY_AUDIT_MONTHS=int(os.environ.get("PRIVACY_AUDIT_MONTHS", "24")),
     )
     if os.environ.get("TRUSTED_PROXIES"):
         # Behind nginx or another proxy: take the client address and scheme from its headers.
@@ -72,11 +77,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
 
-    from survey import accounts, cli, logs, public, register, respond, rounds
+    from survey import accounts, cli, logs, privacy, public, register, respond, rounds
     from survey.register import uploads
 
     logs.init_app(app)
-    for blueprint in (public.bp, accounts.bp, respond.bp, rounds.bp, register.bp):
+    for blueprint in (public.bp, accounts.bp, respond.bp, rounds.bp, register.bp, privacy.bp):
         app.register_blueprint(blueprint)
     cli.init_app(app)
     register_error_pages(app)

@@ -17,6 +17,7 @@ from survey.db import utcnow
 from survey.extensions import db
 from survey.ids import parse_id
 from survey.models import Assignment, ContactPerson, Role, Round, Unit, User, audit
+from survey.privacy.cli import privacy_group
 from survey.questions.cli import load_questionnaire, questionnaire_group
 
 DEMO_QUESTIONNAIRE = "kartlaggning-vald.toml"
@@ -69,6 +70,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_group)
     app.cli.add_command(demo_command)
     app.cli.add_command(links_command)
+    app.cli.add_command(privacy_group)
 
 
 export_group = AppGroup("export", help="Workbooks for the council.")

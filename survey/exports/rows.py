@@ -176,8 +176,10 @@ def missing_rows(rows: list[UnitRow]) -> Iterator[list[Any]]:
     for row in rows:
         if row.assignment.is_submitted:
             continue
+        purged = row.assignment.round.contacts_purged_dt is not None  # after gallring the unit stands in for them
         yield [row.namnd, row.unit.name, status_text(row.assignment.status),
-               "; ".join(c.name for c in row.contacts), "; ".join(c.email for c in row.contacts),
+               row.unit.name if purged else "; ".join(c.name for c in row.contacts),
+               "" if purged else "; ".join(c.email for c in row.contacts),
                row.assignment.reminder_count, row.assignment.last_reminded_dt, row.assignment.last_activity_dt]
 
 

@@ -101,6 +101,8 @@ class Round(db.Model):
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # When the coordinator published the round's summary page (None: not public).
     published_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the retention purge removed the round's contact details (survey/privacy/retention.py); None: not yet.
+    contacts_purged_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
     scope_unit: Mapped[Unit | None] = relationship()
