@@ -5,6 +5,7 @@ from pathlib import Path
 
 from flask import Flask, has_request_context, render_template, request, session
 from flask_babel import format_decimal, format_percent, get_locale
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -40,8 +41,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         UPLOAD_DIR=os.environ.get("UPLOAD_DIR", str(Path(app.instance_path) / "imports")),
         PUBLIC_URL=os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         COORDINATOR_EMAIL=os.environ.get("COORDINATOR_EMAIL", ""),
-        # Who may show the published summary page in a frame, e.g. "https://www.umea.se" (CSP frame-ancestors).
-        PUBLIC_FRAME_ANCESTORS=os.environ.get("PUBLIC_FRAME_ANCESTORS", "*"),
+        # Who may show the published summary page in a frame, e.g. "'self' https://www.umea.se" (CSP
+        # frame-ancestors); only the site itself until the plan's web page is named here.
+        PUBLIC_FRAME_ANCESTORS=os.environ.get("PUBLIC_FRAME_ANCESTORS", "'self'"),
         # Minutes without a request before a session ends; pages warn before it does.
         SESSION_IDLE_MINUTES=int(os.environ.get("SESSION_IDLE_MINUTES", "60")),
         MAIL_SERVER=os.environ.get("MAIL_SERVER", ""),
@@ -69,6 +71,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = local_secret_key(app)
 
+    private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
     # Every <int:...> in a route is an id: bounded, so an overlong one is a 404 rather than a database error.
     app.url_map.converters["int"] = IdConverter
     database.init_app(app)
@@ -110,6 +113,15 @@ def database_url(url: str | None, instance_path: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def private_sqlite_file(url: str) -> None:
+    """Create an SQLite database file readable by the app's user alone, before SQLite would create it
+    under the umask (often 0644): it holds every answer and contact. SQLite gives its -wal and -shm
+    files the database file's mode."""
+    database = make_url(url).database if url.startswith("sqlite") else None
+    if database and database != ":memory:" and not database.startswith("file:") and Path(database).parent.is_dir():
+        os.close(os.open(database, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
 def local_secret_key(app: Flask) -> str:
