@@ -9,15 +9,24 @@ def is_session_bound() -> bool:
     return bool(session.get("_user_id") or session.get("assignments"))
 
 
+def stamp_session() -> None:
+    """Start the idle clock of a session that has just been bound (a login, either step, or an opened link)."""
+    session["seen"] = int(time.time())
+
+
 def end_idle_session() -> None:
-    """End a session that has been idle too long, on the server's clock, whatever the cookie says."""
+    """End a session that has been idle too long, on the server's clock, whatever the cookie says.
+
+    A bound session without a stamp has no first request to count from: it is ended rather than
+    trusted for the cookie's whole lifetime.
+    """
     if request.endpoint == "static" or not is_session_bound():
         return
-    now = int(time.time())
-    if now - session.get("seen", now) > current_app.config["SESSION_IDLE_MINUTES"] * 60:
+    seen = session.get("seen")
+    if not isinstance(seen, int) or time.time() - seen > current_app.config["SESSION_IDLE_MINUTES"] * 60:
         session.clear()
         return
-    session["seen"] = now
+    stamp_session()
 
 
 # Everything comes from the app itself; nothing may frame a page unless its view says so.

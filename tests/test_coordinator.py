@@ -93,6 +93,7 @@ def test_changing_the_password_ends_other_sessions_but_not_this_one(app, world):
     first, second = app.test_client(), app.test_client()
     login(first)
     login(second)
-    post_form(first, "/konto/losenord", {"password": "ett annat långt lösen", "confirm": "ett annat långt lösen"})
+    new = {"password": "ett annat långt lösen", "confirm": "ett annat långt lösen"}
+    post_form(first, "/konto/losenord", {"current": PASSWORD, **new})
     assert first.get("/samordning/").status_code == 200
     assert second.get("/samordning/").status_code == 302

@@ -36,6 +36,12 @@ class ChangePasswordForm(Form):
     )
 
 
+class ChangeOwnPasswordForm(ChangePasswordForm):
+    """Changing one's password while logged in: the current one first."""
+
+    current = PasswordField(_l("Nuvarande lösenord"), validators=[DataRequired(_l("Skriv ditt nuvarande lösenord."))])
+
+
 class UserForm(Form):
     email = EmailField(_l("E-postadress"), validators=[
         DataRequired(_l("Skriv en e-postadress.")),
@@ -60,6 +66,12 @@ class TotpForm(Form):
         description=_l("Sex siffror från din autentiseringsapp."),
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )
+
+
+class ReplaceTotpForm(TotpForm):
+    """Moving the second factor to a new app: the password first, so a borrowed session cannot."""
+
+    current = PasswordField(_l("Ditt lösenord"), validators=[DataRequired(_l("Skriv ditt lösenord."))])
 
 
 class SecuritySettingsForm(Form):

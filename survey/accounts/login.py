@@ -8,10 +8,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 from survey import limits
 from survey.access import safe_next, user_actor
 from survey.accounts import bp
-from survey.accounts.forms import ChangePasswordForm, LoginForm
+from survey.accounts.forms import ChangeOwnPasswordForm, ChangePasswordForm, LoginForm
 from survey.db import utcnow
 from survey.extensions import db
 from survey.models import User, audit
+from survey.security import stamp_session
 
 
 @bp.route("/logga-in", methods=["GET", "POST"])
@@ -19,20 +20,22 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        limits.check(("login-address", limits.client_address()), ("login-account", email))
-        user = User.by_email(email)
-        if user is not None and user.is_active and user.check_password(form.password.data):
+        attempt = limits.attempt(*limits.login_limits(email))
+        user = User.authenticate(email, form.password.data)
+        if user is not None:
+            limits.forgive(attempt)
             session.clear()
             if user.totp_secret:
                 session["pending_user_id"] = user.id
                 session["pending_next"] = request.args.get("next")
+                db.session.commit()
                 return redirect(url_for("accounts.login_code"), code=303)
             login_user(user)
+            stamp_session()
             user.last_login_dt = utcnow()
             audit("login", user_actor(user), user_id=user.id)
             db.session.commit()
             return redirect(safe_next(request.args.get("next")), code=303)
-        limits.count(("login-address", limits.client_address()), ("login-account", email))
         audit("login_failed", email[:254], details={"address": limits.client_address()})
         db.session.commit()
         form.password.errors.append(_("E-postadressen eller lösenordet stämmer inte."))
@@ -54,8 +57,11 @@ def logout():
 @bp.route("/konto/losenord", methods=["GET", "POST"])
 @login_required
 def change_password():
-    form = ChangePasswordForm()
-    if form.validate_on_submit():
+    # After a one-time password the login itself was the proof; otherwise a borrowed session
+    # must not be enough to take the account over.
+    asks_current = not current_user.must_change_password
+    form = ChangeOwnPasswordForm() if asks_current else ChangePasswordForm()
+    if form.validate_on_submit() and (not asks_current or current_password_matches(form.current)):
         current_user.set_password(form.password.data)
         audit("password_changed", user_actor(current_user), user_id=current_user.id)
         db.session.commit()
@@ -63,6 +69,19 @@ def change_password():
         flash(_("Ditt nya lösenord är sparat."), "saved")
         return redirect(url_for("rounds.index"), code=303)
     return render_template("auth/change_password.html", form=form)
+
+
+def current_password_matches(field) -> bool:
+    """Whether the logged-in user typed their password; a wrong one counts as a failed login."""
+    attempt = limits.attempt(*limits.login_limits(current_user.email))
+    if current_user.check_password(field.data):
+        limits.forgive(attempt)
+        db.session.commit()
+        return True
+    audit("login_failed", user_actor(current_user), user_id=current_user.id, details={"reauthentication": True})
+    db.session.commit()
+    field.errors.append(_("Lösenordet stämmer inte."))
+    return False
 
 
 @bp.route("/session/forlang", methods=["POST"])

@@ -41,7 +41,18 @@ def password_link(user: User, kind: MailKind) -> str:
     and a new password ends it (so it works once)."""
     user.password_link_nonce = secrets.token_urlsafe(16)
     token = password_serializer().dumps({"id": user.id, "kind": kind.value, "nonce": user.password_link_nonce})
-    return mail.public_url(url_for("accounts.set_password", token=token))
+    return mail.public_url(app_path("accounts.set_password", token=token))
+
+
+def app_path(endpoint: str, **values) -> str:
+    """A route's path inside the app, for a mailed link: PUBLIC_URL (with any prefix the site is served
+    under) goes in front of it.
+
+    Not url_for: it puts the request's script root in front, which a proxy, or gunicorn for requests
+    from 127.0.0.1, takes from a SCRIPT_NAME header the client chose, so a crafted request could aim
+    someone's reset link at another host. An adapter bound to no request knows only the routes.
+    """
+    return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def user_from_link(token: str) -> User | None:
@@ -67,8 +78,7 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        limits.check(("reset-address", limits.client_address()), ("reset-account", email))
-        limits.count(("reset-address", limits.client_address()), ("reset-account", email))
+        limits.attempt(("reset-address", limits.client_address()), ("reset-account", email))
         user = User.by_email(email)
         if user is not None and user.is_active:
             values = {"namn": user.name or user.email, "lank": password_link(user, MailKind.PASSWORD_RESET)}

@@ -20,22 +20,24 @@ from flask_login import current_user, login_required, login_user
 from survey import limits
 from survey.access import safe_next, user_actor
 from survey.accounts import bp
-from survey.accounts.forms import TotpForm
+from survey.accounts.forms import ReplaceTotpForm, TotpForm
+from survey.accounts.login import current_password_matches
 from survey.db import utcnow
 from survey.extensions import db
 from survey.models import User, audit
+from survey.security import stamp_session
 
 
 @bp.route("/konto/tvastegs", methods=["GET", "POST"])
 @login_required
 def enrol_totp():
-    """Set up the second factor: scan the QR code, confirm with a code."""
+    """Set up the second factor: scan the QR code, confirm with a code (and, to replace one, the password)."""
     secret = session.get("totp_enrol") or pyotp.random_base32()
     session["totp_enrol"] = secret
-    form = TotpForm()
-    if form.validate_on_submit():
-        if pyotp.TOTP(secret).verify(form.code.data.strip(), valid_window=1):
-            current_user.totp_secret = secret
+    replacing = bool(current_user.totp_secret)
+    form = ReplaceTotpForm() if replacing else TotpForm()
+    if form.validate_on_submit() and (not replacing or current_password_matches(form.current)):
+        if current_user.enrol_totp(secret, form.code.data):
             session.pop("totp_enrol", None)
             audit("totp_enrolled", user_actor(current_user), user_id=current_user.id)
             db.session.commit()
@@ -60,17 +62,17 @@ def login_code():
         return redirect(url_for("accounts.login"))
     form = TotpForm()
     if form.validate_on_submit():
-        limits.check(("code-account", user.email))
-        totp = pyotp.TOTP(user.totp_secret)
-        if totp.verify(form.code.data.strip(), valid_window=1):
+        attempt = limits.attempt(("code-account", user.email))
+        if user.use_totp_code(form.code.data):
+            limits.forgive(attempt)
             target = session.get("pending_next")
             session.clear()
             login_user(user)
+            stamp_session()
             user.last_login_dt = utcnow()
             audit("login", user_actor(user), user_id=user.id, details={"second_factor": True})
             db.session.commit()
             return redirect(safe_next(target), code=303)
-        limits.count(("code-account", user.email))
         audit("login_failed", user.email, user_id=user.id, details={"second_factor": True})
         db.session.commit()
         form.code.errors.append(_("Koden stämmer inte. Försök med nästa kod från appen."))

@@ -1,16 +1,24 @@
 """Staff accounts, settings, and the rate-limit counters."""
 from __future__ import annotations
 
+import hmac
+import secrets
+import time
 from datetime import datetime
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
+import pyotp
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    CursorResult,
     Index,
     String,
+    or_,
     select,
+    update,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -35,6 +43,8 @@ class User(UserMixin, db.Model):
     must_change_password: Mapped[bool] = mapped_column(default=True)
     # Base32 secret of the second factor (TOTP); None until the user enrols.
     totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The time-step of the last code accepted: a code is good once, and never one older than that.
+    totp_last_step: Mapped[int | None] = mapped_column()
     # Part of the id kept in the session cookie: raising it ends every session of the user,
     # on the server's side (logout, new password), even for a copied cookie.
     session_generation: Mapped[int] = mapped_column(default=0)
@@ -59,6 +69,38 @@ class User(UserMixin, db.Model):
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
+    @classmethod
+    def authenticate(cls, email: str, password: str) -> User | None:
+        """The active account with this address and password, else None, at the same cost either way:
+        a missing account's password is checked against a stand-in hash, so timing shows nothing."""
+        user = cls.by_email(email)
+        matches = check_password_hash(user.password_hash if user else stand_in_hash(), password)
+        return user if matches and user is not None and user.is_active else None
+
+    def use_totp_code(self, code: str) -> bool:
+        """Whether `code` is a current code of this user's second factor not used before; if so it is used up.
+
+        The step is claimed by one conditional UPDATE, so two requests racing with the same code
+        cannot both win, whichever workers they are in.
+        """
+        step = totp_step(self.totp_secret or "", code, after=self.totp_last_step)
+        if step is None:
+            return False
+        claimed = cast(CursorResult, db.session.execute(
+            update(User)
+            .where(User.id == self.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+            .values(totp_last_step=step)
+        ))
+        return claimed.rowcount == 1
+
+    def enrol_totp(self, secret: str, code: str) -> bool:
+        """Switch the second factor to `secret` if `code` is one of its current codes (used up by this)."""
+        step = totp_step(secret, code, after=None)
+        if step is None:
+            return False
+        self.totp_secret, self.totp_last_step = secret, step
+        return True
+
     @property
     def is_active(self) -> bool:
         return self.is_enabled
@@ -81,6 +123,24 @@ class User(UserMixin, db.Model):
             select(cls.email).where(cls.is_enabled.is_(True), cls.role.in_((Role.COORDINATOR, Role.ADMIN)))
             .order_by(cls.role.desc(), cls.created_dt, cls.id).limit(1)
         ) or ""
+
+
+@cache
+def stand_in_hash() -> str:
+    """A hash of a random password, made once per process with the same method as real ones."""
+    return generate_password_hash(secrets.token_urlsafe(16), method="scrypt")
+
+
+def totp_step(secret: str, code: str, after: int | None) -> int | None:
+    """The time-step (now, or one either side for a phone's clock) whose code is `code`, if later than `after`."""
+    if not secret:
+        return None
+    totp = pyotp.TOTP(secret)
+    now = int(time.time()) // totp.interval
+    for step in (now - 1, now, now + 1):
+        if (after is None or step > after) and hmac.compare_digest(totp.generate_otp(step), code.strip()):
+            return step
+    return None
 
 
 class Setting(db.Model):

@@ -5,17 +5,30 @@ import re
 
 from flask import (
     abort,
+    make_response,
+    request,
     session,
 )
+from sqlalchemy import select
 
 from survey.extensions import db
-from survey.models import Assignment
+from survey.models import AccessToken, Assignment, hash_token
 from survey.questions.definition import Section
+from survey.security import stamp_session
 
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,100}")  # what secrets.token_urlsafe makes
 
 
 SESSION_KEY = "assignments"
+LINK_KEY = "link"  # the id of the AccessToken that opened the session
+
+
+def bind_session(assignment: Assignment, token: str) -> None:
+    """Bind this browser to the assignment whose link it opened; opening another unit's link switches to it."""
+    session[SESSION_KEY] = [assignment.id]
+    session[LINK_KEY] = db.session.scalar(select(AccessToken.id).where(AccessToken.token_hash == hash_token(token)))
+    session.permanent = True
+    stamp_session()
 
 
 def contact_actor(assignment: Assignment) -> str:
@@ -23,9 +36,24 @@ def contact_actor(assignment: Assignment) -> str:
 
 
 def own_assignment(assignment_id: int) -> Assignment:
-    """The assignment, if this browser opened its link; any other id is a 404."""
+    """The assignment, if this browser opened its link and the link still works; any other id is a 404.
+
+    A session whose link has been replaced ("Skapa ny länk") ends here: a post gets the page that
+    shows the typed text back, anything else the page for a link that no longer works.
+    """
     if assignment_id not in session.get(SESSION_KEY, []):
         abort(404)
+    link = db.session.get(AccessToken, session.get(LINK_KEY) or 0)
+    if link is None or link.revoked_dt is not None or link.assignment_id != assignment_id:
+        session.pop(SESSION_KEY, None)
+        session.pop(LINK_KEY, None)
+        # Imported here: both modules import this one.
+        from survey.respond.saving import session_ended
+        from survey.respond.views import link_problem
+
+        if request.method == "POST":
+            abort(make_response(session_ended(assignment_id, "")))
+        abort(link_problem("unknown", 404))
     return db.get_or_404(Assignment, assignment_id)
 
 

@@ -26,6 +26,7 @@ from survey.respond.saving import navigation_url, render_section, save_with_retr
 from survey.respond.session import (
     SESSION_KEY,
     TOKEN_SHAPE,
+    bind_session,
     contact_actor,
     group_entries,
     own_assignment,
@@ -36,19 +37,16 @@ from survey.respond.session import (
 @bp.route("/lank/<token>")
 def open_link(token: str):
     """Trade the token for a session bound to its assignment, then leave the token behind."""
-    limits.check(("link-address", limits.client_address()))
     assignment = Assignment.by_token(token) if TOKEN_SHAPE.fullmatch(token) else None
     if assignment is None:
-        limits.count(("link-address", limits.client_address()))
-        db.session.commit()
+        # Only unknown links count: a real one is always honoured, whatever others at the address guessed.
+        limits.attempt(("link-address", limits.client_address()))
         return link_problem("unknown", 404)
     if assignment.round.state in ("closed", "archived"):
         return link_problem("closed", 410, assignment)
     if assignment.round.state != "open":
         return link_problem("not_open", 404, assignment)
-    # The session is bound to this one assignment; opening another unit's link switches to it.
-    session[SESSION_KEY] = [assignment.id]
-    session.permanent = True
+    bind_session(assignment, token)
     audit("link_opened", contact_actor(assignment), round_id=assignment.round_id, assignment_id=assignment.id)
     db.session.commit()
     response = redirect(url_for("respond.start", assignment_id=assignment.id), code=303)
