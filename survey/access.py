@@ -56,8 +56,8 @@ def role_required(*roles: str):
     return decorator
 
 
-# Reading (status, answers, exports): every role. Changing anything: coordinators and admins.
-coordinator_required = role_required("admin", "coordinator", "viewer")
+# Reading (status, answers, exports): every staff role, viewers too. Changing anything: coordinators and admins.
+staff_required = role_required("admin", "coordinator", "viewer")
 editor_required = role_required("admin", "coordinator")
 admin_required = role_required("admin")
 

@@ -16,7 +16,7 @@ from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 
-from flask import current_app
+from flask import current_app, has_request_context, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -158,6 +158,17 @@ def public_url(path: str) -> str:
     return current_app.config["PUBLIC_URL"].rstrip("/") + path
 
 
+def contact_link(token: str) -> str:
+    """A contact person's personal link on the configured PUBLIC_URL, whatever host the request came in on.
+
+    Outside a request (the CLI) a throwaway request context lets url_for build the path.
+    """
+    if has_request_context():
+        return public_url(url_for("respond.open_link", token=token))
+    with current_app.test_request_context():
+        return public_url(url_for("respond.open_link", token=token))
+
+
 def queue(kind: str, to_address: str, to_name: str, values: dict[str, str], **refs) -> OutboxMessage:
     template = template_for(kind)
     message = OutboxMessage(
@@ -185,7 +196,7 @@ def queue_assignment_mail(assignment: Assignment, kind: str, sender: User) -> in
         values = {
             "verksamhet": assignment.unit.name,
             "kontaktperson": contact.name,
-            "lank": public_url(f"/svar/lank/{token}"),
+            "lank": contact_link(token),
             "sista_svarsdag": format_date(round_.closes_on, "long"),
             "omgang": round_.name,
             "samordnare": sender.name or sender.email,

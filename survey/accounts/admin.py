@@ -17,6 +17,7 @@ from survey.access import admin_required, user_actor
 from survey.accounts import bp
 from survey.accounts.forms import SecuritySettingsForm, UserForm
 from survey.accounts.passwords import password_link
+from survey.accounts.service import create_user as make_account
 from survey.extensions import db
 from survey.models import MailKind, Role, Setting, User, audit
 
@@ -38,8 +39,6 @@ def create_user():
         if User.by_email(email):
             form.email.errors.append(_("Det finns redan ett konto med den adressen."))
         else:
-            from survey.cli import create_user as make_account
-
             user, _password = make_account(email, form.role.data, (form.name.data or "").strip())
             user.must_change_password = False  # the link sets the password; nobody knows the random one
             values = {"namn": user.name or email, "lank": password_link(user, MailKind.ACCOUNT_INVITATION), "roll": Role(user.role).label_in_swedish()}

@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from survey.access import coordinator_required, editor_required, user_actor
+from survey.access import editor_required, staff_required, user_actor
 from survey.extensions import db
 from survey.ids import parse_id
 from survey.models import Answer, Assignment, ContactPerson, Unit, audit
@@ -61,7 +61,7 @@ def parent_choices(units: list[Unit], unit: Unit | None = None) -> list[tuple[st
 
 
 @bp.route("/")
-@coordinator_required
+@staff_required
 def index():
     units = all_units()
     return render_template("register/index.html", tree=tree(units), count=len(units))
@@ -102,7 +102,7 @@ def unique_name(form: UnitForm, units: list[Unit], unit: Unit | None) -> bool:
 
 
 @bp.route("/<int:unit_id>", methods=["GET", "POST"])
-@coordinator_required
+@staff_required
 def unit(unit_id: int):
     units = all_units()
     unit = next((u for u in units if u.id == unit_id), None) or abort(404)
@@ -197,7 +197,7 @@ def remove_contact(contact_id: int):
 
 
 @bp.route("/mall.xlsx")
-@coordinator_required
+@staff_required
 def template():
     return send_file(BytesIO(template_workbook()), mimetype=XLSX, as_attachment=True, download_name="register-mall.xlsx")
 

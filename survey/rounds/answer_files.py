@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from survey.access import coordinator_required, editor_required
+from survey.access import editor_required, staff_required
 from survey.exports.unit import unit_workbook, unit_workbook_filename
 from survey.extensions import db
 from survey.models import audit
@@ -46,7 +46,7 @@ def offline_template_download(assignment_id: int):
 
 
 @bp.route("/svar/<int:assignment_id>/svar.xlsx")
-@coordinator_required
+@staff_required
 def unit_workbook_download(assignment_id: int):
     assignment = round_assignment(assignment_id)
     return send_file(unit_workbook(assignment), mimetype=XLSX, as_attachment=True,

@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from survey import mail
-from survey.access import coordinator_required, editor_required
+from survey.access import editor_required, staff_required
 from survey.extensions import db
 from survey.models import Assignment, OutboxMessage, audit
 from survey.rounds import bp
@@ -29,7 +29,7 @@ def round_assignment(assignment_id: int) -> Assignment:
 
 
 @bp.route("/svar/<int:assignment_id>")
-@coordinator_required
+@staff_required
 def assignment(assignment_id: int):
     assignment = round_assignment(assignment_id)
     return render_template(
@@ -50,7 +50,7 @@ def new_link(assignment_id: int):
     token = assignment.issue_token()
     audit("link_issued", actor(), user_id=current_user.id, round_id=assignment.round_id, assignment_id=assignment.id)
     db.session.commit()
-    return render_template("rounds/link.html", assignment=assignment, link=mail.public_url(f"/svar/lank/{token}"))
+    return render_template("rounds/link.html", assignment=assignment, link=mail.contact_link(token))
 
 
 @bp.route("/svar/<int:assignment_id>/oppna-igen", methods=["POST"])

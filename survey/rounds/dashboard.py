@@ -9,7 +9,7 @@ from flask import render_template, request, send_file
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from survey.access import coordinator_required
+from survey.access import staff_required
 from survey.exports.council import council_workbook, workbook_filename
 from survey.exports.data import ExportOptions, previous_round
 from survey.exports.writer import write_sheet
@@ -19,7 +19,7 @@ from survey.rounds import bp
 
 
 @bp.route("/")
-@coordinator_required
+@staff_required
 def index():
     rounds = db.session.scalars(select(Round).order_by(Round.opens_on.desc(), Round.id.desc())).all()
     return render_template("coordinator/index.html", rounds=rounds)
@@ -124,7 +124,7 @@ def shown_rows(rows: list[StatusRow], filters: dict) -> list[StatusRow]:
 
 
 @bp.route("/omgang/<int:round_id>")
-@coordinator_required
+@staff_required
 def round_status(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     rows, units = round_rows(round_)
@@ -147,7 +147,7 @@ def round_status(round_id: int):
 
 
 @bp.route("/omgang/<int:round_id>/svarslage.xlsx")
-@coordinator_required
+@staff_required
 def download_status(round_id: int):
     """The status table as shown (same filters and order), as a workbook."""
     round_ = db.get_or_404(Round, round_id)
@@ -173,7 +173,7 @@ def status_table_rows(rows: list[StatusRow]):
 
 
 @bp.route("/omgang/<int:round_id>/sammanstallning.xlsx")
-@coordinator_required
+@staff_required
 def download_workbook(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     options = ExportOptions(

@@ -18,7 +18,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from survey.access import coordinator_required, editor_required, user_actor
+from survey.access import editor_required, staff_required, user_actor
 from survey.db import utcnow
 from survey.extensions import db
 from survey.ids import parse_id
@@ -117,7 +117,7 @@ def fill_round(round_: Round, form: RoundForm) -> None:
 
 
 @bp.route("/omgang/<int:round_id>/fragor")
-@coordinator_required
+@staff_required
 def questions(round_id: int):
     """The round's questionnaire as the contact persons see it, on one printable page."""
     return render_template("rounds/questions.html", round=db.get_or_404(Round, round_id))

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from survey import mail
-from survey.access import coordinator_required, editor_required
+from survey.access import editor_required, staff_required
 from survey.db import utcnow
 from survey.extensions import db
 from survey.ids import parse_id
@@ -31,6 +31,7 @@ from survey.rounds.forms import (
     MailTemplateForm,
 )
 from survey.rounds.lifecycle import actor
+from survey.rounds.links import issue_links
 
 
 def selected_assignments(round_: Round, wanted) -> list[Assignment]:
@@ -101,19 +102,14 @@ def remind(round_id: int):
 def links_csv(round_id: int):
     """New links for every unit, for municipalities that send mail themselves; earlier links stop working."""
     round_ = db.get_or_404(Round, round_id)
-    assignments = db.session.scalars(
-        select(Assignment).where(Assignment.round_id == round_.id)
-        .options(selectinload(Assignment.unit).selectinload(Unit.contacts), selectinload(Assignment.tokens))
-    ).all()
+    links = issue_links(round_, actor(), user_id=current_user.id)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     writer.writerow([_("Verksamhet"), _("Kontaktperson"), _("E-post"), _("Länk")])
-    for assignment in sorted(assignments, key=lambda a: a.unit.name.casefold()):
-        link = mail.public_url(f"/svar/lank/{assignment.issue_token()}")
+    for assignment, link in links:
         contacts = assignment.unit.contacts or [None]
         for contact in contacts:
             writer.writerow([assignment.unit.name, contact.name if contact else "", contact.email if contact else "", link])
-    audit("links_issued", actor(), user_id=current_user.id, round_id=round_.id, details={"count": len(assignments)})
     db.session.commit()
     # Excel opens a semicolon CSV with a BOM as UTF-8 in Swedish locales.
     return Response(
@@ -124,7 +120,7 @@ def links_csv(round_id: int):
 
 
 @bp.route("/epost")
-@coordinator_required
+@staff_required
 def mail_templates():
     return render_template("rounds/mail_templates.html", templates=[mail.template_for(k) for k in MailKind])
 
@@ -152,7 +148,7 @@ def edit_mail_template(kind: str):
 
 
 @bp.route("/utkorg")
-@coordinator_required
+@staff_required
 def outbox():
     messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(500)).all()
     return render_template("rounds/outbox.html", messages=messages, configured=mail.is_configured())

@@ -1,0 +1,122 @@
+"""The demo municipality: Umeå's samverkansråd with a questionnaire, an open round and a coordinator (`flask demo`)."""
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from survey.accounts.service import create_user
+from survey.cli import print_links
+from survey.db import utcnow
+from survey.extensions import db
+from survey.models import ContactPerson, Round, Unit, User, audit
+from survey.questions.cli import load_questionnaire
+from survey.rounds.links import issue_links
+
+DEMO_QUESTIONNAIRE = "kartlaggning-vald.toml"
+DEMO_ROUND = "Kartläggning av arbetet mot våld 2026"
+DEMO_COORDINATOR = "samordnare@example.org"
+# The 17 members of Umeå's samverkansråd (handlingsplan mot våld), placed under plausible nämnder.
+# (nämnd, förvaltning or None, unit, unit kind, contact person)
+DEMO_UNITS = [
+    ("Kommunstyrelsen", "Kommunledningskontoret", "Umebrå", "verksamhet", "Anna Lindqvist"),
+    ("Individ- och familjenämnden", "Socialtjänsten", "Centrum mot våld", "verksamhet", "Erik Holmström"),
+    ("Kommunstyrelsen", "Kommunledningskontoret", "Område jämställdhet", "verksamhet", "Sara Nyberg"),
+    ("Kommunstyrelsen", "Kommunledningskontoret", "Personalfunktionen", "verksamhet", "Johan Berglund"),
+    ("Fritidsnämnden", "Fritid", "Umeå fritid unga", "verksamhet", "Lina Sandberg"),
+    ("För- och grundskolenämnden", "Förskola och grundskola", "Utbildning för- och grundskola", "verksamhet", "Maria Forsberg"),
+    ("Gymnasienämnden", "Gymnasieskola och vuxenutbildning", "Utbildning, gymnasieskola", "verksamhet", "Peter Lundgren"),
+    ("Individ- och familjenämnden", "Socialtjänsten", "Socialt ansvariga samordnare, socialtjänsten", "verksamhet", "Karin Öberg"),
+    ("Äldrenämnden", "Äldreomsorg", "Äldreområdet", "verksamhet", "Gunilla Westman"),
+    ("Individ- och familjenämnden", "Socialtjänsten", "Funktionshinderområdet", "verksamhet", "Ahmed Hassan"),
+    ("Kommunstyrelsen", "Arbetsmarknad och integration", "Integration, VIVA", "verksamhet", "Elin Marklund"),
+    ("Individ- och familjenämnden", "Socialtjänsten", "Konsultationsforum mot hedersrelaterat våld", "verksamhet", "Nadia Karimi"),
+    ("Kommunstyrelsen", "Kommunledningskontoret", "Konsultationsforum mot våldsbejakande extremism", "verksamhet", "Oskar Wikström"),
+    ("Tekniska nämnden", "Samhällsbyggnad", "Gator och parker", "verksamhet", "Henrik Boman"),
+    ("Byggnadsnämnden", None, "Byggnadsnämnden", "namnd", "Frida Lidström"),
+    ("Tekniska nämnden", "Samhällsbyggnad", "Fastighet", "verksamhet", "Mikael Nordin"),
+    (None, None, "Kommunföretagen (Bostaden)", "bolag", "Jenny Åström"),
+]
+DEMO_INSTRUCTIONS = """\
+Välkommen till årets gemensamma kartläggning av arbetet mot våld.
+
+**Tidplan**
+
+- Svara senast sista svarsdag. En vecka innan skickar vi en påminnelse till dem som inte har svarat.
+- Sammanställningen läggs fram på samverkansrådets möte i juni och publiceras sedan på
+  handlingsplanens webbsida.
+
+**Stöd under arbetet**
+
+Samordningsfunktionen (metodstödet) svarar gärna på frågor om hur en fråga ska tolkas, och kan
+komma till er arbetsplatsträff och gå igenom kartläggningen tillsammans med er.
+"""
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command():
+    """Load the demo municipality (idempotent) and print the coordinator login and contact links."""
+    version = load_questionnaire(Path(current_app.root_path).parent / "questionnaires" / DEMO_QUESTIONNAIRE)
+    units = [demo_unit(*row) for row in DEMO_UNITS]
+    round_ = db.session.scalar(select(Round).where(Round.name == DEMO_ROUND))
+    if round_ is None:
+        today = utcnow().date()
+        round_ = Round(
+            name=DEMO_ROUND,
+            questionnaire_version=version,
+            opens_on=today,
+            closes_on=today + timedelta(weeks=6),
+            state="open",
+            instructions=DEMO_INSTRUCTIONS,
+        )
+        db.session.add(round_)
+        db.session.flush()
+    assigned = {a.unit_id for a in round_.assignments}
+    for unit in units:
+        if unit.id not in assigned:
+            round_.assign(unit)
+    user = User.by_email(DEMO_COORDINATOR)
+    if user is None:
+        user, password = create_user(DEMO_COORDINATOR, "coordinator", "Samordningsfunktionen")
+    else:
+        password = secrets.token_urlsafe(12)
+        user.set_password(password, one_time=True)
+    db.session.flush()
+    links = issue_links(round_, "cli")
+    audit("demo_loaded", "cli", round_id=round_.id)
+    db.session.commit()
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    click.echo(f"Samordnarens inloggning: {base}/logga-in")
+    click.echo(f"  E-post: {DEMO_COORDINATOR}")
+    click.echo(f"  Engångslösenord: {password}")
+    click.echo(f"Kontaktlänkar för {round_.name}:")
+    print_links(links)
+
+
+def demo_unit(namnd: str | None, forvaltning: str | None, name: str, kind: str, contact: str) -> Unit:
+    parent = None
+    if namnd and namnd != name:
+        parent = find_or_create_unit(namnd, "namnd", None)
+        if forvaltning:
+            parent = find_or_create_unit(forvaltning, "forvaltning", parent)
+    unit = find_or_create_unit(name, kind, parent)
+    if not unit.contacts:
+        email = contact.lower().translate(str.maketrans("åäöé ", "aaoe."))
+        unit.contacts.append(ContactPerson(name=contact, email=f"{email}@example.org"))
+    return unit
+
+
+def find_or_create_unit(name: str, kind: str, parent: Unit | None) -> Unit:
+    same_parent = Unit.parent_id.is_(None) if parent is None else Unit.parent_id == parent.id
+    unit = db.session.scalar(select(Unit).where(Unit.name == name, same_parent))
+    if unit is None:
+        unit = Unit(name=name, kind=kind, parent=parent)
+        db.session.add(unit)
+        db.session.flush()
+    return unit
