@@ -12,6 +12,7 @@ real questionnaire in a temporary SQLite database, then prints:
 - memory: the export's peak traced memory (tracemalloc) at the small and the large size.
 Aim (issue 6): ratio <= 1.5 against the same cells, peak at 10,000 units within 50 MB of the peak at 1,000.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -62,33 +63,88 @@ def answers_for(definition, assignment_id: int, n: int) -> list[dict]:
         if question.is_group:
             for k in range(5):
                 index += 1
-                rows.append({"assignment_id": assignment_id, "question_key": question.key, "entry_index": index, "value": True})
+                rows.append(
+                    {"assignment_id": assignment_id, "question_key": question.key, "entry_index": index, "value": True}
+                )
                 for field in question.fields:
-                    rows.append({"assignment_id": assignment_id, "question_key": field.key, "entry_index": index,
-                                 "value": value(field, k)})
+                    rows.append(
+                        {
+                            "assignment_id": assignment_id,
+                            "question_key": field.key,
+                            "entry_index": index,
+                            "value": value(field, k),
+                        }
+                    )
         else:
-            rows.append({"assignment_id": assignment_id, "question_key": question.key, "entry_index": 0,
-                         "value": value(question, 0)})
+            rows.append(
+                {
+                    "assignment_id": assignment_id,
+                    "question_key": question.key,
+                    "entry_index": 0,
+                    "value": value(question, 0),
+                }
+            )
     return rows
 
 
 def build_round(size: int) -> int:
     version = QuestionnaireVersion.from_source(QUESTIONNAIRE.read_text(encoding="utf-8"))
-    round_ = Round(name=f"Bänk {size}", questionnaire_version=version, opens_on=date.today(),
-                   closes_on=date.today() + timedelta(days=30), state="open")
+    round_ = Round(
+        name=f"Bänk {size}",
+        questionnaire_version=version,
+        opens_on=date.today(),
+        closes_on=date.today() + timedelta(days=30),
+        state="open",
+    )
     db.session.add(round_)
     namnder = [Unit(name=f"Nämnd {size}-{n}", kind="namnd") for n in range(14)]
     db.session.add_all(namnder)
     db.session.flush()
     now = utcnow()
-    unit_ids = db.session.execute(insert(Unit).returning(Unit.id), [
-        {"name": f"Verksamhet {n:05d}", "kind": "verksamhet", "parent_id": namnder[n % 14].id, "is_active": True,
-         "created_dt": now} for n in range(size)]).scalars().all()
-    db.session.execute(insert(ContactPerson), [
-        {"unit_id": uid, "name": f"Kontakt {uid}", "email": f"k{uid}@example.org", "created_dt": now} for uid in unit_ids])
-    assignment_ids = db.session.execute(insert(Assignment).returning(Assignment.id), [
-        {"round_id": round_.id, "unit_id": uid, "status": "submitted", "submitted_dt": now, "version": 1,
-         "last_entry_index": 10, "reminder_count": 0, "reopen_comment": ""} for uid in unit_ids]).scalars().all()
+    unit_ids = (
+        db.session.execute(
+            insert(Unit).returning(Unit.id),
+            [
+                {
+                    "name": f"Verksamhet {n:05d}",
+                    "kind": "verksamhet",
+                    "parent_id": namnder[n % 14].id,
+                    "is_active": True,
+                    "created_dt": now,
+                }
+                for n in range(size)
+            ],
+        )
+        .scalars()
+        .all()
+    )
+    db.session.execute(
+        insert(ContactPerson),
+        [
+            {"unit_id": uid, "name": f"Kontakt {uid}", "email": f"k{uid}@example.org", "created_dt": now}
+            for uid in unit_ids
+        ],
+    )
+    assignment_ids = (
+        db.session.execute(
+            insert(Assignment).returning(Assignment.id),
+            [
+                {
+                    "round_id": round_.id,
+                    "unit_id": uid,
+                    "status": "submitted",
+                    "submitted_dt": now,
+                    "version": 1,
+                    "last_entry_index": 10,
+                    "reminder_count": 0,
+                    "reopen_comment": "",
+                }
+                for uid in unit_ids
+            ],
+        )
+        .scalars()
+        .all()
+    )
     definition = version.definition
     batch = []
     for n, assignment_id in enumerate(assignment_ids):
@@ -104,6 +160,7 @@ def build_round(size: int) -> int:
 
 class Styled(NamedTuple):
     """A cell the export wrote with a style, as bare openpyxl would be told to write it."""
+
     value: Any
     data_type: str
     font: Font | None
@@ -131,9 +188,13 @@ def cells_of_export(round_) -> list[tuple[str, list[list[Any]]]]:
 def styled(value: Any) -> Any:
     if not isinstance(value, Cell):
         return value
-    return Styled(value.value, value.data_type, copy(value.font) if value.font != Font() else None,
-                  copy(value.alignment) if value.alignment != Alignment() else None,
-                  value.number_format if value.number_format != "General" else None)
+    return Styled(
+        value.value,
+        value.data_type,
+        copy(value.font) if value.font != Font() else None,
+        copy(value.alignment) if value.alignment != Alignment() else None,
+        value.number_format if value.number_format != "General" else None,
+    )
 
 
 def bare_openpyxl(sheets: list[tuple[str, list[list[Any]]]], with_styles: bool) -> float:
@@ -157,7 +218,7 @@ def bare_cell(sheet, value: Any, with_styles: bool) -> Any:
     if not isinstance(value, Styled):
         return value
     if not with_styles:
-        return value.value                    # the bench's texts hold nothing openpyxl would read as a formula
+        return value.value  # the bench's texts hold nothing openpyxl would read as a formula
     cell = WriteOnlyCell(sheet, value=value.value)
     cell.data_type = value.data_type
     if value.font is not None:
@@ -213,8 +274,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="timed runs of each; the best counts")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app({"TESTING": True, "SECRET_KEY": "bench",
-                          "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite"})
+        app = create_app(
+            {"TESTING": True, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite"}
+        )
         with app.app_context():
             db.create_all()
             results = {}
@@ -228,9 +290,11 @@ def main() -> None:
                 print(f"built {size} units in {time.perf_counter() - started:.1f} s", flush=True)
                 results[size] = measure(round_id, args.repeat)
             for size, r in results.items():
-                print(f"{size:>6} units: export {r['export']:.2f} s; bare openpyxl, same cells {r['cells']:.2f} s "
-                      f"(ratio {r['export'] / r['cells']:.2f}), values only {r['values']:.2f} s "
-                      f"(ratio {r['export'] / r['values']:.2f}); peak traced memory {r['peak']:.1f} MB")
+                print(
+                    f"{size:>6} units: export {r['export']:.2f} s; bare openpyxl, same cells {r['cells']:.2f} s "
+                    f"(ratio {r['export'] / r['cells']:.2f}), values only {r['values']:.2f} s "
+                    f"(ratio {r['export'] / r['values']:.2f}); peak traced memory {r['peak']:.1f} MB"
+                )
             growth = results[args.units]["peak"] - results[args.small]["peak"]
             print(f"memory growth from {args.small} to {args.units} units: {growth:.1f} MB")
 

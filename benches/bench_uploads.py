@@ -9,6 +9,7 @@ check, then openpyxl). Prints, per file: seconds, peak RSS in MB, and the ratio 
 the baseline's. Aim (issue 14): every bomb refused in under 2 s and under 256 MB, and no slower
 than reading the honest file (ratio <= 1).
 """
+
 from __future__ import annotations
 
 import io
@@ -60,8 +61,9 @@ def measure(data: bytes) -> dict:
     with tempfile.NamedTemporaryFile(suffix=".xlsx") as file:
         file.write(data)
         file.flush()
-        result = subprocess.run([sys.executable, "-c", MEASURE, file.name], capture_output=True, text=True, check=True,
-                                cwd=ROOT)
+        result = subprocess.run(
+            [sys.executable, "-c", MEASURE, file.name], capture_output=True, text=True, check=True, cwd=ROOT
+        )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -70,7 +72,10 @@ def main() -> None:
 
     baseline = measure(honest_register())
     print(f"{'file':22} {'seconds':>8} {'peak MB':>8} {'ratio':>6}  outcome")
-    print(f"{'honest 5,000 rows':22} {baseline['seconds']:8.2f} {baseline['peak_mb']:8.0f} {1:6.2f}  {baseline['outcome']}")
+    print(
+        f"{'honest 5,000 rows':22} {baseline['seconds']:8.2f} {baseline['peak_mb']:8.0f} {1:6.2f}  "
+        f"{baseline['outcome']}"
+    )
     worst = 0.0
     for name, (make, _message) in BOMBS.items():
         result = measure(make())

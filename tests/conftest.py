@@ -4,15 +4,16 @@ Set TEST_DATABASE_URL to a PostgreSQL database to run the suite there
 (`make test` does it with a throwaway cluster); otherwise each test gets its
 own SQLite file.
 """
+
 import os
 import shutil
 import threading
 from pathlib import Path
 
 import pytest
-from helpers import World
 from werkzeug.serving import make_server
 
+from helpers import World
 from survey import create_app
 from survey.extensions import db
 
@@ -100,6 +101,7 @@ def whole_responses(app):
     mid-request (a page left while its favicon loads), and the open static file then fails
     the test run as an unraisable ResourceWarning in whichever test is running.
     """
+
     def middleware(environ, start_response):
         response = app(environ, start_response)
         try:
@@ -107,6 +109,7 @@ def whole_responses(app):
         finally:
             if hasattr(response, "close"):
                 response.close()
+
     return middleware
 
 

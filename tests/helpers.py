@@ -4,6 +4,7 @@ municipality with an open round, and the contact person's usual path through the
 Fixtures live in conftest.py; these are ordinary functions and constants, imported by name
 (`from helpers import post_form`); pytest puts tests/ on the import path (pyproject.toml).
 """
+
 import html
 import re
 from datetime import date, timedelta
@@ -79,8 +80,8 @@ def login(client, email="samordnare@example.org", password=PASSWORD):
     return post_form(client, "/logga-in", {"email": email, "password": password})
 
 
-
 # The contact person's path through the every-type questionnaire.
+
 
 def open_form(client, world, n=0):
     response = client.get(world.link(n))
@@ -117,9 +118,22 @@ def fill_and_submit(client, world, n=0):
     post_form(client, world.section_url("grund", n), {**FULL_FIRST_SECTION, "action": "next"})
     url = world.section_url("exempel", n)
     post_form(client, url, {"action": "add:goda_exempel"})
-    post_form(client, url, {"exempel_rubrik-1": "Våga fråga", "exempel_omraden-1": ["nara", "heder"], "action": "add:utvecklingsomraden"})
-    post_form(client, url, {"exempel_rubrik-1": "Våga fråga", "exempel_omraden-1": ["nara", "heder"],
-                            "utveckling_rubrik-2": "Rutiner för att fråga om våld", "utveckling_prioritet-2": "hog", "action": "review"})
+    post_form(
+        client,
+        url,
+        {"exempel_rubrik-1": "Våga fråga", "exempel_omraden-1": ["nara", "heder"], "action": "add:utvecklingsomraden"},
+    )
+    post_form(
+        client,
+        url,
+        {
+            "exempel_rubrik-1": "Våga fråga",
+            "exempel_omraden-1": ["nara", "heder"],
+            "utveckling_rubrik-2": "Rutiner för att fråga om våld",
+            "utveckling_prioritet-2": "hog",
+            "action": "review",
+        },
+    )
     review = f"/svar/{world.assignment_ids[n]}/granska"
     return post_form(client, f"/svar/{world.assignment_ids[n]}/skicka-in", {}, page=review)
 

@@ -1,4 +1,5 @@
 """Configuration and start-up."""
+
 import pytest
 
 from survey import create_app, database_url
@@ -78,12 +79,16 @@ def test_pages_carry_security_headers(client, world):
 def test_the_content_security_policy_is_the_same_on_every_page_but_the_published_summary(client, world):
     """Built by one function from its directives; the exact header, so a change to it is a decision."""
     client.get(world.link())
-    expected = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+    expected = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+    )
     for url in ("/", "/logga-in", "/tillganglighet", f"/svar/{world.assignment_ids[0]}/", "/finns-inte"):
         assert client.get(url).headers["Content-Security-Policy"] == expected, url
     assert content_security_policy() == expected
-    assert content_security_policy("https://www.umea.se") == expected.replace("'none'; base", "https://www.umea.se; base")
+    assert content_security_policy("https://www.umea.se") == expected.replace(
+        "'none'; base", "https://www.umea.se; base"
+    )
 
 
 def test_session_cookie_is_httponly_and_lax(client, world):
@@ -102,11 +107,16 @@ def test_the_english_catalogue_translates_every_text_in_the_code():
     package = Path(__file__).resolve().parent.parent / "survey"
     method_map = [("**.py", "python"), ("templates/**.html", "jinja2")]
     keywords = {**DEFAULT_KEYWORDS, "_l": None}
-    found = {message if isinstance(message, str) else message[0]
-             for _file, _line, message, _comments, _context in extract_from_dir(package, method_map, keywords=keywords)}
+    found = {
+        message if isinstance(message, str) else message[0]
+        for _file, _line, message, _comments, _context in extract_from_dir(package, method_map, keywords=keywords)
+    }
     with open(package / "translations" / "en" / "LC_MESSAGES" / "messages.po", "rb") as po:
         catalogue = read_po(po)
-    translated = {(m.id if isinstance(m.id, str) else m.id[0]) for m in catalogue
-                  if m.id and "fuzzy" not in m.flags and all(m.string if isinstance(m.string, tuple) else [m.string])}
+    translated = {
+        (m.id if isinstance(m.id, str) else m.id[0])
+        for m in catalogue
+        if m.id and "fuzzy" not in m.flags and all(m.string if isinstance(m.string, tuple) else [m.string])
+    }
     assert len(found) > 300
     assert sorted(found - translated) == []

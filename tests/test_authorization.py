@@ -5,10 +5,11 @@ Outcomes: "ok" (served or redirected within what the visitor may do),
 "login" (sent to the login page), or an HTTP status such as 403, 404, 410.
 CSRF is off here: this measures who may do what; CSRF has its own tests.
 """
+
 import pytest
-from helpers import PASSWORD, World
 from sqlalchemy import delete, select
 
+from helpers import PASSWORD, World
 from survey.extensions import db
 from survey.models import Assignment, RateLimitHit, User
 
@@ -16,7 +17,7 @@ ROLES = ("anonymous", "contact_a", "contact_b", "viewer", "coordinator", "admin"
 
 
 def row(anonymous, contact_a, contact_b, viewer, coordinator, admin):
-    return dict(zip(ROLES, (anonymous, contact_a, contact_b, viewer, coordinator, admin)))
+    return dict(zip(ROLES, (anonymous, contact_a, contact_b, viewer, coordinator, admin), strict=True))
 
 
 PUBLIC = row("ok", "ok", "ok", "ok", "ok", "ok")
@@ -142,7 +143,11 @@ class Visitors:
         app.config["WTF_CSRF_ENABLED"] = False
         self.world = World(app)
         with app.app_context():
-            for email, role in (("viewer@example.org", "viewer"), ("admin@example.org", "admin"), ("spare@example.org", "coordinator")):
+            for email, role in (
+                ("viewer@example.org", "viewer"),
+                ("admin@example.org", "admin"),
+                ("spare@example.org", "coordinator"),
+            ):
                 user = User(email=email, role=role)
                 user.set_password(PASSWORD)
                 db.session.add(user)
@@ -165,7 +170,11 @@ class Visitors:
         elif role == "contact_b":
             client.get(self.world.link(1))
         elif role != "anonymous":
-            email = {"viewer": "viewer@example.org", "coordinator": "samordnare@example.org", "admin": "admin@example.org"}[role]
+            email = {
+                "viewer": "viewer@example.org",
+                "coordinator": "samordnare@example.org",
+                "admin": "admin@example.org",
+            }[role]
             client.post("/logga-in", data={"email": email, "password": PASSWORD})
         return client
 
@@ -201,8 +210,18 @@ def outcome(response) -> object:
     return response.status_code
 
 
-FORM = {"state": "closed", "all": "1", "comment": "Komplettera", "confirm": "no", "action": "save",
-        "email": "nobody@example.org", "password": "fel", "role": "viewer", "subject": "Ämne", "body": "Text"}
+FORM = {
+    "state": "closed",
+    "all": "1",
+    "comment": "Komplettera",
+    "confirm": "no",
+    "action": "save",
+    "email": "nobody@example.org",
+    "password": "fel",
+    "role": "viewer",
+    "subject": "Ämne",
+    "body": "Text",
+}
 
 
 @pytest.mark.parametrize("endpoint, method", sorted(EXPECTED))

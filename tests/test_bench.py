@@ -1,4 +1,5 @@
 """The export benchmark's data builder and measurement run on a small round, so the benchmark cannot rot."""
+
 import sys
 
 from helpers import ROOT

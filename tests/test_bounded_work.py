@@ -1,18 +1,20 @@
 """A personal link gives no way to make the server build unbounded forms or plant entries
 (security probe finding M1)."""
+
 import json
 
-from helpers import post_form
 from sqlalchemy import select
 
+from helpers import post_form
 from survey.extensions import db
 from survey.models import Answer, Assignment
 
 
 def entries_of(app, assignment_id, group="goda_exempel"):
     with app.app_context():
-        rows = db.session.scalars(select(Answer.entry_index).where(
-            Answer.assignment_id == assignment_id, Answer.question_key == group))
+        rows = db.session.scalars(
+            select(Answer.entry_index).where(Answer.assignment_id == assignment_id, Answer.question_key == group)
+        )
         return sorted(rows)
 
 
@@ -38,9 +40,14 @@ def test_thousands_of_posted_entry_numbers_build_no_fields_and_no_entries(app, c
     press(client, world, "add:goda_exempel", {})
     flood = {"goda_exempel": list(range(1, 20_001))}
     typed = {f"exempel_rubrik-{index}": "x" for index in range(2, 20_001, 1000)}
-    response = post_form(client, world.section_url("exempel"), {
-        "action": "save", "entries": json.dumps(flood), "exempel_rubrik-1": "Samverkan i skolan", **typed})
+    response = post_form(
+        client,
+        world.section_url("exempel"),
+        {"action": "save", "entries": json.dumps(flood), "exempel_rubrik-1": "Samverkan i skolan", **typed},
+    )
     assert response.status_code == 303
     assert entries_of(app, world.assignment_ids[0]) == [1], "no entry is made from posted numbers"
     with app.app_context():
-        assert db.session.get(Assignment, world.assignment_ids[0]).values()[("exempel_rubrik", 1)] == "Samverkan i skolan"
+        assert (
+            db.session.get(Assignment, world.assignment_ids[0]).values()[("exempel_rubrik", 1)] == "Samverkan i skolan"
+        )

@@ -1,10 +1,11 @@
 """Two people, one unit: a later save never silently overwrites an earlier one."""
+
 import html
 import re
 
 from sqlalchemy import select
-from helpers import hidden_fields, open_form, stored, two_browsers
 
+from helpers import hidden_fields, open_form, stored, two_browsers
 from survey.extensions import db
 from survey.models import AuditEvent
 
@@ -32,15 +33,26 @@ def test_same_answer_changed_by_two_shows_both_and_lets_the_user_choose(app, wor
     assert re.search(r">\s*Annas version</textarea>", page)
     assert stored(app, world.assignment_ids[0])[("uppdrag", 0)] == "Bos version"
     with app.app_context():
-        event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "answers_saved").order_by(AuditEvent.id.desc())).first()
+        event = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "answers_saved").order_by(AuditEvent.id.desc())
+        ).first()
         assert event.details["conflicts"] == ["uppdrag"]
 
     # Saving the re-rendered page keeps what Anna typed.
     again = re.search(r'name="base" value="([^"]*)"', page).group(1)
     version = re.search(r'name="version" value="([^"]*)"', page).group(1)
     csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]*)"', page).group(1)
-    anna.post(url, data={"csrf_token": csrf, "version": version, "base": html.unescape(again),
-                         "entries": "{}", "uppdrag": "Annas version", "action": "save"})
+    anna.post(
+        url,
+        data={
+            "csrf_token": csrf,
+            "version": version,
+            "base": html.unescape(again),
+            "entries": "{}",
+            "uppdrag": "Annas version",
+            "action": "save",
+        },
+    )
     assert stored(app, world.assignment_ids[0])[("uppdrag", 0)] == "Annas version"
 
 
@@ -102,8 +114,16 @@ def test_autosave_keeps_a_colleagues_change_that_this_page_has_not_seen(app, wor
     first = anna.post(url, data={**anna_page, "uppdrag": "Utkast", "action": "autosave"}).json
     assert "En kollega har också sparat" in first["message"]
     # The page still shows an empty name; the next autosave must not erase Bo's.
-    anna.post(url, data={**anna_page, "version": first["version"], "base": first["base"],
-                         "uppdrag": "Utkast två", "action": "autosave"})
+    anna.post(
+        url,
+        data={
+            **anna_page,
+            "version": first["version"],
+            "base": first["base"],
+            "uppdrag": "Utkast två",
+            "action": "autosave",
+        },
+    )
     assert stored(app, world.assignment_ids[0]) == {("namn", 0): "Bo", ("uppdrag", 0): "Utkast två"}
 
 
@@ -113,7 +133,9 @@ def test_a_save_after_the_session_ended_shows_the_text_back(app, world):
     page = hidden_fields(client, world.section_url("grund"))
     with client.session_transaction() as session:
         session.clear()
-    response = client.post(world.section_url("grund"), data={**page, "uppdrag": "Lång text som inte får tappas", "action": "save"})
+    response = client.post(
+        world.section_url("grund"), data={**page, "uppdrag": "Lång text som inte får tappas", "action": "save"}
+    )
     assert response.status_code == 403
     text = response.get_data(as_text=True)
     assert "Sessionen har gått ut" in text

@@ -1,12 +1,13 @@
 """Faults: the database failing during a save, and two saves racing for the same assignment."""
+
 import re
 import threading
 from contextlib import contextmanager
 
-from helpers import csrf_from, fill_and_submit, hidden_fields, login, open_form, stored, two_browsers
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
+from helpers import csrf_from, fill_and_submit, hidden_fields, login, open_form, stored, two_browsers
 from survey.extensions import db
 from survey.models import Assignment
 
@@ -39,9 +40,15 @@ def test_a_save_that_loses_the_race_is_merged_again_not_dropped(app, world):
     state = {"raced": False}
 
     def bo_saves_first(conn, cursor, statement, parameters, context, executemany):
-        if not state["raced"] and threading.current_thread() is main and statement.lstrip().startswith("UPDATE assignment"):
+        if (
+            not state["raced"]
+            and threading.current_thread() is main
+            and statement.lstrip().startswith("UPDATE assignment")
+        ):
             state["raced"] = True
-            other = threading.Thread(target=lambda: bo.post(url, data={**bo_page, "uppdrag": "Bos text", "action": "save"}))
+            other = threading.Thread(
+                target=lambda: bo.post(url, data={**bo_page, "uppdrag": "Bos text", "action": "save"})
+            )
             other.start()
             other.join()
 
@@ -62,7 +69,9 @@ def test_a_failing_database_shows_the_text_and_a_retry_button_and_nothing_half_w
     url = world.section_url("grund")
     page = hidden_fields(client, url)
     with failing_writes(app, 100):  # down for longer than the retries
-        response = client.post(url, data={**page, "namn": "Viktig text", "uppdrag": "Lång beskrivning", "action": "save"})
+        response = client.post(
+            url, data={**page, "namn": "Viktig text", "uppdrag": "Lång beskrivning", "action": "save"}
+        )
     assert response.status_code == 503
     text = response.get_data(as_text=True)
     assert "Det gick inte att spara just nu" in text

@@ -3,19 +3,20 @@
 Hypothesis posts huge strings, control characters, invalid UTF-8, wrong types, missing and
 duplicated fields, unknown keys, and negative or enormous entry indexes.
 """
+
 import io
 import re
 from datetime import datetime
 
 import openpyxl
 import pytest
-from helpers import PASSWORD
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from helpers import PASSWORD
 from survey.extensions import db
 from survey.models import Answer, Assignment, AuditEvent, Round, User
 
@@ -24,23 +25,84 @@ FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthChe
 hostile_text = st.one_of(
     st.text(max_size=300),
     st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x1F), max_size=50),
-    st.sampled_from(["=cmd|' /C calc'!A0", "@SUM(A1)", "+1", "-1", "\t=1", "\r=1", "<script>alert(1)</script>",
-                     "' OR 1=1 --", "${7*7}", "{{7*7}}", "%s%s%s", "\u202eevil", "😀" * 50, "\x00", "NaN", "inf",
-                     "1e309", "-0", "9" * 400, "2026-02-30", "../../etc/passwd"]),
-    st.integers(min_value=-10**20, max_value=10**20).map(str),
+    st.sampled_from(
+        [
+            "=cmd|' /C calc'!A0",
+            "@SUM(A1)",
+            "+1",
+            "-1",
+            "\t=1",
+            "\r=1",
+            "<script>alert(1)</script>",
+            "' OR 1=1 --",
+            "${7*7}",
+            "{{7*7}}",
+            "%s%s%s",
+            "\u202eevil",
+            "😀" * 50,
+            "\x00",
+            "NaN",
+            "inf",
+            "1e309",
+            "-0",
+            "9" * 400,
+            "2026-02-30",
+            "../../etc/passwd",
+        ]
+    ),
+    st.integers(min_value=-(10**20), max_value=10**20).map(str),
     st.just("x" * 200_000),
 )
 field_names = st.one_of(
-    st.sampled_from(["namn", "uppdrag", "anstallda", "andel", "huvudomrade", "omraden", "samverkan_betyg", "rutin",
-                     "utbildad", "exempel_rubrik-1", "exempel_rubrik--1", "exempel_rubrik-99999999999999999999",
-                     "exempel_rubrik-0", "goda_exempel", "csrf_token", "version", "base", "entries", "keep_theirs",
-                     "action", "okänd_nyckel", "", "namn-1"]),
+    st.sampled_from(
+        [
+            "namn",
+            "uppdrag",
+            "anstallda",
+            "andel",
+            "huvudomrade",
+            "omraden",
+            "samverkan_betyg",
+            "rutin",
+            "utbildad",
+            "exempel_rubrik-1",
+            "exempel_rubrik--1",
+            "exempel_rubrik-99999999999999999999",
+            "exempel_rubrik-0",
+            "goda_exempel",
+            "csrf_token",
+            "version",
+            "base",
+            "entries",
+            "keep_theirs",
+            "action",
+            "okänd_nyckel",
+            "",
+            "namn-1",
+        ]
+    ),
     st.text(max_size=30),
 )
 actions = st.one_of(
-    st.sampled_from(["save", "next", "previous", "review", "autosave", "add:goda_exempel", "add:finns_inte",
-                     "remove:goda_exempel:1", "remove:goda_exempel:-5", "remove:goda_exempel:999999999999999999999",
-                     "goto:exempel", "goto:../../", "remove:", "add:", ":::"]),
+    st.sampled_from(
+        [
+            "save",
+            "next",
+            "previous",
+            "review",
+            "autosave",
+            "add:goda_exempel",
+            "add:finns_inte",
+            "remove:goda_exempel:1",
+            "remove:goda_exempel:-5",
+            "remove:goda_exempel:999999999999999999999",
+            "goto:exempel",
+            "goto:../../",
+            "remove:",
+            "add:",
+            ":::",
+        ]
+    ),
     st.text(max_size=40),
 )
 form_data = st.lists(st.tuples(field_names, hostile_text), max_size=12)
@@ -64,13 +126,22 @@ def contact(app, world):
     url = world.section_url("exempel")
     token = csrf(client, url)
     client.post(url, data={"csrf_token": token, "action": "add:goda_exempel"})
-    client.post(url, data={"csrf_token": token, "exempel_rubrik-1": "Sparat gott exempel", "exempel_omraden-1": "heder",
-                           "action": "save"})
+    client.post(
+        url,
+        data={
+            "csrf_token": token,
+            "exempel_rubrik-1": "Sparat gott exempel",
+            "exempel_omraden-1": "heder",
+            "action": "save",
+        },
+    )
     # The other unit has saved answers too; nothing posted by this browser may touch them.
     other = app.test_client()
     other.get(world.link(1))
-    other.post(world.section_url("grund", 1), data={"csrf_token": csrf(other, world.section_url("grund", 1)),
-                                                    "namn": "Annan verksamhet", "action": "save"})
+    other.post(
+        world.section_url("grund", 1),
+        data={"csrf_token": csrf(other, world.section_url("grund", 1)), "namn": "Annan verksamhet", "action": "save"},
+    )
     return client, token
 
 
@@ -87,9 +158,23 @@ def test_section_form_survives_anything(app, world, contact, data, action, with_
     after = snapshot(app, world.assignment_ids[0])
     # A post to the first section never changes the saved good example.
     assert after.get(("exempel_rubrik", 1)) == example
-    definition_keys = {"namn", "uppdrag", "anstallda", "andel", "huvudomrade", "omraden", "samverkan_betyg", "rutin",
-                       "utbildad", "goda_exempel", "exempel_rubrik", "exempel_omraden", "utvecklingsomraden",
-                       "utveckling_rubrik", "utveckling_prioritet"}
+    definition_keys = {
+        "namn",
+        "uppdrag",
+        "anstallda",
+        "andel",
+        "huvudomrade",
+        "omraden",
+        "samverkan_betyg",
+        "rutin",
+        "utbildad",
+        "goda_exempel",
+        "exempel_rubrik",
+        "exempel_omraden",
+        "utvecklingsomraden",
+        "utveckling_rubrik",
+        "utveckling_prioritet",
+    }
     assert {key for key, _index in after} <= definition_keys
 
 
@@ -97,20 +182,28 @@ def test_section_form_survives_anything(app, world, contact, data, action, with_
 @given(body=st.binary(max_size=2000))
 def test_invalid_utf8_and_garbage_bodies(app, world, contact, body):
     client, _token = contact
-    for url in (world.section_url("grund"), world.section_url("exempel") + "/ta-bort/goda_exempel/1", "/logga-in",
-                "/konto/glomt-losenord", f"/svar/{world.assignment_ids[0]}/skicka-in"):
+    for url in (
+        world.section_url("grund"),
+        world.section_url("exempel") + "/ta-bort/goda_exempel/1",
+        "/logga-in",
+        "/konto/glomt-losenord",
+        f"/svar/{world.assignment_ids[0]}/skicka-in",
+    ):
         response = client.post(url, data=body, content_type="application/x-www-form-urlencoded")
         assert response.status_code < 500, url
     assert snapshot(app, world.assignment_ids[0]).get(("exempel_rubrik", 1)) == "Sparat gott exempel"
 
 
 @FUZZ
-@given(path_index=st.one_of(st.integers(min_value=-10**6, max_value=10**25).map(str), st.text(max_size=20)),
-       group=st.sampled_from(["goda_exempel", "utvecklingsomraden", "namn", "okänd", ""]))
+@given(
+    path_index=st.one_of(st.integers(min_value=-(10**6), max_value=10**25).map(str), st.text(max_size=20)),
+    group=st.sampled_from(["goda_exempel", "utvecklingsomraden", "namn", "okänd", ""]),
+)
 def test_entry_urls_with_hostile_indexes(app, world, contact, path_index, group):
     client, token = contact
-    response = client.post(f"{world.section_url('exempel')}/ta-bort/{group}/{path_index}",
-                           data={"csrf_token": token, "confirm": "yes"})
+    response = client.post(
+        f"{world.section_url('exempel')}/ta-bort/{group}/{path_index}", data={"csrf_token": token, "confirm": "yes"}
+    )
     assert response.status_code in (303, 404, 405)
     values = snapshot(app, world.assignment_ids[0])
     assert values.get(("exempel_rubrik", 1)) == "Sparat gott exempel" or (path_index == "1" and group == "goda_exempel")
@@ -119,7 +212,10 @@ def test_entry_urls_with_hostile_indexes(app, world, contact, path_index, group)
 @pytest.fixture
 def coordinator(app, world):
     client = app.test_client()
-    client.post("/logga-in", data={"csrf_token": csrf(client, "/logga-in"), "email": "samordnare@example.org", "password": PASSWORD})
+    client.post(
+        "/logga-in",
+        data={"csrf_token": csrf(client, "/logga-in"), "email": "samordnare@example.org", "password": PASSWORD},
+    )
     return client
 
 
@@ -127,9 +223,18 @@ STAFF_FORMS = ["/samordning/omgang/ny", "/samordning/epost/invitation", "/samord
 
 
 @FUZZ
-@given(url=st.sampled_from(STAFF_FORMS), data=st.lists(st.tuples(
-    st.sampled_from(["name", "questionnaire", "opens_on", "closes_on", "scope", "instructions", "subject", "body", "x"]),
-    hostile_text), max_size=10))
+@given(
+    url=st.sampled_from(STAFF_FORMS),
+    data=st.lists(
+        st.tuples(
+            st.sampled_from(
+                ["name", "questionnaire", "opens_on", "closes_on", "scope", "instructions", "subject", "body", "x"]
+            ),
+            hostile_text,
+        ),
+        max_size=10,
+    ),
+)
 def test_coordinator_forms_survive_anything(app, world, coordinator, url, data):
     token = csrf(coordinator, url)
     with app.app_context():
@@ -147,7 +252,9 @@ def test_coordinator_forms_survive_anything(app, world, coordinator, url, data):
 @given(email=hostile_text, password=hostile_text)
 def test_login_survives_anything_and_never_logs_in_by_accident(app, world, email, password):
     client = app.test_client()
-    response = client.post("/logga-in", data={"csrf_token": csrf(client, "/logga-in"), "email": email, "password": password})
+    response = client.post(
+        "/logga-in", data={"csrf_token": csrf(client, "/logga-in"), "email": email, "password": password}
+    )
     assert response.status_code in (200, 429)
     assert client.get("/samordning/").status_code == 302
     with app.app_context():
@@ -166,13 +273,18 @@ def test_fuzzing_left_an_audit_trail_without_hostile_text(app, world, contact):
 def test_nul_and_other_control_characters_never_reach_the_database(app, world, contact):
     """PostgreSQL refuses NUL in text: it is dropped on the way in, everywhere a visitor can type."""
     client, token = contact
-    response = client.post(world.section_url("grund"), data={"csrf_token": token, "namn": "A\x00n\x01na\tB",
-                                                             "action": "save"})
+    response = client.post(
+        world.section_url("grund"), data={"csrf_token": token, "namn": "A\x00n\x01na\tB", "action": "save"}
+    )
     assert response.status_code == 303
     assert snapshot(app, world.assignment_ids[0])[("namn", 0)] == "Anna\tB"
     other = app.test_client()
-    assert other.post("/logga-in", data={"csrf_token": csrf(other, "/logga-in"), "email": "\x00@x",
-                                         "password": "\x00"}).status_code == 200
+    assert (
+        other.post(
+            "/logga-in", data={"csrf_token": csrf(other, "/logga-in"), "email": "\x00@x", "password": "\x00"}
+        ).status_code
+        == 200
+    )
     assert other.get("/svar/lank/abc%00def").status_code == 404
     admin_log = other.get("/samordning/logg?vem=%00")
     assert admin_log.status_code == 302
@@ -180,7 +292,7 @@ def test_nul_and_other_control_characters_never_reach_the_database(app, world, c
 
 cell_values = st.one_of(
     hostile_text.map(lambda text: ILLEGAL_CHARACTERS_RE.sub("", text)),  # what a spreadsheet can hold at all
-    st.integers(min_value=-10**20, max_value=10**20),
+    st.integers(min_value=-(10**20), max_value=10**20),
     st.floats(allow_nan=False, allow_infinity=False),
     st.booleans(),
     st.datetimes(min_value=datetime(1900, 3, 1), max_value=datetime(9999, 1, 1)),
@@ -188,8 +300,11 @@ cell_values = st.one_of(
 )
 template_cells = st.one_of(
     st.tuples(st.just("Grunduppgifter"), st.sampled_from("ABC"), st.integers(min_value=1, max_value=20)),
-    st.tuples(st.sampled_from(["Goda exempel", "Utvecklingsområden"]), st.sampled_from("ABCDEF"),
-              st.integers(min_value=1, max_value=12)),
+    st.tuples(
+        st.sampled_from(["Goda exempel", "Utvecklingsområden"]),
+        st.sampled_from("ABCDEF"),
+        st.integers(min_value=1, max_value=12),
+    ),
     st.tuples(st.just("_mall"), st.sampled_from("B"), st.integers(min_value=1, max_value=7)),
 )
 
@@ -200,16 +315,23 @@ def template_bytes(coordinator, world):
 
 
 @FUZZ
-@given(edits=st.lists(st.tuples(template_cells, cell_values), max_size=12), garbage=st.booleans(),
-       body=st.binary(max_size=500), submit=st.booleans(),
-       name=st.one_of(st.none(), st.text(alphabet=st.characters(whitelist_categories=("L", "Zs")), min_size=1, max_size=30)))
-def test_answer_import_survives_any_filled_in_template(app, world, contact, coordinator, template_bytes, edits,
-                                                       garbage, body, submit, name):
+@given(
+    edits=st.lists(st.tuples(template_cells, cell_values), max_size=12),
+    garbage=st.booleans(),
+    body=st.binary(max_size=500),
+    submit=st.booleans(),
+    name=st.one_of(
+        st.none(), st.text(alphabet=st.characters(whitelist_categories=("L", "Zs")), min_size=1, max_size=30)
+    ),
+)
+def test_answer_import_survives_any_filled_in_template(
+    app, world, contact, coordinator, template_bytes, edits, garbage, body, submit, name
+):
     before_other = snapshot(app, world.assignment_ids[1])
     before = snapshot(app, world.assignment_ids[0])
     workbook = openpyxl.load_workbook(io.BytesIO(template_bytes))
     if name is not None:
-        workbook["Grunduppgifter"]["C2"] = name          # a valid answer among the hostile ones
+        workbook["Grunduppgifter"]["C2"] = name  # a valid answer among the hostile ones
     for (sheet, column, row), value in edits:
         workbook[sheet][f"{column}{row}"] = value
     buffer = io.BytesIO()
@@ -226,9 +348,23 @@ def test_answer_import_survives_any_filled_in_template(app, world, contact, coor
     after = snapshot(app, world.assignment_ids[0])
     if "Läs in svaren" not in preview.get_data(as_text=True):
         assert after == before, "a file that could not be previewed changed nothing"
-    definition_keys = {"namn", "uppdrag", "anstallda", "andel", "huvudomrade", "omraden", "samverkan_betyg", "rutin",
-                       "utbildad", "goda_exempel", "exempel_rubrik", "exempel_omraden", "utvecklingsomraden",
-                       "utveckling_rubrik", "utveckling_prioritet"}
+    definition_keys = {
+        "namn",
+        "uppdrag",
+        "anstallda",
+        "andel",
+        "huvudomrade",
+        "omraden",
+        "samverkan_betyg",
+        "rutin",
+        "utbildad",
+        "goda_exempel",
+        "exempel_rubrik",
+        "exempel_omraden",
+        "utvecklingsomraden",
+        "utveckling_rubrik",
+        "utveckling_prioritet",
+    }
     assert {key for key, _index in after} <= definition_keys
     with app.app_context():
         # Put the unit back as it was, for the next example.

@@ -1,12 +1,13 @@
 """Spreadsheet bombs (security probe findings M2 and L6): files that unpack to far more than they weigh,
 or carry XML tricks, are refused with a message naming the limit — quickly and in little memory —
 and never reach openpyxl. The files are made in memory (tests/bombs.py), small on disk, not committed."""
+
 import io
 
 import pytest
+
 from bombs import BOMBS, xlsx
 from helpers import login, post_form
-
 from survey.spreadsheets import Limits, SpreadsheetRefused, check_spreadsheet
 
 
@@ -21,8 +22,10 @@ def test_a_spreadsheet_bomb_is_refused_with_a_message_naming_the_limit(app, name
 
 def test_a_workbook_within_the_limits_passes_whatever_its_dimension_claims(app):
     with app.test_request_context():
-        check_spreadsheet(xlsx('<row r="1"><c t="inlineStr"><is><t>Socialtjänsten</t></is></c></row>',
-                               dimension="A1:XFD1048576"), Limits())
+        check_spreadsheet(
+            xlsx('<row r="1"><c t="inlineStr"><is><t>Socialtjänsten</t></is></c></row>', dimension="A1:XFD1048576"),
+            Limits(),
+        )
 
 
 @pytest.mark.parametrize("name", ["empty-rows", "entity-trick", "many-shared-strings"])

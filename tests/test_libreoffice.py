@@ -4,12 +4,14 @@ LibreOffice runs headless and converts each workbook to CSV, one file per sheet:
 a workbook it cannot read gives no files. `make test` installs it from Debian
 (libreoffice-calc-nogui).
 """
+
 import csv
 import os
 import shutil
 import subprocess
 
 import pytest
+
 from helpers import FULL_FIRST_SECTION, login, open_form, post_form
 
 SOFFICE = shutil.which("soffice")
@@ -30,7 +32,10 @@ def sheets_as_read_by_libreoffice(soffice, path, tmp_path) -> dict[str, list[lis
     out = tmp_path / "csv"
     result = subprocess.run(
         [soffice, "--headless", "--norestore", "--convert-to", ALL_SHEETS_AS_CSV, "--outdir", str(out), str(path)],
-        capture_output=True, text=True, timeout=180, env={**os.environ, "HOME": str(tmp_path / "home")},
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, "HOME": str(tmp_path / "home")},
     )
     assert result.returncode == 0, result.stderr
     prefix = path.stem + "-"

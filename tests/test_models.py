@@ -1,8 +1,9 @@
 """Domain rules held by the models."""
+
 import pytest
-from helpers import DATA
 from sqlalchemy import select
 
+from helpers import DATA
 from survey.extensions import db
 from survey.models import STATES, Answer, Assignment, AssignmentStatus, QuestionnaireVersion, Role
 

@@ -1,11 +1,12 @@
 """Operations: backups, and logs that carry request ids but no answers or tokens."""
+
 import json
 import logging
 import sqlite3
 
-from helpers import open_form, post_form
 from sqlalchemy import select
 
+from helpers import open_form, post_form
 from survey.extensions import db
 from survey.models import Answer
 
@@ -46,6 +47,8 @@ def test_logs_carry_a_request_id_and_no_answer_text_or_token(app, world, caplog)
 def test_development_server_log_masks_personal_links():
     from survey.logs import MaskLinkTokens
 
-    record = logging.LogRecord("werkzeug", logging.INFO, "", 0, '%s - - "%s" 303', ("127.0.0.1", "GET /svar/lank/AbC_123-x HTTP/1.1"), None)
+    record = logging.LogRecord(
+        "werkzeug", logging.INFO, "", 0, '%s - - "%s" 303', ("127.0.0.1", "GET /svar/lank/AbC_123-x HTTP/1.1"), None
+    )
     MaskLinkTokens().filter(record)
     assert record.getMessage() == '127.0.0.1 - - "GET /svar/lank/[…] HTTP/1.1" 303'

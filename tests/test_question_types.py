@@ -1,14 +1,15 @@
 """The registry of question types, and the percent type on every surface a contact person, a
 coordinator and the council see: form, autosave, review, receipt, printable questions, the council's
 and the unit's workbooks, the offline template and its import, and the comparison with a round before."""
+
 import io
 from datetime import date, timedelta
 
 import openpyxl
 import pytest
-from helpers import DATA, World, login, post_form
 from sqlalchemy import select
 
+from helpers import DATA, World, login, post_form
 from survey.extensions import db
 from survey.models import Answer, Assignment, QuestionnaireVersion, Round, Unit
 from survey.questions.definition import QuestionnaireError, parse
@@ -54,9 +55,20 @@ def cell_in_row(sheet, first_column_value, column):
 
 # --- the registry
 
+
 def test_every_type_is_registered_with_what_the_pages_and_workbooks_need():
-    assert {"short_text", "long_text", "number", "percent", "single_choice", "multiple_choice", "scale",
-            "yes_partly_no", "date", "group"} == set(TYPES)
+    assert {
+        "short_text",
+        "long_text",
+        "number",
+        "percent",
+        "single_choice",
+        "multiple_choice",
+        "scale",
+        "yes_partly_no",
+        "date",
+        "group",
+    } == set(TYPES)
     for name, kind in TYPES.items():
         assert kind.name == name and kind.codebook_name
         assert kind.widget in WIDGETS or name == "group", name
@@ -77,15 +89,20 @@ def test_an_unknown_type_fails_at_load_naming_the_file_and_the_key():
         parse(MINIMAL + '[[sections.questions]]\nkey = "andel"\ntype = "procent"\nlabel = "A"\n', name="fil.toml")
     assert error.value.problems == [
         "fil.toml: andel: unknown type 'procent' (one of: date, group, long_text, multiple_choice, number, "
-        "percent, scale, short_text, single_choice, yes_partly_no)"]
+        "percent, scale, short_text, single_choice, yes_partly_no)"
+    ]
 
 
-@pytest.mark.parametrize("bounds, problem", [
-    ("min = -5", "a percentage's min and max must lie within 0–100"),
-    ("max = 120", "a percentage's min and max must lie within 0–100"),
-    ("min = 60\nmax = 50", "min is larger than max"),
-    ('max = "hundra"', "max must be a number"),
-], ids=["below-zero", "above-hundred", "min-above-max", "max-not-a-number"])
+@pytest.mark.parametrize(
+    "bounds, problem",
+    [
+        ("min = -5", "a percentage's min and max must lie within 0–100"),
+        ("max = 120", "a percentage's min and max must lie within 0–100"),
+        ("min = 60\nmax = 50", "min is larger than max"),
+        ('max = "hundra"', "max must be a number"),
+    ],
+    ids=["below-zero", "above-hundred", "min-above-max", "max-not-a-number"],
+)
 def test_a_percentage_with_impossible_bounds_is_refused(bounds, problem):
     with pytest.raises(QuestionnaireError) as error:
         parse(MINIMAL + f'[[sections.questions]]\nkey = "a"\ntype = "percent"\nlabel = "A"\n{bounds}\n', name="f")
@@ -93,13 +110,16 @@ def test_a_percentage_with_impossible_bounds_is_refused(bounds, problem):
 
 
 def test_a_percentage_lies_between_0_and_100_unless_narrowed():
-    definition = parse(MINIMAL + '[[sections.questions]]\nkey = "a"\ntype = "percent"\nlabel = "A"\n'
-                       '[[sections.questions]]\nkey = "b"\ntype = "percent"\nlabel = "B"\nmin = 10\nmax = 90\n')
+    definition = parse(
+        MINIMAL + '[[sections.questions]]\nkey = "a"\ntype = "percent"\nlabel = "A"\n'
+        '[[sections.questions]]\nkey = "b"\ntype = "percent"\nlabel = "B"\nmin = 10\nmax = 90\n'
+    )
     assert (definition.question("a").min, definition.question("a").max) == (0, 100)
     assert (definition.question("b").min, definition.question("b").max) == (10, 90)
 
 
 # --- the contact person's pages
+
 
 @pytest.mark.parametrize("typed, kept", [("40", 40), ("40 %", 40), ("12,5%", 12.5), ("0", 0), ("100", 100)])
 def test_a_percentage_is_typed_with_or_without_the_sign_and_decimals(app, client, world, typed, kept):
@@ -108,11 +128,15 @@ def test_a_percentage_is_typed_with_or_without_the_sign_and_decimals(app, client
     assert stored(app, world.assignment_ids[0])[("andel", 0)] == kept
 
 
-@pytest.mark.parametrize("typed, message", [
-    ("140", "Talet får inte vara större än 100."),
-    ("-1", "Talet får inte vara mindre än 0."),
-    ("ungefär hälften", "Skriv ett tal, till exempel 12 eller 12,5."),
-], ids=["above-100", "below-0", "not-a-number"])
+@pytest.mark.parametrize(
+    "typed, message",
+    [
+        ("140", "Talet får inte vara större än 100."),
+        ("-1", "Talet får inte vara mindre än 0."),
+        ("ungefär hälften", "Skriv ett tal, till exempel 12 eller 12,5."),
+    ],
+    ids=["above-100", "below-0", "not-a-number"],
+)
 def test_a_percentage_outside_0_to_100_gets_a_message_and_keeps_what_was_typed(app, client, world, typed, message):
     response = answer_first_section(client, world, andel=typed)
     page = response.get_data(as_text=True)
@@ -150,6 +174,7 @@ def test_the_section_page_says_the_percentage_bounds_beside_the_field(client, wo
 
 # --- workbooks
 
+
 @pytest.fixture
 def submitted_share(app, world):
     """The first unit has submitted 12.5 % trained staff."""
@@ -184,6 +209,7 @@ def test_the_unit_workbook_holds_a_percentage_as_excels_own(client, submitted_sh
 
 # --- the offline template and its import
 
+
 def test_the_offline_template_formats_the_answer_as_a_percentage_and_reads_40_back_as_40(app, client, world):
     login(client)
     assignment_id = world.assignment_ids[0]
@@ -215,18 +241,24 @@ def test_a_share_counted_as_a_number_in_per_cent_still_reads_40_percent_as_40():
 
 # --- comparison with an earlier round
 
+
 def world_with_an_earlier_round(app) -> World:
     """The test world, plus last year's closed round on the version that asked for 'andel' as a number."""
     world = World(app)
     source = (DATA / "every_type.toml").read_text(encoding="utf-8")
     old_source = source.replace('version = "1"', 'version = "0"').replace(
-        'key = "andel"\ntype = "percent"\n', 'key = "andel"\ntype = "number"\nunit = "%"\n')
+        'key = "andel"\ntype = "percent"\n', 'key = "andel"\ntype = "number"\nunit = "%"\n'
+    )
     assert old_source != source
     with app.app_context():
         unit = db.session.scalar(select(Unit).where(Unit.name == "Centrum mot våld"))
-        earlier = Round(name="Kartläggning 2025", questionnaire_version=QuestionnaireVersion.from_source(old_source),
-                        opens_on=date.today() - timedelta(days=365), closes_on=date.today() - timedelta(days=335),
-                        state="closed")
+        earlier = Round(
+            name="Kartläggning 2025",
+            questionnaire_version=QuestionnaireVersion.from_source(old_source),
+            opens_on=date.today() - timedelta(days=365),
+            closes_on=date.today() - timedelta(days=335),
+            state="closed",
+        )
         db.session.add(earlier)
         before = earlier.assign(unit)
         now = db.session.get(Assignment, world.assignment_ids[0])
@@ -242,8 +274,11 @@ def test_the_comparison_sees_no_change_in_the_same_share_or_in_the_same_choices_
     world = world_with_an_earlier_round(app)
     login(client)
     workbook = workbook_of(client.get(f"/samordning/omgang/{world.round_id}/sammanstallning.xlsx"))
-    changed = {row[2].value: (row[4].value, row[5].value, row[6].value)
-               for row in workbook["Jämförelse"].iter_rows(min_row=2) if row[1].value == "Centrum mot våld"}
+    changed = {
+        row[2].value: (row[4].value, row[5].value, row[6].value)
+        for row in workbook["Jämförelse"].iter_rows(min_row=2)
+        if row[1].value == "Centrum mot våld"
+    }
     assert changed["andel"][2] == "nej"
     assert changed["omraden"][2] == "nej", "the same areas picked in another order are no change"
     assert changed["anstallda"] == (10, 12, "ja")

@@ -1,9 +1,10 @@
 """The contact person's path: link, form, drafts, repeating groups, review, submit."""
+
 import re
 
-from helpers import FULL_FIRST_SECTION, fill_and_submit, open_form, post_form, status_of, stored
 from sqlalchemy import select
 
+from helpers import FULL_FIRST_SECTION, fill_and_submit, open_form, post_form, status_of, stored
 from survey.extensions import db
 from survey.models import Assignment, AuditEvent, Round
 
@@ -91,7 +92,7 @@ def test_form_renders_every_question_type(client, world):
     open_form(client, world)
     page = client.get(world.section_url("grund")).get_data(as_text=True)
     assert 'name="namn" type="text"' in page
-    assert '<textarea' in page and 'name="uppdrag"' in page and 'data-max-length="50"' in page
+    assert "<textarea" in page and 'name="uppdrag"' in page and 'data-max-length="50"' in page
     assert "maxlength" not in page  # a browser would cut pasted text silently
     assert 'name="anstallda"' in page and 'inputmode="decimal"' in page
     assert page.count('type="radio" name="huvudomrade"') == 0 or 'name="huvudomrade" type="radio"' in page
@@ -167,13 +168,30 @@ def test_group_entries_are_added_and_removed_without_javascript(app, client, wor
     first = post_form(client, url, {"action": "add:goda_exempel"})
     assert first.headers["Location"] == f"{url}#post-goda_exempel-1"
     post_form(client, url, {"exempel_rubrik-1": "Skolprojekt", "action": "add:goda_exempel"})
-    post_form(client, url, {"exempel_rubrik-1": "Skolprojekt", "exempel_rubrik-2": "Frukostmöten", "exempel_omraden-2": ["heder"], "action": "save"})
+    post_form(
+        client,
+        url,
+        {
+            "exempel_rubrik-1": "Skolprojekt",
+            "exempel_rubrik-2": "Frukostmöten",
+            "exempel_omraden-2": ["heder"],
+            "action": "save",
+        },
+    )
     page = client.get(url).get_data(as_text=True)
     assert "Gott exempel 1" in page and "Gott exempel 2" in page
     assert 'value="Skolprojekt"' in page and 'value="Frukostmöten"' in page
 
-    asked = post_form(client, url, {"exempel_rubrik-1": "Skolprojekt", "exempel_rubrik-2": "Frukostmöten",
-                                    "exempel_omraden-2": ["heder"], "action": "remove:goda_exempel:1"})
+    asked = post_form(
+        client,
+        url,
+        {
+            "exempel_rubrik-1": "Skolprojekt",
+            "exempel_rubrik-2": "Frukostmöten",
+            "exempel_omraden-2": ["heder"],
+            "action": "remove:goda_exempel:1",
+        },
+    )
     confirm_url = asked.headers["Location"]
     assert confirm_url == f"{url}/ta-bort/goda_exempel/1"
     confirm_page = client.get(confirm_url).get_data(as_text=True)
@@ -181,7 +199,11 @@ def test_group_entries_are_added_and_removed_without_javascript(app, client, wor
     assert len(stored(app, world.assignment_ids[0])) == 5  # nothing removed before confirming
     post_form(client, confirm_url, {"confirm": "yes"})
     values = stored(app, world.assignment_ids[0])
-    assert values == {("goda_exempel", 2): True, ("exempel_rubrik", 2): "Frukostmöten", ("exempel_omraden", 2): ["heder"]}
+    assert values == {
+        ("goda_exempel", 2): True,
+        ("exempel_rubrik", 2): "Frukostmöten",
+        ("exempel_omraden", 2): ["heder"],
+    }
     page = client.get(url).get_data(as_text=True)
     assert "Skolprojekt" not in page and 'value="Frukostmöten"' in page
 
@@ -196,7 +218,10 @@ def test_declining_removal_keeps_the_entry(app, client, world):
 
 def test_expired_csrf_token_rerenders_the_text_instead_of_losing_it(app, client, world):
     open_form(client, world)
-    response = client.post(world.section_url("grund"), data={"csrf_token": "stale", "namn": "Text som inte får försvinna", "action": "save"})
+    response = client.post(
+        world.section_url("grund"),
+        data={"csrf_token": "stale", "namn": "Text som inte får försvinna", "action": "save"},
+    )
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "tryck på Spara igen" in page
@@ -211,12 +236,14 @@ def test_review_lists_missing_required_answers_and_blocks_submit(app, client, wo
     post_form(client, world.section_url("exempel"), {"exempel_omraden-2": ["nara"], "action": "save"})
     review = client.get(f"/svar/{world.assignment_ids[0]}/granska").get_data(as_text=True)
     assert "Obligatoriska frågor utan svar" in review
-    missing = review[review.index("Obligatoriska frågor utan svar"):review.index("</ul>")]
+    missing = review[review.index("Obligatoriska frågor utan svar") : review.index("</ul>")]
     assert "Grunduppgifter: Vem fyller i?" in missing and "Grunduppgifter: Viktigaste våldsområdet" in missing
     # The half-filled card is named by section and number; the empty card asks for nothing.
     assert "Goda exempel: Gott exempel 2: Rubrik" in missing and "Gott exempel 1" not in missing
     assert 'href="/svar/1/avsnitt/exempel#exempel_rubrik-2"' in missing, "the link leads to the field itself"
-    response = post_form(client, f"/svar/{world.assignment_ids[0]}/skicka-in", {}, page=f"/svar/{world.assignment_ids[0]}/granska")
+    response = post_form(
+        client, f"/svar/{world.assignment_ids[0]}/skicka-in", {}, page=f"/svar/{world.assignment_ids[0]}/granska"
+    )
     assert response.headers["Location"] == f"/svar/{world.assignment_ids[0]}/granska"
     assert status_of(app, world.assignment_ids[0]) == "in_progress"
 
@@ -225,7 +252,9 @@ def test_an_empty_card_added_by_mistake_does_not_block_submitting_and_is_dropped
     open_form(client, world)
     post_form(client, world.section_url("grund"), {**FULL_FIRST_SECTION, "action": "save"})
     post_form(client, world.section_url("exempel"), {"action": "add:goda_exempel"})
-    response = post_form(client, f"/svar/{world.assignment_ids[0]}/skicka-in", {}, page=f"/svar/{world.assignment_ids[0]}/granska")
+    response = post_form(
+        client, f"/svar/{world.assignment_ids[0]}/skicka-in", {}, page=f"/svar/{world.assignment_ids[0]}/granska"
+    )
     assert response.headers["Location"] == f"/svar/{world.assignment_ids[0]}/kvitto"
     assert not any(key == "goda_exempel" for key, _index in stored(app, world.assignment_ids[0]))
 
@@ -286,7 +315,9 @@ def test_a_line_break_counts_as_one_character_as_in_the_browser(app, client, wor
 
 def test_a_date_that_does_not_exist_is_shown_back_with_a_message(app, client, world):
     open_form(client, world)
-    response = post_form(client, world.section_url("grund"), {"namn": "Behålls", "utbildad": "2025-02-30", "action": "save"})
+    response = post_form(
+        client, world.section_url("grund"), {"namn": "Behålls", "utbildad": "2025-02-30", "action": "save"}
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Det datumet finns inte i kalendern." in page and 'value="2025-02-30"' in page
@@ -306,8 +337,12 @@ def test_text_over_the_limit_is_shown_back_whole_not_cut(app, client, world):
 
 def test_hostile_numbers_and_indexes_get_messages_not_errors(app, client, world):
     open_form(client, world)
-    response = post_form(client, world.section_url("grund"), {"namn": "Behålls", "anstallda": "1E+400000", "action": "save"})
-    assert response.status_code == 200 and "Skriv ett tal, till exempel 12 eller 12,5." in response.get_data(as_text=True)
+    response = post_form(
+        client, world.section_url("grund"), {"namn": "Behålls", "anstallda": "1E+400000", "action": "save"}
+    )
+    assert response.status_code == 200 and "Skriv ett tal, till exempel 12 eller 12,5." in response.get_data(
+        as_text=True
+    )
     odd = post_form(client, world.section_url("exempel"), {"action": "remove:goda_exempel:²"})
     assert odd.status_code == 303  # '²' passes isdigit() but not int(): once a 500
     assert stored(app, world.assignment_ids[0]) == {("namn", 0): "Behålls"}
@@ -315,10 +350,18 @@ def test_hostile_numbers_and_indexes_get_messages_not_errors(app, client, world)
 
 def test_invalid_choices_and_dates_get_plain_swedish_messages(app, client, world):
     open_form(client, world)
-    response = post_form(client, world.section_url("grund"), {
-        "namn": "Behålls", "utbildad": "31/02/2026", "huvudomrade": "hackad", "omraden": ["nara", "finns_inte"],
-        "samverkan_betyg": "9", "action": "save",
-    })
+    response = post_form(
+        client,
+        world.section_url("grund"),
+        {
+            "namn": "Behålls",
+            "utbildad": "31/02/2026",
+            "huvudomrade": "hackad",
+            "omraden": ["nara", "finns_inte"],
+            "samverkan_betyg": "9",
+            "action": "save",
+        },
+    )
     page = response.get_data(as_text=True)
     assert "Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2026-03-01." in page
     assert page.count("Välj ett av alternativen som visas.") == 4  # two in the summary, two beside the fields

@@ -1,4 +1,5 @@
 """Sessions end after inactivity, on the server's clock, and can be extended before they do."""
+
 import time
 
 from helpers import login, open_form

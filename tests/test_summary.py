@@ -1,7 +1,8 @@
 """The published summary page: aggregates and the good examples units agreed to publish, nothing else."""
-import pytest
-from helpers import ROOT, World, login, post_form
 
+import pytest
+
+from helpers import ROOT, World, login, post_form
 from survey.extensions import db
 from survey.models import Assignment, AuditEvent
 from survey.security import content_security_policy
@@ -11,12 +12,22 @@ QUESTIONNAIRE = ROOT / "questionnaires" / "kartlaggning-vald.toml"
 
 def submit_with(assignment, consent, examples, developments=()):
     good, areas = assignment.definition.question("goda_exempel"), assignment.definition.question("utvecklingsomraden")
-    assignment.save_values({("publicering", 0): consent, ("svarande_namn", 0): "Namn Namnsson",
-                            ("storsta_behov", 0): "Hemligt behov som inte ska publiceras"})
+    assignment.save_values(
+        {
+            ("publicering", 0): consent,
+            ("svarande_namn", 0): "Namn Namnsson",
+            ("storsta_behov", 0): "Hemligt behov som inte ska publiceras",
+        }
+    )
     for title, codes in examples:
         index = assignment.add_entry(good)
-        assignment.save_values({("exempel_rubrik", index): title, ("exempel_valdsomraden", index): codes,
-                                ("exempel_kontaktuppgift", index): "cmv@example.org"})
+        assignment.save_values(
+            {
+                ("exempel_rubrik", index): title,
+                ("exempel_valdsomraden", index): codes,
+                ("exempel_kontaktuppgift", index): "cmv@example.org",
+            }
+        )
     for title, codes in developments:
         index = assignment.add_entry(areas)
         assignment.save_values({("utveckling_rubrik", index): title, ("utveckling_valdsomraden", index): codes})
@@ -28,8 +39,12 @@ def published(app):
     world = World(app, QUESTIONNAIRE)
     with app.app_context():
         first, second, _third = (db.session.get(Assignment, i) for i in world.assignment_ids)
-        submit_with(first, "ja", [("Våga fråga", ["nara_relationer", "heder"])],
-                    [("Rutin saknas för våldsutövare", ["nara_relationer"])])
+        submit_with(
+            first,
+            "ja",
+            [("Våga fråga", ["nara_relationer", "heder"])],
+            [("Rutin saknas för våldsutövare", ["nara_relationer"])],
+        )
         submit_with(second, "nej", [("Exempel utan medgivande", ["sexuellt_vald"])])
         db.session.commit()
     coordinator = app.test_client()
@@ -51,10 +66,10 @@ def test_summary_shows_response_areas_and_only_consented_examples(app, client, p
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "2 av 3 verksamheter har svarat (67" in html
-    assert "<th scope=\"row\">Individ- och familjenämnden</th><td>2</td><td>2</td>" in html
+    assert '<th scope="row">Individ- och familjenämnden</th><td>2</td><td>2</td>' in html
     # Goda exempel and utvecklingsområden per violence area, across everyone who submitted.
-    assert "<th scope=\"row\">Våld i nära relationer</th><td>1</td><td>1</td>" in html
-    assert "<th scope=\"row\">Sexuellt våld</th><td>1</td><td>0</td>" in html
+    assert '<th scope="row">Våld i nära relationer</th><td>1</td><td>1</td>' in html
+    assert '<th scope="row">Sexuellt våld</th><td>1</td><td>0</td>' in html
     assert "Våga fråga" in html and "Centrum mot våld" in html and "cmv@example.org" in html
     assert "Exempel utan medgivande" not in html, "a unit that said no is not published"
     assert "Rutin saknas för våldsutövare" not in html and "Hemligt behov" not in html and "Namn Namnsson" not in html
@@ -96,5 +111,7 @@ def test_withdrawing_the_summary_and_the_audit_trail(app, client, published):
     assert client.get(f"/sammanstallning/{world.round_id}").status_code == 404
     assert "/sammanstallning/" not in client.get("/").get_data(as_text=True)
     with app.app_context():
-        actions = [e.action for e in db.session.query(AuditEvent).order_by(AuditEvent.id) if e.round_id == world.round_id]
+        actions = [
+            e.action for e in db.session.query(AuditEvent).order_by(AuditEvent.id) if e.round_id == world.round_id
+        ]
     assert actions[-2:] == ["summary_published", "summary_withdrawn"]

@@ -1,13 +1,14 @@
 """axe-core's WCAG 2.1 A/AA rules on every page of both roles, error states included: zero violations.
 And a keyboard-only walk through the contact person's whole flow."""
+
 import io
 
 import openpyxl
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from helpers import PASSWORD, login
 from playwright.sync_api import expect
 
+from helpers import PASSWORD, login
 from survey.extensions import db
 from survey.models import User
 
@@ -18,10 +19,7 @@ axe = Axe()
 def violations(page) -> list[str]:
     page.wait_for_load_state("load")
     result = axe.run(page, options=WCAG)
-    return [
-        f"{v['id']}: {v['help']} @ {[n['target'] for n in v['nodes']][:3]}"
-        for v in result.response["violations"]
-    ]
+    return [f"{v['id']}: {v['help']} @ {[n['target'] for n in v['nodes']][:3]}" for v in result.response["violations"]]
 
 
 def scan(page, scanned: list, name: str) -> None:
@@ -102,7 +100,9 @@ def filled_template(app, world, name: str, tmp_path) -> str:
     """The first unit's offline template with the name question answered, as a file to upload."""
     client = app.test_client()
     login(client)
-    workbook = openpyxl.load_workbook(io.BytesIO(client.get(f"/samordning/svar/{world.assignment_ids[0]}/mall.xlsx").data))
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(client.get(f"/samordning/svar/{world.assignment_ids[0]}/mall.xlsx").data)
+    )
     workbook["Grunduppgifter"]["C2"] = name
     path = tmp_path / "ifylld.xlsx"
     workbook.save(path)

@@ -1,9 +1,10 @@
 """A contact person fills in the form in a real browser, with and without JavaScript."""
+
 import re
 
-from helpers import ROOT
 from playwright.sync_api import expect
 
+from helpers import ROOT
 from survey.extensions import db
 from survey.models import Round
 from survey.questions.definition import load_file
