@@ -1,4 +1,4 @@
-"""Who may do what: the logged-in user, the role decorators, safe redirects."""
+"""Who may do what: the logged-in user, the role decorators, what a staff user may see, safe redirects."""
 from __future__ import annotations
 
 from functools import wraps
@@ -7,10 +7,11 @@ from urllib.parse import urlsplit
 from flask import abort, redirect, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from sqlalchemy import Select, select
 
 from survey.extensions import db, login_manager
 from survey.ids import parse_id
-from survey.models import Setting, User
+from survey.models import Assignment, ContactPerson, Round, Setting, Unit, User
 
 # Where Flask-Login sends a visitor who is not logged in.
 login_manager.login_view = "accounts.login"
@@ -60,6 +61,58 @@ def role_required(*roles: str):
 staff_required = role_required("admin", "coordinator", "viewer")
 editor_required = role_required("admin", "coordinator")
 admin_required = role_required("admin")
+
+
+# What a staff user may see. Every coordinator-side list, count, export and lookup asks here, so a scoped
+# coordinator (one förvaltning, a county) is one change in visible_units and visible_rounds.
+
+
+def visible_units(user: User | None) -> Select:
+    """The ids of the units ``user`` may see (None: the operator at the command line).
+
+    Today every role sees every unit.
+    """
+    return select(Unit.id)
+
+
+def visible_rounds(user: User | None) -> Select:
+    """The ids of the rounds ``user`` may see (None: the operator at the command line).
+
+    Today every role sees every round.
+    """
+    return select(Round.id)
+
+
+def visible_assignments(user: User | None, round_: Round) -> Select:
+    """The round's assignments of the units ``user`` may see."""
+    return select(Assignment).where(Assignment.round_id == round_.id, Assignment.unit_id.in_(visible_units(user)))
+
+
+def round_or_404(round_id: int, user: User | None = None) -> Round:
+    """The round, or a 404 when it does not exist or is outside what the user may see (never a 403)."""
+    user = user or current_user
+    return db.first_or_404(select(Round).where(Round.id == round_id, Round.id.in_(visible_rounds(user))))
+
+
+def assignment_or_404(assignment_id: int, user: User | None = None) -> Assignment:
+    user = user or current_user
+    return db.first_or_404(select(Assignment).where(
+        Assignment.id == assignment_id,
+        Assignment.unit_id.in_(visible_units(user)),
+        Assignment.round_id.in_(visible_rounds(user)),
+    ))
+
+
+def unit_or_404(unit_id: int, user: User | None = None) -> Unit:
+    user = user or current_user
+    return db.first_or_404(select(Unit).where(Unit.id == unit_id, Unit.id.in_(visible_units(user))))
+
+
+def contact_or_404(contact_id: int, user: User | None = None) -> ContactPerson:
+    user = user or current_user
+    return db.first_or_404(
+        select(ContactPerson).where(ContactPerson.id == contact_id, ContactPerson.unit_id.in_(visible_units(user)))
+    )
 
 
 def safe_next(target: str | None) -> str:

@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from survey.access import editor_required, staff_required, user_actor
+from survey.access import contact_or_404, editor_required, staff_required, unit_or_404, user_actor, visible_units
 from survey.extensions import db
 from survey.ids import parse_id
 from survey.models import Answer, Assignment, ContactPerson, Unit, audit
@@ -24,7 +24,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def all_units() -> list[Unit]:
-    return db.session.scalars(select(Unit).options(selectinload(Unit.contacts)).order_by(Unit.name)).all()
+    return db.session.scalars(select(Unit).where(Unit.id.in_(visible_units(current_user))).options(selectinload(Unit.contacts)).order_by(Unit.name)).all()
 
 
 def tree(units: list[Unit]) -> list[tuple[Unit, list]]:
@@ -140,7 +140,7 @@ def has_answers(unit: Unit) -> bool:
 @editor_required
 def toggle_unit(unit_id: int):
     """Deactivate or activate; a unit is never deleted, so its answers in earlier rounds keep their unit."""
-    unit = db.get_or_404(Unit, unit_id)
+    unit = unit_or_404(unit_id)
     unit.is_active = not unit.is_active
     audit("unit_activated" if unit.is_active else "unit_deactivated", user_actor(current_user),
           user_id=current_user.id, details={"unit": unit.id})
@@ -173,7 +173,7 @@ def add_contact(unit_id: int):
 @bp.route("/kontakt/<int:contact_id>", methods=["GET", "POST"])
 @editor_required
 def edit_contact(contact_id: int):
-    contact = db.get_or_404(ContactPerson, contact_id)
+    contact = contact_or_404(contact_id)
     form = ContactForm(obj=contact)
     if form.validate_on_submit():
         contact.name, contact.email = form.name.data.strip(), form.email.data.strip().lower()
@@ -187,7 +187,7 @@ def edit_contact(contact_id: int):
 @bp.route("/kontakt/<int:contact_id>/ta-bort", methods=["POST"])
 @editor_required
 def remove_contact(contact_id: int):
-    contact = db.get_or_404(ContactPerson, contact_id)
+    contact = contact_or_404(contact_id)
     unit_id = contact.unit_id
     db.session.delete(contact)
     audit("contact_removed", user_actor(current_user), user_id=current_user.id, details={"unit": unit_id})

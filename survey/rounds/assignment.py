@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from survey import mail
-from survey.access import editor_required, staff_required
+from survey.access import assignment_or_404, editor_required, staff_required
 from survey.extensions import db
 from survey.models import Assignment, OutboxMessage, audit
 from survey.rounds import bp
@@ -25,7 +25,7 @@ from survey.rounds.lifecycle import actor
 
 
 def round_assignment(assignment_id: int) -> Assignment:
-    return db.get_or_404(Assignment, assignment_id)
+    return assignment_or_404(assignment_id)
 
 
 @bp.route("/svar/<int:assignment_id>")

@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from io import BytesIO
 
 from flask import render_template, request, send_file
+from flask_login import current_user
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from survey.access import staff_required
+from survey.access import round_or_404, staff_required, visible_assignments, visible_rounds, visible_units
 from survey.exports.council import council_workbook, workbook_filename
 from survey.exports.data import ExportOptions, previous_round
 from survey.exports.writer import write_sheet
@@ -21,7 +22,8 @@ from survey.rounds import bp
 @bp.route("/")
 @staff_required
 def index():
-    rounds = db.session.scalars(select(Round).order_by(Round.opens_on.desc(), Round.id.desc())).all()
+    visible = select(Round).where(Round.id.in_(visible_rounds(current_user)))
+    rounds = db.session.scalars(visible.order_by(Round.opens_on.desc(), Round.id.desc())).all()
     return render_template("coordinator/index.html", rounds=rounds)
 
 
@@ -55,7 +57,7 @@ class Rollup:
 
 def round_rows(round_: Round) -> tuple[list[StatusRow], dict[int, Unit]]:
     """Every assignment of the round with its unit, ancestors and contacts: three queries whatever the size."""
-    units = {u.id: u for u in db.session.scalars(select(Unit))}
+    units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(visible_units(current_user))))}
     contacts: dict[int, list[ContactPerson]] = {}
     for contact in db.session.scalars(
         select(ContactPerson)
@@ -66,7 +68,7 @@ def round_rows(round_: Round) -> tuple[list[StatusRow], dict[int, Unit]]:
         contacts.setdefault(contact.unit_id, []).append(contact)
     rows = []
     # Assignment.unit resolves from the identity map: the units are loaded above.
-    for assignment in db.session.scalars(select(Assignment).where(Assignment.round_id == round_.id)):
+    for assignment in db.session.scalars(visible_assignments(current_user, round_)):
         path, parent_id = [], units[assignment.unit_id].parent_id
         while parent_id is not None and parent_id in units and len(path) < 50:
             path.append(units[parent_id])
@@ -126,7 +128,7 @@ def shown_rows(rows: list[StatusRow], filters: dict) -> list[StatusRow]:
 @bp.route("/omgang/<int:round_id>")
 @staff_required
 def round_status(round_id: int):
-    round_ = db.get_or_404(Round, round_id)
+    round_ = round_or_404(round_id)
     rows, units = round_rows(round_)
     counts = dict.fromkeys(STATUSES, 0)
     for row in rows:
@@ -150,7 +152,7 @@ def round_status(round_id: int):
 @staff_required
 def download_status(round_id: int):
     """The status table as shown (same filters and order), as a workbook."""
-    round_ = db.get_or_404(Round, round_id)
+    round_ = round_or_404(round_id)
     rows, _units = round_rows(round_)
     workbook = Workbook(write_only=True)
     write_sheet(workbook, "Svarsläge", status_table_rows(shown_rows(rows, chosen_filters())),
@@ -175,7 +177,7 @@ def status_table_rows(rows: list[StatusRow]):
 @bp.route("/omgang/<int:round_id>/sammanstallning.xlsx")
 @staff_required
 def download_workbook(round_id: int):
-    round_ = db.get_or_404(Round, round_id)
+    round_ = round_or_404(round_id)
     options = ExportOptions(
         include_drafts=request.args.get("utkast") == "1",
         namnd_id=request.args.get("namnd", type=int),

@@ -18,7 +18,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from survey.access import editor_required, staff_required, user_actor
+from survey.access import editor_required, round_or_404, staff_required, user_actor, visible_units
 from survey.db import utcnow
 from survey.extensions import db
 from survey.ids import parse_id
@@ -58,7 +58,7 @@ def questionnaire_choices() -> list[tuple[str, str]]:
 
 
 def scope_choices() -> list[tuple[str, str]]:
-    units = db.session.scalars(select(Unit).where(Unit.is_active.is_(True)).order_by(Unit.name)).all()
+    units = db.session.scalars(select(Unit).where(Unit.is_active.is_(True), Unit.id.in_(visible_units(current_user))).order_by(Unit.name)).all()
     parents = {u.parent_id for u in units}
     choices = [("", _("Hela organisationen"))]
     choices += [(str(u.id), u.name) for u in units if u.id in parents]
@@ -120,13 +120,13 @@ def fill_round(round_: Round, form: RoundForm) -> None:
 @staff_required
 def questions(round_id: int):
     """The round's questionnaire as the contact persons see it, on one printable page."""
-    return render_template("rounds/questions.html", round=db.get_or_404(Round, round_id))
+    return render_template("rounds/questions.html", round=round_or_404(round_id))
 
 
 @bp.route("/omgang/<int:round_id>/redigera", methods=["GET", "POST"])
 @editor_required
 def edit(round_id: int):
-    round_ = db.get_or_404(Round, round_id)
+    round_ = round_or_404(round_id)
     if round_.state == "archived":
         abort(404)
     form = round_form(round_)
@@ -152,7 +152,7 @@ def edit(round_id: int):
 @editor_required
 def add_newcomers(round_id: int):
     """Units added to the register after the round was opened get their forms too."""
-    round_ = db.get_or_404(Round, round_id)
+    round_ = round_or_404(round_id)
     added = round_.assign_participants() if round_.state in ("open", "closed") else 0
     if added:
         audit("round_edited", actor(), user_id=current_user.id, round_id=round_.id, details={"units_added": added})
@@ -169,7 +169,7 @@ def add_newcomers(round_id: int):
 @bp.route("/omgang/<int:round_id>/status", methods=["POST"])
 @editor_required
 def change_state(round_id: int):
-    round_ = db.get_or_404(Round, round_id)
+    round_ = round_or_404(round_id)
     state = request.form.get("state", "")
     if state == "open" and round_.state == "closed":
         return redirect(url_for("rounds.reopen_round", round_id=round_.id), code=303)
@@ -192,7 +192,7 @@ def change_state(round_id: int):
 @editor_required
 def publish(round_id: int):
     """Publish or withdraw the round's public summary page (aggregates and consented good examples)."""
-    round_ = db.get_or_404(Round, round_id)
+    round_ = round_or_404(round_id)
     publish_it = request.form.get("publish") == "1"
     if publish_it and not round_.uses_answers:
         flash(_("Öppna omgången innan sammanställningen publiceras."), "error")
@@ -209,7 +209,7 @@ def publish(round_id: int):
 @bp.route("/omgang/<int:round_id>/oppna-igen", methods=["GET", "POST"])
 @editor_required
 def reopen_round(round_id: int):
-    round_ = db.get_or_404(Round, round_id)
+    round_ = round_or_404(round_id)
     if round_.state != "closed":
         abort(404)
     form = ReopenRoundForm()

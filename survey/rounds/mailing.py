@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from survey import mail
-from survey.access import editor_required, staff_required
+from survey.access import editor_required, round_or_404, staff_required, visible_assignments
 from survey.db import utcnow
 from survey.extensions import db
 from survey.ids import parse_id
@@ -37,8 +37,7 @@ from survey.rounds.links import issue_links
 def selected_assignments(round_: Round, wanted) -> list[Assignment]:
     """The round's assignments named in the post (ids), or chosen by ``wanted`` when 'all' was pressed."""
     query = (
-        select(Assignment)
-        .where(Assignment.round_id == round_.id)
+        visible_assignments(current_user, round_)
         .options(selectinload(Assignment.unit).selectinload(Unit.contacts), selectinload(Assignment.tokens))
     )
     if request.form.get("all"):
@@ -48,7 +47,7 @@ def selected_assignments(round_: Round, wanted) -> list[Assignment]:
 
 
 def send_mail(round_id: int, kind: str, wanted):
-    round_ = db.get_or_404(Round, round_id)
+    round_ = round_or_404(round_id)
     if not round_.is_open:
         flash(_("Öppna omgången innan du skickar e-post."), "error")
         return redirect(url_for("rounds.round_status", round_id=round_.id), code=303)
@@ -101,8 +100,8 @@ def remind(round_id: int):
 @editor_required
 def links_csv(round_id: int):
     """New links for every unit, for municipalities that send mail themselves; earlier links stop working."""
-    round_ = db.get_or_404(Round, round_id)
-    links = issue_links(round_, actor(), user_id=current_user.id)
+    round_ = round_or_404(round_id)
+    links = issue_links(round_, actor(), current_user)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     writer.writerow([_("Verksamhet"), _("Kontaktperson"), _("E-post"), _("Länk")])
