@@ -12,6 +12,7 @@ from sqlalchemy import Text, and_, cast, or_, select
 
 from survey.extensions import db
 from survey.models import SENT_IN, Answer, Assignment, AssignmentStatus, ContactPerson, QuestionnaireVersion, Round, Unit
+from survey.models.units import UnitTree
 
 Values = dict[tuple[str, int], Any]
 CHUNK = 200
@@ -105,11 +106,7 @@ def round_units(round_: Round, options: ExportOptions = ExportOptions()) -> tupl
 
 def top_unit(units: dict[int, Unit], unit_id: int) -> Unit:
     """The nämnd (or bolag, or top of the tree) a unit belongs to."""
-    unit, seen = units[unit_id], set()
-    while unit.kind not in ("namnd", "bolag") and unit.parent_id in units and unit.id not in seen:
-        seen.add(unit.id)
-        unit = units[unit.parent_id]
-    return unit
+    return UnitTree(units).top(units[unit_id])
 
 
 def answered(rows: list[UnitRow], options: ExportOptions) -> list[UnitRow]:

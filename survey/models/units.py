@@ -1,6 +1,7 @@
 """The register: units (nämnd, förvaltning, verksamhet, bolag) in a tree, and their contact persons."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy import (
@@ -70,3 +71,47 @@ def participating_units(root: Unit | None = None, every_unit: list[Unit] | None 
             found.append(unit)
         stack.extend(kids)
     return sorted(found, key=lambda u: u.name.casefold())
+
+
+class UnitTree:
+    """Walks over the unit tree from units already loaded (by id), with the one guard against a cycle in bad data.
+
+    Build it once per request: ``UnitTree({u.id: u for u in units})``. A parent outside the mapping ends a walk.
+    """
+
+    def __init__(self, units: Mapping[int, Unit]):
+        self.units = units
+        self._children: dict[int | None, list[Unit]] | None = None
+
+    def ancestors(self, unit: Unit) -> list[Unit]:
+        """Parent first, up to the top; each unit once even if the data has a cycle."""
+        found, seen = [], {unit.id}
+        parent_id = unit.parent_id
+        while parent_id is not None and parent_id in self.units and parent_id not in seen:
+            seen.add(parent_id)
+            found.append(self.units[parent_id])
+            parent_id = self.units[parent_id].parent_id
+        return found
+
+    def top(self, unit: Unit) -> Unit:
+        """The nämnd or bolag the unit belongs to (itself if it is one), else the top of its tree."""
+        chain = [unit, *self.ancestors(unit)]
+        return next((u for u in chain if u.kind in ("namnd", "bolag")), chain[-1])
+
+    def children(self, unit: Unit) -> list[Unit]:
+        if self._children is None:
+            self._children = {}
+            for each in sorted(self.units.values(), key=lambda u: u.name.casefold()):
+                self._children.setdefault(each.parent_id, []).append(each)
+        return self._children.get(unit.id, [])
+
+    def descendants(self, unit: Unit) -> list[Unit]:
+        """Everything below the unit, each once."""
+        found, seen, stack = [], {unit.id}, list(self.children(unit))
+        while stack:
+            each = stack.pop()
+            if each.id not in seen:
+                seen.add(each.id)
+                found.append(each)
+                stack.extend(self.children(each))
+        return found

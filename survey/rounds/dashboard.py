@@ -16,6 +16,7 @@ from survey.exports.data import ExportOptions, previous_round
 from survey.exports.writer import write_sheet
 from survey.extensions import db
 from survey.models import Assignment, AssignmentStatus, ContactPerson, Round, Unit
+from survey.models.units import UnitTree
 from survey.rounds import bp
 
 
@@ -68,12 +69,11 @@ def round_rows(round_: Round) -> tuple[list[StatusRow], dict[int, Unit]]:
         contacts.setdefault(contact.unit_id, []).append(contact)
     rows = []
     # Assignment.unit resolves from the identity map: the units are loaded above.
+    tree = UnitTree(units)
     for assignment in db.session.scalars(visible_assignments(current_user, round_)):
-        path, parent_id = [], units[assignment.unit_id].parent_id
-        while parent_id is not None and parent_id in units and len(path) < 50:
-            path.append(units[parent_id])
-            parent_id = units[parent_id].parent_id
-        rows.append(StatusRow(assignment, units[assignment.unit_id], list(reversed(path)), contacts.get(assignment.unit_id, [])))
+        unit = units[assignment.unit_id]
+        path = list(reversed(tree.ancestors(unit)))
+        rows.append(StatusRow(assignment, unit, path, contacts.get(assignment.unit_id, [])))
     return rows, units
 
 
