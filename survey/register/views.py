@@ -15,6 +15,7 @@ from survey.access import contact_or_404, editor_required, staff_required, unit_
 from survey.extensions import db
 from survey.ids import parse_id
 from survey.models import Answer, Assignment, ContactPerson, Unit, audit
+from survey.models.units import UnitTree
 from survey.register import bp
 from survey.register.forms import ContactForm, RegisterUploadForm, UnitForm
 from survey.register.imports import RegisterFileError, apply_plan, make_plan, read_rows, template_workbook
@@ -39,20 +40,14 @@ def tree(units: list[Unit]) -> list[tuple[Unit, list]]:
     return branch(None, frozenset())
 
 
-def descendants(unit: Unit, units: list[Unit]) -> set[int]:
-    found, stack = set(), [unit.id]
-    while stack:
-        current = stack.pop()
-        for other in units:
-            if other.parent_id == current and other.id not in found:
-                found.add(other.id)
-                stack.append(other.id)
-    return found
+def subtree_ids(unit: Unit, units: list[Unit]) -> set[int]:
+    """The ids below ``unit``: where it may not be moved, or the tree would loop."""
+    return {u.id for u in UnitTree({u.id: u for u in units}).descendants(unit)}
 
 
 def parent_choices(units: list[Unit], unit: Unit | None = None) -> list[tuple[str, str]]:
     """Every active unit it could be placed under (never itself or its own subtree)."""
-    excluded = ({unit.id} | descendants(unit, units)) if unit else set()
+    excluded = {unit.id, *subtree_ids(unit, units)} if unit else set()
     names = Counter(u.name.casefold() for u in units if u.is_active)
     return [("", _("Ingen (översta nivån)"))] + [
         (str(u.id), u.name if names[u.name.casefold()] == 1 else f"{u.name} ({u.parent.name if u.parent else _('översta nivån')})")
@@ -116,7 +111,7 @@ def unit(unit_id: int):
         if form.validate_on_submit() and unique_name(form, units, unit):
             changes = {}
             new_parent = chosen_parent(form)
-            if new_parent is not None and (new_parent.id == unit.id or new_parent.id in descendants(unit, units)):
+            if new_parent is not None and (new_parent.id == unit.id or new_parent.id in subtree_ids(unit, units)):
                 form.parent.errors.append(_("En enhet kan inte ligga under sig själv."))
             else:
                 for attribute, value in (("name", form.name.data.strip()), ("kind", form.kind.data),
