@@ -1,4 +1,5 @@
 """Entry point for WSGI servers: gunicorn wsgi:app"""
+
 from survey import create_app
 
 app = create_app()

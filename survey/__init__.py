@@ -1,4 +1,5 @@
 """Kartläggning: a municipality maps its own work against violence."""
+
 import os
 import secrets
 from pathlib import Path
@@ -100,8 +101,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Uploads left behind while the app was down go at start too, not only at the next upload.
     uploads.sweep_uploads(Path(app.config["UPLOAD_DIR"]))
     if not (app.debug or app.testing or app.config["COORDINATOR_EMAIL"]):
-        app.logger.warning("COORDINATOR_EMAIL is not set: pages for a broken link and the accessibility "
-                           "statement cannot name an address to write to.")
+        app.logger.warning(
+            "COORDINATOR_EMAIL is not set: pages for a broken link and the accessibility "
+            "statement cannot name an address to write to."
+        )
     return app
 
 
@@ -111,7 +114,7 @@ def database_url(url: str | None, instance_path: str) -> str:
         return f"sqlite:///{Path(instance_path) / 'kartlaggning.sqlite'}"
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

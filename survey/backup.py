@@ -1,4 +1,5 @@
 """`flask --app survey backup`: a consistent copy of the database while the app keeps running."""
+
 from __future__ import annotations
 
 import os
@@ -49,7 +50,10 @@ def backup_postgresql(url, path: Path) -> None:
     plain = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
     result = subprocess.run(
         ["pg_dump", "--format=custom", "--no-owner", f"--file={path}", f"--dbname={plain}"],
-        env=env, capture_output=True, text=True, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if result.returncode != 0:
         raise RuntimeError(result.stderr.strip() or f"pg_dump exited with {result.returncode}")

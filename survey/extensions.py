@@ -1,4 +1,5 @@
 """The Flask extensions: created here, bound to the app in create_app(); this module imports nothing of ours."""
+
 from pathlib import Path
 
 from flask_babel import Babel

@@ -1,4 +1,5 @@
 """What every form shares: the base class and text without control characters."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Database ids in request text (URL paths, form values): bounded, ASCII digits only."""
+
 from werkzeug.routing import IntegerConverter
 
 # The largest value of a PostgreSQL integer column, which every id is.

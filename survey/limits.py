@@ -6,6 +6,7 @@ count (a reset request counts as one whatever its outcome): a right password,
 code or link never uses up a limit, so a stranger's guesses cannot lock out
 the person they guess at, except from the stranger's own address.
 """
+
 from __future__ import annotations
 
 import random
@@ -76,8 +77,11 @@ def forgive(ids: Sequence[int]) -> None:
 
 def used(name: str, subject: str) -> int:
     _allowed, window = LIMITS[name]
-    return db.session.scalar(
-        select(func.count()).select_from(RateLimitHit).where(
-            RateLimitHit.key == key_for(name, subject), RateLimitHit.occurred_dt >= utcnow() - window
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(RateLimitHit)
+            .where(RateLimitHit.key == key_for(name, subject), RateLimitHit.occurred_dt >= utcnow() - window)
         )
-    ) or 0
+        or 0
+    )

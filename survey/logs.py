@@ -5,6 +5,7 @@ the route, status and time taken. Answer text, tokens and passwords never go
 to the log: lines name the endpoint, not the path, and the development
 server's own access log has personal links masked.
 """
+
 from __future__ import annotations
 
 import logging
@@ -42,6 +43,10 @@ def init_app(app: Flask) -> None:
         response.headers["X-Request-Id"] = g.get("request_id", "")
         logger.info(
             "request_id=%s method=%s endpoint=%s status=%s ms=%.1f",
-            g.get("request_id", "-"), request.method, request.endpoint or "-", response.status_code, elapsed,
+            g.get("request_id", "-"),
+            request.method,
+            request.endpoint or "-",
+            response.status_code,
+            elapsed,
         )
         return response

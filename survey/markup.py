@@ -1,4 +1,5 @@
 """Markdown written by coordinators and questionnaire authors, rendered without raw HTML."""
+
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 

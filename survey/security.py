@@ -1,4 +1,5 @@
 """Who the browser may trust and for how long: security headers, the CSP, the idle session timeout."""
+
 import time
 
 from flask import current_app, request, session

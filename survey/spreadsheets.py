@@ -6,6 +6,7 @@ openpyxl would build all of it in memory before any row limit of ours applied. S
 measured first, streaming, and the file is refused with a message naming the limit as soon as one
 is passed — in well under a second and a few megabytes, whatever the file claims.
 """
+
 from __future__ import annotations
 
 import zipfile
@@ -25,12 +26,12 @@ def damaged_message() -> str:
 
 @dataclass(frozen=True)
 class Limits:
-    unpacked_bytes: int = 40 * 1024 * 1024   # all parts together, unpacked
-    parts: int = 400                          # files inside the zip
-    rows: int = 10_000                        # per sheet
+    unpacked_bytes: int = 40 * 1024 * 1024  # all parts together, unpacked
+    parts: int = 400  # files inside the zip
+    rows: int = 10_000  # per sheet
     cells_per_row: int = 300
-    cells: int = 100_000                      # in the whole workbook (openpyxl keeps each as an object)
-    cell_characters: int = 32_767             # Excel's own limit for one cell
+    cells: int = 100_000  # in the whole workbook (openpyxl keeps each as an object)
+    cell_characters: int = 32_767  # Excel's own limit for one cell
     shared_strings: int = 100_000
 
 
@@ -76,9 +77,10 @@ def count_cells_and_strings(archive: zipfile.ZipFile, members: list[zipfile.ZipI
             cells += count_tags(archive, member, (b"<c ", b"<c>"))
             if cells > limits.cells:
                 refuse(_("Filen har fler än %(n)s ifyllda celler.", n=format_decimal(limits.cells)))
-        elif member.filename == "xl/sharedStrings.xml":
-            if count_tags(archive, member, (b"<si>", b"<si ")) > limits.shared_strings:
-                refuse(_("Filen har fler än %(n)s olika texter.", n=format_decimal(limits.shared_strings)))
+        elif member.filename == "xl/sharedStrings.xml" and (
+            count_tags(archive, member, (b"<si>", b"<si ")) > limits.shared_strings
+        ):
+            refuse(_("Filen har fler än %(n)s olika texter.", n=format_decimal(limits.shared_strings)))
 
 
 def count_tags(archive: zipfile.ZipFile, member: zipfile.ZipInfo, tags: tuple[bytes, ...]) -> int:
@@ -116,8 +118,15 @@ def elements(archive: zipfile.ZipFile, member: zipfile.ZipInfo, *tags: str):
     flat however long the part. No entities, no DTD, no network."""
     try:
         with archive.open(member) as stream:
-            parser = etree.iterparse(stream, events=("end",), tag=[MAIN_NS + tag for tag in tags],
-                                     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+            parser = etree.iterparse(
+                stream,
+                events=("end",),
+                tag=[MAIN_NS + tag for tag in tags],
+                resolve_entities=False,
+                no_network=True,
+                load_dtd=False,
+                huge_tree=False,
+            )
             for _event, element in parser:
                 yield element
                 element.clear()
@@ -147,9 +156,7 @@ def measure_sheet(archive: zipfile.ZipFile, member: zipfile.ZipInfo, limits: Lim
 
 
 def measure_shared_strings(archive: zipfile.ZipFile, member: zipfile.ZipInfo, limits: Limits) -> None:
-    count = 0
-    for item in elements(archive, member, "si"):
-        count += 1
+    for count, item in enumerate(elements(archive, member, "si"), start=1):
         if count > limits.shared_strings:
             refuse(_("Filen har fler än %(n)s olika texter.", n=format_decimal(limits.shared_strings)))
         if sum(len(text) for text in item.itertext()) > limits.cell_characters:

@@ -1,14 +1,15 @@
 """Accounts: admin-only management, set-password links by mail, the second factor, the audit log."""
+
 import re
 import time
 from datetime import timedelta
 from pathlib import Path
 
 import pyotp
-from helpers import PASSWORD, csrf_from, login, post_form
 from itsdangerous import TimestampSigner
 from sqlalchemy import select
 
+from helpers import PASSWORD, csrf_from, login, post_form
 from survey.accounts import passwords
 from survey.extensions import db
 from survey.models import ACTION_NAMES, AuditEvent, OutboxMessage, Setting, User
@@ -26,7 +27,9 @@ def make_user(app, email, role, password=PASSWORD):
 
 def mailed_link(app, to: str) -> str:
     with app.app_context():
-        message = db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_address == to).order_by(OutboxMessage.id.desc())).first()
+        message = db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.to_address == to).order_by(OutboxMessage.id.desc())
+        ).first()
         return re.search(r"http://127\.0\.0\.1:5000(/konto/nytt-losenord/\S+)", message.body).group(1)
 
 
@@ -46,7 +49,9 @@ def test_admin_creates_an_account_and_the_person_sets_a_password_by_link(app, wo
     login(admin, "admin@example.org")
     bad = post_form(admin, "/samordning/konton/nytt", {"email": "inte en adress", "name": "", "role": "viewer"})
     assert "Skriv en giltig e-postadress" in bad.get_data(as_text=True)
-    post_form(admin, "/samordning/konton/nytt", {"email": "Ordforande@Example.org", "name": "Ordförande", "role": "viewer"})
+    post_form(
+        admin, "/samordning/konton/nytt", {"email": "Ordforande@Example.org", "name": "Ordförande", "role": "viewer"}
+    )
     link = mailed_link(app, "ordforande@example.org")
     person = app.test_client()
     post_form(person, link, {"password": "samverkan mot våld 2027", "confirm": "samverkan mot våld 2027"})
@@ -104,8 +109,12 @@ def test_a_reset_link_lasts_one_hour_and_then_offers_a_new_one(app, client, worl
     page = expired.get_data(as_text=True)
     assert "Länken har gått ut. En länk för nytt lösenord gäller i en timme" in page
     assert 'href="/konto/glomt-losenord"' in page
-    refused = post_form(client, link, {"password": "ett helt nytt lösenord", "confirm": "ett helt nytt lösenord"},
-                        page="/konto/glomt-losenord")
+    refused = post_form(
+        client,
+        link,
+        {"password": "ett helt nytt lösenord", "confirm": "ett helt nytt lösenord"},
+        page="/konto/glomt-losenord",
+    )
     assert refused.status_code == 410
     assert login(app.test_client()).status_code == 303, "the password is unchanged"
 
@@ -114,7 +123,10 @@ def test_an_account_invitation_lasts_three_days(app, world, monkeypatch):
     make_user(app, "admin@example.org", "admin")
     admin = app.test_client()
     login(admin, "admin@example.org")
-    for email, ago in (("ny@example.org", timedelta(days=2, hours=23)), ("sen@example.org", timedelta(days=3, minutes=1))):
+    for email, ago in (
+        ("ny@example.org", timedelta(days=2, hours=23)),
+        ("sen@example.org", timedelta(days=3, minutes=1)),
+    ):
         issued(monkeypatch, ago)
         post_form(admin, "/samordning/konton/nytt", {"email": email, "name": "", "role": "viewer"})
         monkeypatch.undo()
@@ -142,8 +154,10 @@ def test_a_used_reset_link_cannot_set_the_password_again(app, client, world):
     link = mailed_link(app, "samordnare@example.org")
     form = client.get(link).get_data(as_text=True)
     post_form(client, link, {"password": "ett helt nytt lösenord", "confirm": "ett helt nytt lösenord"})
-    again = client.post(link, data={"csrf_token": csrf_from(form), "password": "ett annat lösenord här",
-                                    "confirm": "ett annat lösenord här"})
+    again = client.post(
+        link,
+        data={"csrf_token": csrf_from(form), "password": "ett annat lösenord här", "confirm": "ett annat lösenord här"},
+    )
     assert again.status_code == 410
     assert login(app.test_client(), password="ett helt nytt lösenord").status_code == 303
 

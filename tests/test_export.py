@@ -1,12 +1,13 @@
 """The council workbook, read back with openpyxl: every sheet's content, safety, options, the command."""
+
 import io
 from datetime import date, timedelta
 
 import openpyxl
 import pytest
-from helpers import ROOT, World, fill_and_submit, login, open_form, post_form
 from sqlalchemy import select
 
+from helpers import ROOT, World, fill_and_submit, login, open_form, post_form
 from survey.exports.data import round_units, stream_with_previous
 from survey.exports.rows import ResponseRows, sheet_rows
 from survey.exports.writer import clean_text, unique_sheet_titles
@@ -14,7 +15,16 @@ from survey.extensions import db
 from survey.models import Assignment, QuestionnaireVersion, Round, Unit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SHEETS = ["Översikt", "Goda exempel", "Utvecklingsområden", "Per fråga", "Våldsområden", "Svar", "Ej inkommit", "Frågor"]
+SHEETS = [
+    "Översikt",
+    "Goda exempel",
+    "Utvecklingsområden",
+    "Per fråga",
+    "Våldsområden",
+    "Svar",
+    "Ej inkommit",
+    "Frågor",
+]
 
 
 def download(client, world, **query):
@@ -45,7 +55,10 @@ def test_workbook_has_eight_sheets_with_frozen_filtered_headers(app, client, sub
         assert sheet.print_title_rows, title
     # Sheets with a row per unit or entry keep the unit in view while scrolling sideways.
     assert {t: workbook[t].freeze_panes for t in ("Goda exempel", "Våldsområden", "Svar")} == {
-        "Goda exempel": "C2", "Våldsområden": "C2", "Svar": "C3"}
+        "Goda exempel": "C2",
+        "Våldsområden": "C2",
+        "Svar": "C3",
+    }
     assert workbook["Goda exempel"]["D1"].alignment.wrap_text, "a long heading wraps rather than hides"
     assert workbook["Översikt"]._charts, "a native chart of the response"
 
@@ -69,8 +82,13 @@ def test_group_sheets_have_one_row_per_entry_with_labels(client, submitted):
     sheets, _ = download(client, submitted)
     assert sheets["Goda exempel"] == [
         ["Nämnd", "Enhet", "Status", "Rubrik", "Våldsområden"],
-        ["Individ- och familjenämnden", "Centrum mot våld", "Inskickad", "Våga fråga",
-         "Våld i nära relationer; Hedersrelaterat våld och förtryck"],
+        [
+            "Individ- och familjenämnden",
+            "Centrum mot våld",
+            "Inskickad",
+            "Våga fråga",
+            "Våld i nära relationer; Hedersrelaterat våld och förtryck",
+        ],
     ]
     assert sheets["Utvecklingsområden"][1][3:] == ["Rutiner för att fråga om våld", "Hög"]
 
@@ -79,8 +97,12 @@ def test_the_file_name_says_what_the_workbook_covers(app, client, submitted):
     login(client)
     with app.app_context():
         namnd = db.session.scalar(select(Unit).where(Unit.name == "Individ- och familjenämnden")).id
-    names = [client.get(f"/samordning/omgang/{submitted.round_id}/sammanstallning.xlsx", query_string=query)
-             .headers["Content-Disposition"] for query in ({}, {"utkast": "1", "namnd": namnd})]
+    names = [
+        client.get(f"/samordning/omgang/{submitted.round_id}/sammanstallning.xlsx", query_string=query).headers[
+            "Content-Disposition"
+        ]
+        for query in ({}, {"utkast": "1", "namnd": namnd})
+    ]
     assert "filename=kartlaggning-Kartlaggning-2026.xlsx" in names[0]
     assert "filename=kartlaggning-Kartlaggning-2026-Individ-och-familjenamnden-med-utkast.xlsx" in names[1]
 
@@ -91,7 +113,7 @@ def test_answers_sheet_has_keys_and_texts_and_submitted_units_only_by_default(cl
     keys, labels, *rows = sheets["Svar"]
     assert keys[:5] == ["namnd", "enhet", "status", "inskickad", "namn"] and labels[4] == "Vem fyller i?"
     assert [row[1] for row in rows] == ["Centrum mot våld"]
-    row = dict(zip(keys, rows[0]))
+    row = dict(zip(keys, rows[0], strict=True))
     # A percentage is Excel's own: 12,5 % is the number 0.125 shown as a percentage.
     assert row["anstallda"] == 1250 and row["andel"] == 0.125 and row["rutin"] == "Delvis"
     assert row["utbildad"].date() == date(2026, 3, 1) and row["goda_exempel"] == 1
@@ -107,7 +129,10 @@ def test_per_question_counts_shares_and_number_statistics(client, submitted):
     assert rows[("huvudomrade", "Sexuellt våld")] == (0, 0)
     assert rows[("omraden", "Sexuellt våld")] == (1, 1)
     assert rows[("samverkan_betyg", "4")] == (1, 1)
-    assert rows[("samverkan_betyg", "1 – Inte alls")] == (0, 0) and rows[("samverkan_betyg", "5 – Mycket bra")] == (0, 0)
+    assert rows[("samverkan_betyg", "1 – Inte alls")] == (0, 0) and rows[("samverkan_betyg", "5 – Mycket bra")] == (
+        0,
+        0,
+    )
     assert rows[("samverkan_betyg", "Medelvärde")] == (4, None)
     assert rows[("anstallda", "Medelvärde")] == (1250, None) and rows[("anstallda", "Antal svar")] == (1, None)
     assert rows[("anstallda", "Summa")] == (1250, None)
@@ -121,8 +146,12 @@ def world_with_violence_areas(app, tmp_path) -> World:
     the matrix and the comparison count group fields with that set."""
     source = (ROOT / "tests" / "data" / "every_type.toml").read_text(encoding="utf-8")
     path = tmp_path / "valdsomraden.toml"
-    path.write_text(source.replace('option_sets.omraden', 'option_sets.valdsomraden')
-                    .replace('options = "omraden"', 'options = "valdsomraden"'), encoding="utf-8")
+    path.write_text(
+        source.replace("option_sets.omraden", "option_sets.valdsomraden").replace(
+            'options = "omraden"', 'options = "valdsomraden"'
+        ),
+        encoding="utf-8",
+    )
     return World(app, path)
 
 
@@ -132,8 +161,13 @@ def test_violence_area_matrix_counts_entries_and_sums(app, client, tmp_path):
     login(client)
     sheets, _ = download(client, world, utkast="1")
     header, *rows = sheets["Våldsområden"]
-    assert header == ["Nämnd", "Enhet", "Goda exempel: Våld i nära relationer",
-                      "Goda exempel: Hedersrelaterat våld och förtryck", "Goda exempel: Sexuellt våld"]
+    assert header == [
+        "Nämnd",
+        "Enhet",
+        "Goda exempel: Våld i nära relationer",
+        "Goda exempel: Hedersrelaterat våld och förtryck",
+        "Goda exempel: Sexuellt våld",
+    ]
     assert rows[0] == ["Individ- och familjenämnden", "Centrum mot våld", 1, 1, 0]
     assert rows[-1] == ["Totalt", None, 1, 1, 0]
 
@@ -183,12 +217,25 @@ def test_restricting_to_one_namnd(app, client, submitted):
     assert {r[1] for r in sheets["Ej inkommit"][1:]} == {"Äldreområdet"}
 
 
-HOSTILE = ["=HYPERLINK(\"http://evil.example\",\"x\")", "@SUM(A1:A9)", "+46 70", "-1+1", "\t=1+1", "\r=1",
-           "#N/A", "Emoji 😀 och höger-till-vänster \u202eשלום", "nul\x00 och bell\x07 tecken"]
+HOSTILE = [
+    '=HYPERLINK("http://evil.example","x")',
+    "@SUM(A1:A9)",
+    "+46 70",
+    "-1+1",
+    "\t=1+1",
+    "\r=1",
+    "#N/A",
+    "Emoji 😀 och höger-till-vänster \u202eשלום",
+    "nul\x00 och bell\x07 tecken",
+]
 
 
 def test_hostile_text_comes_out_literal_intact_or_visibly_cut(app, client, world):
-    source = (ROOT / "tests" / "data" / "every_type.toml").read_text(encoding="utf-8").replace("max_length = 50", "max_length = 50000")
+    source = (
+        (ROOT / "tests" / "data" / "every_type.toml")
+        .read_text(encoding="utf-8")
+        .replace("max_length = 50", "max_length = 50000")
+    )
     source = source.replace('version = "1"', 'version = "1-long-texts"')  # other content, another label
     with app.app_context():
         round_ = db.session.get(Round, world.round_id)
@@ -197,15 +244,19 @@ def test_hostile_text_comes_out_literal_intact_or_visibly_cut(app, client, world
     contact = app.test_client()
     open_form(contact, world)
     long_text = "å" * 40_000
-    post_form(contact, world.section_url("grund"), {"namn": HOSTILE[0], "uppdrag": long_text, "huvudomrade": "nara", "action": "save"})
+    post_form(
+        contact,
+        world.section_url("grund"),
+        {"namn": HOSTILE[0], "uppdrag": long_text, "huvudomrade": "nara", "action": "save"},
+    )
     post_form(contact, world.section_url("exempel"), {"action": "add:goda_exempel"})
     post_form(contact, world.section_url("exempel"), {"action": "add:goda_exempel"})
-    examples = {f"exempel_rubrik-{i}": text for i, text in zip((1, 2), HOSTILE[1:3])}
+    examples = {f"exempel_rubrik-{i}": text for i, text in zip((1, 2), HOSTILE[1:3], strict=True)}
     post_form(contact, world.section_url("exempel"), {**examples, "action": "save"})
     with app.app_context():
         assignment = db.session.get(Assignment, world.assignment_ids[0])
         entries = [assignment.add_entry(assignment.definition.question("goda_exempel")) for _ in HOSTILE[3:]]
-        assignment.save_values({("exempel_rubrik", i): text for i, text in zip(entries, HOSTILE[3:])})
+        assignment.save_values({("exempel_rubrik", i): text for i, text in zip(entries, HOSTILE[3:], strict=True)})
         db.session.commit()
     login(client)
     sheets, workbook = download(client, world, utkast="1")
@@ -216,7 +267,7 @@ def test_hostile_text_comes_out_literal_intact_or_visibly_cut(app, client, world
     # XML-illegal characters are removed; everything else, a leading tab or carriage return included,
     # reads back unchanged (openpyxl writes through lxml, which keeps a carriage return as &#13;).
     assert titles[2:] == [h.replace("\x00", "").replace("\x07", "") for h in HOSTILE[3:]]
-    answers = dict(zip(sheets["Svar"][0], sheets["Svar"][2]))
+    answers = dict(zip(sheets["Svar"][0], sheets["Svar"][2], strict=True))
     assert answers["namn"] == HOSTILE[0]
     assert len(answers["uppdrag"]) == 32_767 and answers["uppdrag"].endswith(" […]")
 
@@ -236,8 +287,11 @@ def test_a_reopened_unit_stays_in_the_workbook_while_it_completes_its_answers(ap
 def test_long_and_multiline_text_is_wrapped_so_it_reads_whole(app, client, world):
     contact = app.test_client()
     open_form(contact, world)
-    post_form(contact, world.section_url("grund"), {"namn": "Rad ett\r\nRad två", "uppdrag": "Ord " * 12,
-                                                    "huvudomrade": "nara", "action": "save"})
+    post_form(
+        contact,
+        world.section_url("grund"),
+        {"namn": "Rad ett\r\nRad två", "uppdrag": "Ord " * 12, "huvudomrade": "nara", "action": "save"},
+    )
     login(client)
     _sheets, workbook = download(client, world, utkast="1")
     sheet = workbook["Svar"]
@@ -254,7 +308,11 @@ def test_text_cleaning_and_sheet_names():
     assert clean_text("a\x00b\x1fc") == "abc"
     assert len(clean_text("x" * 40_000)) == 32_767
     assert unique_sheet_titles(["Goda exempel", "Goda exempel", "A/B: [C]*?", "x" * 40]) == [
-        "Goda exempel", "Goda exempel (2)", "A-B- -C---", "x" * 31]
+        "Goda exempel",
+        "Goda exempel (2)",
+        "A-B- -C---",
+        "x" * 31,
+    ]
 
 
 def test_export_command_writes_the_workbook(app, runner, submitted, tmp_path):
@@ -263,7 +321,9 @@ def test_export_command_writes_the_workbook(app, runner, submitted, tmp_path):
     path = tmp_path / "exports" / "kartlaggning-Kartlaggning-2026.xlsx"
     assert f"Written to {path}" in result.output
     assert openpyxl.load_workbook(path).sheetnames == SHEETS
-    chosen = runner.invoke(args=["export", "council", "--round", "1", "--drafts", "--namnd", "AB Bostaden", "-o", str(tmp_path / "b.xlsx")])
+    chosen = runner.invoke(
+        args=["export", "council", "--round", "1", "--drafts", "--namnd", "AB Bostaden", "-o", str(tmp_path / "b.xlsx")]
+    )
     assert chosen.exit_code == 0
     overview = openpyxl.load_workbook(tmp_path / "b.xlsx")["Översikt"]
     assert overview["B4"].value == "AB Bostaden; inskickade svar och utkast"
@@ -284,13 +344,24 @@ def test_comparison_with_the_previous_round_of_the_same_questionnaire(app, clien
     with app.app_context():
         first = db.session.get(Round, world.round_id)
         first.change_state("closed")
-        second = Round(name="Kartläggning 2027", questionnaire_version=first.questionnaire_version, state="open",
-                       opens_on=first.opens_on + timedelta(days=365), closes_on=first.closes_on + timedelta(days=365))
+        second = Round(
+            name="Kartläggning 2027",
+            questionnaire_version=first.questionnaire_version,
+            state="open",
+            opens_on=first.opens_on + timedelta(days=365),
+            closes_on=first.closes_on + timedelta(days=365),
+        )
         db.session.add(second)
         units = db.session.scalars(select(Unit).where(Unit.name.in_(["Centrum mot våld", "Äldreområdet"]))).all()
         again, newcomer = sorted((second.assign(u) for u in units), key=lambda a: a.unit.name)
         db.session.flush()
-        earlier = db.session.scalars(select(Assignment).where(Assignment.round_id == first.id, Assignment.unit_id == again.unit_id)).one().values()
+        earlier = (
+            db.session.scalars(
+                select(Assignment).where(Assignment.round_id == first.id, Assignment.unit_id == again.unit_id)
+            )
+            .one()
+            .values()
+        )
         again.save_values({key: value for key, value in earlier.items() if key[1] == 0} | {("rutin", 0): "ja"})
         examples = again.definition.question("goda_exempel")
         for title, areas in (("Våga fråga", ["nara", "heder"]), ("Hedersvåld på schemat", ["heder"])):
@@ -316,9 +387,16 @@ def test_comparison_with_the_previous_round_of_the_same_questionnaire(app, clien
     assert ("Äldreområdet", "uppdrag") not in found, "no row where neither round has an answer"
 
     header, *areas = [[c.value for c in row] for row in workbook["Jämförelse våldsområden"].iter_rows()]
-    assert header == ["Våldsområde", "Goda exempel: Kartläggning 2026", "Goda exempel: Kartläggning 2027",
-                      "Goda exempel: förändring"]
-    assert areas == [["Våld i nära relationer", 1, 1, 0], ["Hedersrelaterat våld och förtryck", 1, 2, 1],
-                     ["Sexuellt våld", 0, 0, 0]]
+    assert header == [
+        "Våldsområde",
+        "Goda exempel: Kartläggning 2026",
+        "Goda exempel: Kartläggning 2027",
+        "Goda exempel: förändring",
+    ]
+    assert areas == [
+        ["Våld i nära relationer", 1, 1, 0],
+        ["Hedersrelaterat våld och förtryck", 1, 2, 1],
+        ["Sexuellt våld", 0, 0, 0],
+    ]
     first_round = client.get(f"/samordning/omgang/{world.round_id}/sammanstallning.xlsx")
     assert "Jämförelse" not in openpyxl.load_workbook(io.BytesIO(first_round.data)).sheetnames

@@ -1,7 +1,8 @@
 """Ids in URL paths and form values are bounded to what an id column holds: too large is a 404, never a 500."""
-import pytest
-from helpers import login
 
+import pytest
+
+from helpers import login
 from survey.ids import MAX_ID, parse_id
 
 TOO_LARGE = ("99999999999999999999", str(MAX_ID + 1), "9" * 5000)
@@ -13,8 +14,9 @@ def test_an_overlong_id_in_a_public_path_is_not_found(client, number):
 
 
 @pytest.mark.parametrize("number", TOO_LARGE)
-@pytest.mark.parametrize("path", ("/samordning/omgang/{}", "/samordning/omgang/{}/sammanstallning.xlsx",
-                                  "/samordning/svar/{}", "/svar/{}/"))
+@pytest.mark.parametrize(
+    "path", ("/samordning/omgang/{}", "/samordning/omgang/{}/sammanstallning.xlsx", "/samordning/svar/{}", "/svar/{}/")
+)
 def test_an_overlong_id_in_a_coordinators_path_is_not_found(client, world, path, number):
     login(client)
     assert client.get(path.format(number)).status_code == 404

@@ -1,13 +1,14 @@
 """Excel back in: a unit's offline template, filled in as a unit would, imported, and the per-unit workbook."""
+
 import io
 import re
 from datetime import datetime
 
 import openpyxl
 import pytest
-from helpers import FULL_FIRST_SECTION, fill_and_submit, login, open_form, post_form, status_of, stored
 from sqlalchemy import select
 
+from helpers import FULL_FIRST_SECTION, fill_and_submit, login, open_form, post_form, status_of, stored
 from survey.extensions import db
 from survey.models import Assignment, AuditEvent
 
@@ -58,8 +59,12 @@ def upload(client, assignment_id, workbook_or_bytes, name="ifylld.xlsx"):
 
 
 def confirm(client, assignment_id, **data):
-    return post_form(client, f"/samordning/svar/{assignment_id}/importera/bekrafta", data,
-                     page=f"/samordning/svar/{assignment_id}/importera")
+    return post_form(
+        client,
+        f"/samordning/svar/{assignment_id}/importera/bekrafta",
+        data,
+        page=f"/samordning/svar/{assignment_id}/importera",
+    )
 
 
 @pytest.fixture
@@ -79,7 +84,7 @@ def test_template_holds_the_answers_with_dropdowns_and_hidden_keys(app, client, 
     section = workbook["Grunduppgifter"]
     assert section.column_dimensions["A"].hidden, "keys are in a hidden column"
     assert answer_cell(workbook, "Grunduppgifter", "namn").value == "Anna Andersson"
-    assert answer_cell(workbook, "Grunduppgifter", "rutin").value == "Delvis"          # labels, not codes
+    assert answer_cell(workbook, "Grunduppgifter", "rutin").value == "Delvis"  # labels, not codes
     assert answer_cell(workbook, "Grunduppgifter", "samverkan_betyg").value == 4
     assert answer_cell(workbook, "Grunduppgifter", "omraden:nara").value == "Ja"
     assert answer_cell(workbook, "Grunduppgifter", "omraden:heder").value is None
@@ -91,23 +96,45 @@ def test_template_holds_the_answers_with_dropdowns_and_hidden_keys(app, client, 
     assert [cell.value for (cell,) in workbook["_listor"][first:last]] == ["Ja", "Delvis", "Nej"]
     group = workbook["Goda exempel"]
     assert group.row_dimensions[1].hidden and group.column_dimensions["A"].hidden
-    assert [c.value for c in group[2]] == ["Nr", "Rubrik *", "Våldsområden: Våld i nära relationer",
-                                           "Våldsområden: Hedersrelaterat våld och förtryck", "Våldsområden: Sexuellt våld"]
+    assert [c.value for c in group[2]] == [
+        "Nr",
+        "Rubrik *",
+        "Våldsområden: Våld i nära relationer",
+        "Våldsområden: Hedersrelaterat våld och förtryck",
+        "Våldsområden: Sexuellt våld",
+    ]
 
 
 def test_template_filled_in_gives_the_same_answers_as_the_form(app, world, coordinator):
     """Unit 0 answers on the web; unit 1 answers the same in Excel, imported and marked submitted."""
     fill_and_submit(app.test_client(), world, 0)
     workbook = template(coordinator, world.assignment_ids[1])
-    fill(workbook, "Grunduppgifter", {
-        "namn": "Anna Andersson", "uppdrag": "Stöd till våldsutsatta", "anstallda": 1250, "andel": "12,5",
-        "huvudomrade": "Hedersrelaterat våld och förtryck", "omraden:nara": "Ja", "omraden:sexuellt": "x",
-        "samverkan_betyg": 4, "rutin": "Delvis", "utbildad": datetime(2026, 3, 1),
-    })
-    add_entry(workbook, "Goda exempel", {"exempel_rubrik": "Våga fråga", "exempel_omraden:nara": "Ja",
-                                         "exempel_omraden:heder": "Ja"})
-    add_entry(workbook, "Utvecklingsområden", {"utveckling_rubrik": "Rutiner för att fråga om våld",
-                                               "utveckling_prioritet": "Hög"})
+    fill(
+        workbook,
+        "Grunduppgifter",
+        {
+            "namn": "Anna Andersson",
+            "uppdrag": "Stöd till våldsutsatta",
+            "anstallda": 1250,
+            "andel": "12,5",
+            "huvudomrade": "Hedersrelaterat våld och förtryck",
+            "omraden:nara": "Ja",
+            "omraden:sexuellt": "x",
+            "samverkan_betyg": 4,
+            "rutin": "Delvis",
+            "utbildad": datetime(2026, 3, 1),
+        },
+    )
+    add_entry(
+        workbook,
+        "Goda exempel",
+        {"exempel_rubrik": "Våga fråga", "exempel_omraden:nara": "Ja", "exempel_omraden:heder": "Ja"},
+    )
+    add_entry(
+        workbook,
+        "Utvecklingsområden",
+        {"utveckling_rubrik": "Rutiner för att fråga om våld", "utveckling_prioritet": "Hög"},
+    )
 
     preview = upload(coordinator, world.assignment_ids[1], workbook).get_data(as_text=True)
     assert "Filen har fel" not in preview, preview
@@ -122,7 +149,7 @@ def test_template_filled_in_gives_the_same_answers_as_the_form(app, world, coord
     def by_order(values):
         """Answers with entry indexes replaced by each group's entry order, to compare two units."""
         order = {}
-        for key, index in sorted(values):
+        for _key, index in sorted(values):
             if index:
                 order.setdefault(index, len(order) + 1)
         return {(key, order.get(index, 0)): value for (key, index), value in values.items()}
@@ -152,18 +179,33 @@ def test_every_invalid_cell_is_named_and_nothing_is_written(app, client, world, 
     post_form(client, world.section_url("grund"), {**FULL_FIRST_SECTION, "action": "save"})
     before = stored(app, world.assignment_ids[0])
     workbook = template(coordinator, world.assignment_ids[0])
-    fill(workbook, "Grunduppgifter", {"anstallda": "många", "andel": 150, "uppdrag": "x" * 51,
-                                      "rutin": "Kanske", "omraden:heder": "ibland", "utbildad": "förra våren"})
+    fill(
+        workbook,
+        "Grunduppgifter",
+        {
+            "anstallda": "många",
+            "andel": 150,
+            "uppdrag": "x" * 51,
+            "rutin": "Kanske",
+            "omraden:heder": "ibland",
+            "utbildad": "förra våren",
+        },
+    )
     rubrik_row = add_entry(workbook, "Goda exempel", {"exempel_rubrik": "y" * 201})
-    refs = {key: answer_cell(workbook, "Grunduppgifter", key).coordinate
-            for key in ("anstallda", "andel", "uppdrag", "rutin", "omraden:heder", "utbildad")}
+    refs = {
+        key: answer_cell(workbook, "Grunduppgifter", key).coordinate
+        for key in ("anstallda", "andel", "uppdrag", "rutin", "omraden:heder", "utbildad")
+    }
 
     page = upload(coordinator, world.assignment_ids[0], workbook).get_data(as_text=True)
     assert "Filen har fel – ingenting har sparats" in page
     assert f"Bladet ”Grunduppgifter”, cell {refs['anstallda']} (Antal anställda): Skriv ett tal" in page
     assert f"cell {refs['andel']} (Andel utbildade): Talet får inte vara större än 100" in page
     assert f"cell {refs['uppdrag']} (Verksamhetens uppdrag): Texten får vara högst 50 tecken" in page
-    assert f"cell {refs['rutin']} (Finns rutin för att fråga om våld?): ”Kanske” är inget av alternativen. Välj bland: Ja, Delvis, Nej." in page
+    assert (
+        f"cell {refs['rutin']} (Finns rutin för att fråga om våld?): ”Kanske” är inget av alternativen. Välj bland: Ja, Delvis, Nej."
+        in page
+    )
     assert f"cell {refs['omraden:heder']} (Hedersrelaterat våld och förtryck): skriv Ja eller lämna cellen tom" in page
     assert f"cell {refs['utbildad']} (Senaste utbildning): Skriv datumet som ÅÅÅÅ-MM-DD" in page
     assert f"Bladet ”Goda exempel”, cell B{rubrik_row} (Rubrik): Texten får vara högst 200 tecken" in page
@@ -232,7 +274,7 @@ def test_submitted_answers_must_be_reopened_before_an_import(app, world, coordin
 
 def test_marking_submitted_needs_every_required_answer(app, world, coordinator):
     workbook = template(coordinator, world.assignment_ids[0])
-    fill(workbook, "Grunduppgifter", {"namn": "Anna"})            # huvudomrade, also required, is left empty
+    fill(workbook, "Grunduppgifter", {"namn": "Anna"})  # huvudomrade, also required, is left empty
     upload(coordinator, world.assignment_ids[0], workbook)
     response = confirm(coordinator, world.assignment_ids[0], mark_submitted="y")
     page = coordinator.get(response.headers["Location"]).get_data(as_text=True)
@@ -241,14 +283,16 @@ def test_marking_submitted_needs_every_required_answer(app, world, coordinator):
     assert status_of(app, world.assignment_ids[0]) == "not_started"
 
     upload(coordinator, world.assignment_ids[0], workbook)
-    confirm(coordinator, world.assignment_ids[0])                  # as a draft
+    confirm(coordinator, world.assignment_ids[0])  # as a draft
     assert stored(app, world.assignment_ids[0]) == {("namn", 0): "Anna"}
     assert status_of(app, world.assignment_ids[0]) == "in_progress"
 
 
 def test_command_line_template_and_import(app, runner, world, tmp_path):
     path = tmp_path / "mall.xlsx"
-    result = runner.invoke(args=["answers", "template", "--round", str(world.round_id), "--unit", "AB Bostaden", "-o", str(path)])
+    result = runner.invoke(
+        args=["answers", "template", "--round", str(world.round_id), "--unit", "AB Bostaden", "-o", str(path)]
+    )
     assert result.exit_code == 0, result.output
     workbook = openpyxl.load_workbook(path)
     fill(workbook, "Grunduppgifter", {"namn": "Bo Ek", "huvudomrade": "Sexuellt våld", "anstallda": "tolv"})
@@ -265,7 +309,11 @@ def test_command_line_template_and_import(app, runner, world, tmp_path):
     assert stored(app, world.assignment_ids[2]) == {}
     result = runner.invoke(args=["answers", "import", str(path), "--submit"])
     assert result.exit_code == 0, result.output
-    assert stored(app, world.assignment_ids[2]) == {("namn", 0): "Bo Ek", ("huvudomrade", 0): "sexuellt", ("anstallda", 0): 12}
+    assert stored(app, world.assignment_ids[2]) == {
+        ("namn", 0): "Bo Ek",
+        ("huvudomrade", 0): "sexuellt",
+        ("anstallda", 0): 12,
+    }
     assert status_of(app, world.assignment_ids[2]) == "submitted"
 
     result = runner.invoke(args=["answers", "import", str(tmp_path / "saknas.xlsx")])
@@ -276,8 +324,10 @@ def test_one_units_workbook_for_the_coordinator_and_from_the_receipt(app, client
     fill_and_submit(client, world, 0)
     receipt = client.get(f"/svar/{world.assignment_ids[0]}/kvitto").get_data(as_text=True)
     assert f"/svar/{world.assignment_ids[0]}/svar.xlsx" in receipt
-    for response in (client.get(f"/svar/{world.assignment_ids[0]}/svar.xlsx"),
-                     coordinator.get(f"/samordning/svar/{world.assignment_ids[0]}/svar.xlsx")):
+    for response in (
+        client.get(f"/svar/{world.assignment_ids[0]}/svar.xlsx"),
+        coordinator.get(f"/samordning/svar/{world.assignment_ids[0]}/svar.xlsx"),
+    ):
         assert response.status_code == 200 and response.mimetype == XLSX
         assert "kartlaggning-Centrum-mot-vald-Kartlaggning-2026.xlsx" in response.headers["Content-Disposition"]
         workbook = openpyxl.load_workbook(io.BytesIO(response.data))
@@ -295,13 +345,17 @@ def test_one_units_workbook_for_the_coordinator_and_from_the_receipt(app, client
 def test_odd_entry_numbers_make_new_entries(app, world, coordinator):
     workbook = template(coordinator, world.assignment_ids[0])
     sheet = workbook["Goda exempel"]
-    for row, (number, title) in enumerate([(float("inf"), "Oändligt"), (2.5, "Halvt"), ("1", "Text"), (-1, "Negativt")], start=4):
+    for row, (number, title) in enumerate(
+        [(float("inf"), "Oändligt"), (2.5, "Halvt"), ("1", "Text"), (-1, "Negativt")], start=4
+    ):
         sheet.cell(row=row, column=1, value=number)
         sheet.cell(row=row, column=2, value=title)
     preview = upload(coordinator, world.assignment_ids[0], workbook).get_data(as_text=True)
     assert preview.count("(ny):") == 4
     confirm(coordinator, world.assignment_ids[0])
-    titles = sorted(value for (key, _index), value in stored(app, world.assignment_ids[0]).items() if key == "exempel_rubrik")
+    titles = sorted(
+        value for (key, _index), value in stored(app, world.assignment_ids[0]).items() if key == "exempel_rubrik"
+    )
     assert titles == ["Halvt", "Negativt", "Oändligt", "Text"]
 
 

@@ -1,9 +1,10 @@
 """Questionnaire files: loading, validation messages, and the `questionnaire check` command."""
+
 from pathlib import Path
 
 import pytest
-from helpers import DATA, ROOT
 
+from helpers import DATA, ROOT
 from survey.questions.definition import QuestionnaireError, load_file, parse
 
 QUESTIONNAIRE_FILES = sorted((ROOT / "questionnaires").glob("*.toml"))
@@ -62,8 +63,16 @@ def test_every_type_fixture_has_every_type():
     questionnaire = load_file(DATA / "every_type.toml")
     types = {q.type for q in questionnaire.questions} | {f.type for g in questionnaire.groups for f in g.fields}
     assert types == {
-        "short_text", "long_text", "number", "percent", "single_choice", "multiple_choice",
-        "scale", "yes_partly_no", "date", "group",
+        "short_text",
+        "long_text",
+        "number",
+        "percent",
+        "single_choice",
+        "multiple_choice",
+        "scale",
+        "yes_partly_no",
+        "date",
+        "group",
     }
     assert questionnaire.question("samverkan_betyg").choices[0].code == "1"
     assert questionnaire.question("rutin").label_for("delvis") == "Delvis"
@@ -71,7 +80,9 @@ def test_every_type_fixture_has_every_type():
 
 
 def test_duplicate_key_is_named():
-    source = MINIMAL + """
+    source = (
+        MINIMAL
+        + """
 [[sections.questions]]
 key = "namn"
 type = "short_text"
@@ -82,11 +93,14 @@ key = "namn"
 type = "long_text"
 label = "B"
 """
+    )
     assert problems_of(source) == ["bad.toml: namn: duplicate key (question keys must be unique in the file)"]
 
 
 def test_duplicate_key_inside_a_group_is_named():
-    source = MINIMAL + """
+    source = (
+        MINIMAL
+        + """
 [[sections.questions]]
 key = "rubrik"
 type = "short_text"
@@ -103,49 +117,62 @@ key = "rubrik"
 type = "short_text"
 label = "Rubrik"
 """
+    )
     assert "bad.toml: rubrik: duplicate key" in problems_of(source)[0]
 
 
 def test_unknown_type_is_named():
-    source = MINIMAL + """
+    source = (
+        MINIMAL
+        + """
 [[sections.questions]]
 key = "fraga"
 type = "slider"
 label = "A"
 """
+    )
     [problem] = problems_of(source)
     assert problem.startswith("bad.toml: fraga: unknown type 'slider'")
 
 
 def test_choice_without_options_is_named():
-    source = MINIMAL + """
+    source = (
+        MINIMAL
+        + """
 [[sections.questions]]
 key = "val"
 type = "single_choice"
 label = "A"
 """
+    )
     assert problems_of(source) == ["bad.toml: val: choice question without options"]
 
 
 def test_unknown_option_set_is_named():
-    source = MINIMAL + """
+    source = (
+        MINIMAL
+        + """
 [[sections.questions]]
 key = "val"
 type = "multiple_choice"
 label = "A"
 options = "finns_inte"
 """
+    )
     assert problems_of(source) == ["bad.toml: val: options refers to unknown option set 'finns_inte'"]
 
 
 def test_empty_group_is_named():
-    source = MINIMAL + """
+    source = (
+        MINIMAL
+        + """
 [[sections.questions]]
 key = "exempel"
 type = "group"
 label = "Exempel"
 entry_label = "Exempel"
 """
+    )
     assert problems_of(source) == ["bad.toml: exempel: group has no fields"]
 
 
@@ -156,7 +183,9 @@ def test_bad_toml_gives_its_line():
 
 
 def test_several_problems_are_all_reported():
-    source = MINIMAL + """
+    source = (
+        MINIMAL
+        + """
 [[sections.questions]]
 key = "Stor"
 type = "short_text"
@@ -169,6 +198,7 @@ label = "B"
 min = 1
 max = 5
 """
+    )
     problems = problems_of(source)
     assert len(problems) == 3
     assert any("'Stor' must match" in p for p in problems)
@@ -177,7 +207,9 @@ max = 5
 
 
 def test_check_command_accepts_valid_files(runner):
-    result = runner.invoke(args=["questionnaire", "check", *map(str, QUESTIONNAIRE_FILES), str(DATA / "every_type.toml")])
+    result = runner.invoke(
+        args=["questionnaire", "check", *map(str, QUESTIONNAIRE_FILES), str(DATA / "every_type.toml")]
+    )
     assert result.exit_code == 0, result.output
     assert "2 file(s) valid" in result.output
 
@@ -191,7 +223,10 @@ def test_check_command_lists_problems_without_traceback(runner, tmp_path: Path):
     result = runner.invoke(args=["questionnaire", "check", str(broken), str(not_toml), str(missing)])
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
-    assert lines[0] == f"{broken}: x: unknown type 'radio' (one of: date, group, long_text, multiple_choice, number, percent, scale, short_text, single_choice, yes_partly_no)"
+    assert (
+        lines[0]
+        == f"{broken}: x: unknown type 'radio' (one of: date, group, long_text, multiple_choice, number, percent, scale, short_text, single_choice, yes_partly_no)"
+    )
     assert lines[1].startswith(f"{not_toml}: invalid TOML:") and "line 1" in lines[1]
     assert lines[2].startswith(f"{missing}: cannot be read:")
     assert "Traceback" not in result.output

@@ -5,6 +5,7 @@ PUBLIC_URL only; L3 logging in costs the same whether or not the account exists;
 count failures, per account and address, atomically; L5 re-authentication and one use per TOTP
 code; and two defaults (the SQLite file's mode, who may frame the summary).
 """
+
 import os
 import re
 import stat
@@ -44,8 +45,11 @@ def clock(monkeypatch):
 def login_from(client, address: str, email: str = COORDINATOR, password: str = PASSWORD):
     """Log in as a browser at `address` would (the page's CSRF token, then the POST)."""
     token = csrf_from(client.get("/logga-in").get_data(as_text=True))
-    return client.post("/logga-in", data={"csrf_token": token, "email": email, "password": password},
-                       environ_overrides={"REMOTE_ADDR": address})
+    return client.post(
+        "/logga-in",
+        data={"csrf_token": token, "email": email, "password": password},
+        environ_overrides={"REMOTE_ADDR": address},
+    )
 
 
 def enrol(client) -> str:
@@ -207,8 +211,10 @@ def test_concurrent_failed_logins_get_no_more_tries_than_the_limit(app, world):
     allowed = limits.LIMITS["login-pair"][0]
     clients = [app.test_client() for _ in range(3 * allowed)]
     tokens = {id(c): csrf_from(c.get("/logga-in").get_data(as_text=True)) for c in clients}
-    codes = all_at_once(clients, lambda c: c.post(
-        "/logga-in", data={"csrf_token": tokens[id(c)], "email": COORDINATOR, "password": "fel"}))
+    codes = all_at_once(
+        clients,
+        lambda c: c.post("/logga-in", data={"csrf_token": tokens[id(c)], "email": COORDINATOR, "password": "fel"}),
+    )
     assert sorted(set(codes)) == [200, 429]
     assert codes.count(200) <= allowed
 
@@ -222,8 +228,9 @@ def test_concurrent_wrong_codes_get_no_more_tries_than_the_limit(app, client, wo
     for c in clients:
         assert login(c).headers["Location"] == "/logga-in/kod"
         tokens[id(c)] = csrf_from(c.get("/logga-in/kod").get_data(as_text=True))
-    codes = all_at_once(clients, lambda c: c.post(
-        "/logga-in/kod", data={"csrf_token": tokens[id(c)], "code": "000000"}))
+    codes = all_at_once(
+        clients, lambda c: c.post("/logga-in/kod", data={"csrf_token": tokens[id(c)], "code": "000000"})
+    )
     assert sorted(set(codes)) == [200, 429]
     assert codes.count(200) <= allowed
 
@@ -289,8 +296,14 @@ def test_a_totp_code_is_accepted_once(app, client, world):
 def test_the_sqlite_file_is_created_readable_by_the_app_alone(tmp_path):
     path = tmp_path / "private" / "kartlaggning.sqlite"
     path.parent.mkdir()
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
-                      "UPLOAD_DIR": str(tmp_path / "uploads")})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+            "UPLOAD_DIR": str(tmp_path / "uploads"),
+        }
+    )
     with app.app_context():
         db.create_all()
         db.session.execute(select(User)).all()
@@ -301,6 +314,12 @@ def test_the_sqlite_file_is_created_readable_by_the_app_alone(tmp_path):
 
 def test_only_the_site_itself_may_frame_the_summary_unless_configured(monkeypatch, tmp_path):
     monkeypatch.delenv("PUBLIC_FRAME_ANCESTORS", raising=False)
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "UPLOAD_DIR": str(tmp_path / "uploads"),
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite'}"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "UPLOAD_DIR": str(tmp_path / "uploads"),
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite'}",
+        }
+    )
     assert app.config["PUBLIC_FRAME_ANCESTORS"] == "'self'"

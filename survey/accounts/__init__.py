@@ -1,4 +1,5 @@
 """Accounts: logging in, passwords, the second factor, the admin's account list, the audit log."""
+
 from flask import Blueprint
 
 bp = Blueprint("accounts", __name__)

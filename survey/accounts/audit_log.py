@@ -1,4 +1,5 @@
 """The audit log page: what was done, by whom, in words."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
@@ -37,9 +38,20 @@ def audit_log():
         query = query.where(AuditEvent.occurred_dt < end.replace(hour=23, minute=59, second=59))
     events = db.session.scalars(query.order_by(AuditEvent.id.desc()).offset((page - 1) * 100).limit(101)).all()
     actions = db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
-    return render_template("accounts/audit_log.html", events=events[:100], more=len(events) > 100, page=page,
-                           actions=actions, action_names=ACTION_NAMES, filters={"action": action, "vem": who,
-                                                     "fran": request.args.get("fran", ""), "till": request.args.get("till", "")})
+    return render_template(
+        "accounts/audit_log.html",
+        events=events[:100],
+        more=len(events) > 100,
+        page=page,
+        actions=actions,
+        action_names=ACTION_NAMES,
+        filters={
+            "action": action,
+            "vem": who,
+            "fran": request.args.get("fran", ""),
+            "till": request.args.get("till", ""),
+        },
+    )
 
 
 def parse_day(text: str | None) -> datetime | None:

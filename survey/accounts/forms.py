@@ -1,4 +1,5 @@
 """The forms of logging in, passwords, second factor and accounts."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -43,16 +44,26 @@ class ChangeOwnPasswordForm(ChangePasswordForm):
 
 
 class UserForm(Form):
-    email = EmailField(_l("E-postadress"), validators=[
-        DataRequired(_l("Skriv en e-postadress.")),
-        Email(_l("Skriv en giltig e-postadress, till exempel namn@kommun.se."), check_deliverability=False),
-        Length(max=254),
-    ])
-    name = StringField(_l("Namn"), validators=[Length(max=200)],
-                       description=_l("Står under inbjudningar och påminnelser som personen skickar."))
-    role = RadioField(_l("Roll"), choices=[
-        SelectChoice(role.value, role.label_and_duties) for role in (Role.COORDINATOR, Role.VIEWER, Role.ADMIN)
-    ], validators=[DataRequired(_l("Välj en roll."))])
+    email = EmailField(
+        _l("E-postadress"),
+        validators=[
+            DataRequired(_l("Skriv en e-postadress.")),
+            Email(_l("Skriv en giltig e-postadress, till exempel namn@kommun.se."), check_deliverability=False),
+            Length(max=254),
+        ],
+    )
+    name = StringField(
+        _l("Namn"),
+        validators=[Length(max=200)],
+        description=_l("Står under inbjudningar och påminnelser som personen skickar."),
+    )
+    role = RadioField(
+        _l("Roll"),
+        choices=[
+            SelectChoice(role.value, role.label_and_duties) for role in (Role.COORDINATOR, Role.VIEWER, Role.ADMIN)
+        ],
+        validators=[DataRequired(_l("Välj en roll."))],
+    )
 
 
 class ForgotPasswordForm(Form):
@@ -62,7 +73,10 @@ class ForgotPasswordForm(Form):
 class TotpForm(Form):
     code = StringField(
         _l("Engångskod"),
-        validators=[DataRequired(_l("Skriv koden från appen.")), Length(min=6, max=8, message=_l("Koden har sex siffror."))],
+        validators=[
+            DataRequired(_l("Skriv koden från appen.")),
+            Length(min=6, max=8, message=_l("Koden har sex siffror.")),
+        ],
         description=_l("Sex siffror från din autentiseringsapp."),
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )

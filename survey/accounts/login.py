@@ -1,4 +1,5 @@
 """Logging in (password, then the second factor), logging out, keeping a session alive."""
+
 from __future__ import annotations
 
 from flask import current_app, flash, jsonify, redirect, render_template, request, session, url_for

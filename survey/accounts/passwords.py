@@ -1,4 +1,5 @@
 """Passwords: the set-password links (forgotten password, new account)."""
+
 from __future__ import annotations
 
 import secrets
@@ -87,7 +88,10 @@ def forgot_password():
             after_this_request(mail.send_after_response)
         db.session.commit()
         # The same answer whether or not the address has an account.
-        flash(_("Om adressen har ett konto får den strax ett e-postmeddelande med en länk. Länken gäller i en timme."), "info")
+        flash(
+            _("Om adressen har ett konto får den strax ett e-postmeddelande med en länk. Länken gäller i en timme."),
+            "info",
+        )
         return redirect(url_for("accounts.login"), code=303)
     return render_template("accounts/forgot_password.html", form=form)
 

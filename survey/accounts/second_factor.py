@@ -1,4 +1,5 @@
 """The second factor (TOTP): enrolling, and the code step of logging in."""
+
 from __future__ import annotations
 
 import base64
@@ -43,7 +44,9 @@ def enrol_totp():
             db.session.commit()
             flash(_("Tvåstegsverifiering är påslagen för ditt konto."), "saved")
             return redirect(url_for("rounds.index"), code=303)
-        form.code.errors.append(_("Koden stämmer inte. Kontrollera att telefonens klocka går rätt och försök med nästa kod."))
+        form.code.errors.append(
+            _("Koden stämmer inte. Kontrollera att telefonens klocka går rätt och försök med nästa kod.")
+        )
     uri = pyotp.TOTP(secret).provisioning_uri(name=current_user.email, issuer_name="Kartläggning")
     return render_template("accounts/enrol_totp.html", form=form, secret=secret, qr=qr_data_uri(uri))
 

@@ -1,4 +1,5 @@
 """Creating staff accounts: one function for the admin's page, `flask users create` and the demo."""
+
 from __future__ import annotations
 
 import secrets

@@ -1,4 +1,5 @@
 """Values that carry their own Excel number format, so a question type can say how its cell shows."""
+
 from typing import NamedTuple
 
 

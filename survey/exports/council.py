@@ -1,9 +1,11 @@
 """The council workbook (samverkansrådet): every sheet filled from one pass over the answers."""
+
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from io import BytesIO
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
@@ -60,8 +62,8 @@ class PlannedSheet:
     title: str
     rows: SheetRows | Iterable[list[Any]]
     layout: dict[str, Any] = field(default_factory=dict)
-    footer_rows: int = 0                                   # kept out of the filter, as a total row must be
-    then: Callable[[Any, int], None] | None = None          # given the finished sheet and its row count
+    footer_rows: int = 0  # kept out of the filter, as a total row must be
+    then: Callable[[Any, int], None] | None = None  # given the finished sheet and its row count
 
 
 def council_workbook(round_: Round, options: ExportOptions = ExportOptions()) -> BytesIO:
@@ -75,30 +77,39 @@ def council_workbook(round_: Round, options: ExportOptions = ExportOptions()) ->
     rows, units = round_units(round_, options)
     earlier = previous_round(round_)
     sheets = [
-        PlannedSheet("Översikt", overview_rows(round_, rows, options, units, utcnow()),
-                     dict(header_row=OVERVIEW_TABLE_FIRST_ROW, widths=(34, 17, 14, 14, 14, 14, 14),
-                          percent_columns=(7,)), footer_rows=1, then=add_response_chart),
-        *(PlannedSheet(group.label, GroupRows(group), dict(widths=GROUP_WIDTHS, frozen_columns=2))
-          for group in definition.groups),
-        PlannedSheet("Per fråga", QuestionCounts(definition),
-                     dict(widths=(26, 22, 50, 36, 10, 10), percent_columns=(6,))),
-        PlannedSheet("Våldsområden", ViolenceMatrix(definition),
-                     dict(widths=(28, 32) + (18,) * 12, frozen_columns=2)),
-        PlannedSheet("Svar", ResponseRows(definition),
-                     dict(header_row=2, frozen_columns=2, widths=(28, 32, 12, 18) + (24,) * len(definition.questions))),
+        PlannedSheet(
+            "Översikt",
+            overview_rows(round_, rows, options, units, utcnow()),
+            dict(header_row=OVERVIEW_TABLE_FIRST_ROW, widths=(34, 17, 14, 14, 14, 14, 14), percent_columns=(7,)),
+            footer_rows=1,
+            then=add_response_chart,
+        ),
+        *(
+            PlannedSheet(group.label, GroupRows(group), dict(widths=GROUP_WIDTHS, frozen_columns=2))
+            for group in definition.groups
+        ),
+        PlannedSheet(
+            "Per fråga", QuestionCounts(definition), dict(widths=(26, 22, 50, 36, 10, 10), percent_columns=(6,))
+        ),
+        PlannedSheet("Våldsområden", ViolenceMatrix(definition), dict(widths=(28, 32) + (18,) * 12, frozen_columns=2)),
+        PlannedSheet(
+            "Svar",
+            ResponseRows(definition),
+            dict(header_row=2, frozen_columns=2, widths=(28, 32, 12, 18) + (24,) * len(definition.questions)),
+        ),
         PlannedSheet("Ej inkommit", missing_rows(rows), dict(widths=(28, 32, 14, 28, 34, 12, 18, 18))),
         PlannedSheet("Frågor", codebook_rows(definition), dict(widths=(26, 26, 20, 60, 14, 12, 70))),
     ]
     previous: dict[int, int] = {}
     if earlier is not None:
         previous = submitted_in(earlier)
-        sheets += [PlannedSheet("Jämförelse", ComparisonRows(round_, earlier),
-                                dict(widths=(28, 32, 24, 60, 40, 40, 10))),
-                   PlannedSheet("Jämförelse våldsområden", AreaChangeRows(round_, earlier),
-                                dict(widths=(36,) + (16,) * 6))]
+        sheets += [
+            PlannedSheet("Jämförelse", ComparisonRows(round_, earlier), dict(widths=(28, 32, 24, 60, 40, 40, 10))),
+            PlannedSheet("Jämförelse våldsområden", AreaChangeRows(round_, earlier), dict(widths=(36,) + (16,) * 6)),
+        ]
     workbook = Workbook(write_only=True)
     streamed = []
-    for sheet, title in zip(sheets, unique_sheet_titles([sheet.title for sheet in sheets])):
+    for sheet, title in zip(sheets, unique_sheet_titles([sheet.title for sheet in sheets]), strict=True):
         writer = SheetWriter(workbook, title, **sheet.layout)
         if isinstance(sheet.rows, SheetRows):
             streamed.append((sheet.rows, writer))  # filled below, from the one pass over the answers

@@ -1,17 +1,28 @@
 """A round's data for exports: its units with nämnd and contacts, and their answers streamed a
 chunk at a time (with the previous round's beside them)."""
+
 from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, Iterable, Iterator
+from functools import cache
+from typing import Any
 
 from sqlalchemy import Text, and_, cast, or_, select
 
 from survey.extensions import db
-from survey.models import SENT_IN, Answer, Assignment, AssignmentStatus, ContactPerson, QuestionnaireVersion, Round, Unit
+from survey.models import (
+    SENT_IN,
+    Answer,
+    Assignment,
+    AssignmentStatus,
+    ContactPerson,
+    QuestionnaireVersion,
+    Round,
+    Unit,
+)
 from survey.models.units import UnitTree
 
 Values = dict[tuple[str, int], Any]
@@ -25,20 +36,22 @@ def answers_of(assignment_ids: list[int], keys: Iterable[str] | None = None) -> 
     the query runs on the connection rather than the ORM session: the rows are plain tuples either
     way (benches/bench_export.py measures the export).
     """
-    query = select(Answer.assignment_id, Answer.question_key, Answer.entry_index, cast(Answer.value, Text)) \
-        .where(Answer.assignment_id.in_(assignment_ids))
+    query = select(Answer.assignment_id, Answer.question_key, Answer.entry_index, cast(Answer.value, Text)).where(
+        Answer.assignment_id.in_(assignment_ids)
+    )
     if keys is not None:
         query = query.where(Answer.question_key.in_(sorted(set(keys))))
     rows = db.session.connection().execute(query).all()
     decoded = json.loads("[" + ",".join(row[3] or "null" for row in rows) + "]")
     values: dict[int, Values] = defaultdict(dict)
-    for (assignment_id, key, index, _text), value in zip(rows, decoded):
+    for (assignment_id, key, index, _text), value in zip(rows, decoded, strict=True):
         values[assignment_id][(key, index)] = value
     return values
 
 
-def stream_answers(rows: list["UnitRow"], keys: Iterable[str] | None = None,
-                   chunk: int = CHUNK) -> Iterator[tuple["UnitRow", Values]]:
+def stream_answers(
+    rows: list[UnitRow], keys: Iterable[str] | None = None, chunk: int = CHUNK
+) -> Iterator[tuple[UnitRow, Values]]:
     """Each unit's answers (to the given question keys, or all), in the rows' order, a few hundred units at a time.
 
     Memory stays flat however large the round: at most one chunk of answers is held.
@@ -47,15 +60,16 @@ def stream_answers(rows: list["UnitRow"], keys: Iterable[str] | None = None,
         yield row, values
 
 
-def stream_with_previous(rows: list["UnitRow"], previous: dict[int, int], keys: Iterable[str] | None = None,
-                         chunk: int = CHUNK) -> Iterator[tuple["UnitRow", Values, Values | None]]:
+def stream_with_previous(
+    rows: list[UnitRow], previous: dict[int, int], keys: Iterable[str] | None = None, chunk: int = CHUNK
+) -> Iterator[tuple[UnitRow, Values, Values | None]]:
     """Like stream_answers, with each unit's answers from the previous round too (None: it did not submit then).
 
     ``previous`` maps a unit id to its submitted assignment in the previous round.
     """
     keys = None if keys is None else set(keys)
     for start in range(0, len(rows), chunk):
-        part = rows[start:start + chunk]
+        part = rows[start : start + chunk]
         earlier = [previous[row.unit.id] for row in part if row.unit.id in previous]
         values = answers_of([row.assignment.id for row in part] + earlier, keys)
         for row in part:
@@ -72,8 +86,11 @@ class ExportOptions:
 
     def describe(self, units: dict[int, Unit]) -> str:
         scope = units[self.namnd_id].name if self.namnd_id in units else "Alla nämnder och bolag"
-        answers = ("inskickade svar och utkast" if self.include_drafts
-                   else "inskickade svar (även de som öppnats igen för komplettering)")
+        answers = (
+            "inskickade svar och utkast"
+            if self.include_drafts
+            else "inskickade svar (även de som öppnats igen för komplettering)"
+        )
         return f"{scope}; {answers}"
 
 
@@ -90,8 +107,10 @@ def round_units(round_: Round, options: ExportOptions = ExportOptions()) -> tupl
     units = {u.id: u for u in db.session.scalars(select(Unit))}
     contacts: dict[int, list[ContactPerson]] = defaultdict(list)
     for contact in db.session.scalars(
-        select(ContactPerson).join(Assignment, Assignment.unit_id == ContactPerson.unit_id)
-        .where(Assignment.round_id == round_.id).order_by(ContactPerson.name)
+        select(ContactPerson)
+        .join(Assignment, Assignment.unit_id == ContactPerson.unit_id)
+        .where(Assignment.round_id == round_.id)
+        .order_by(ContactPerson.name)
     ):
         contacts[contact.unit_id].append(contact)
     rows = []
@@ -115,13 +134,13 @@ def answered(rows: list[UnitRow], options: ExportOptions) -> list[UnitRow]:
     return [row for row in rows if row.assignment.status in wanted]
 
 
-@lru_cache(maxsize=None)
+@cache
 def status_text(status: str) -> str:
     """A status in words, looked up once per status rather than once per row; Swedish like the rest of the workbook."""
     return AssignmentStatus(status).label_in_swedish()
 
 
-UnitAnswers = tuple[UnitRow, Values, Values | None]     # a unit, its answers now, and in the previous round
+UnitAnswers = tuple[UnitRow, Values, Values | None]  # a unit, its answers now, and in the previous round
 
 
 def entry_indexes(values: Values, group_key: str) -> list[int]:
@@ -133,15 +152,25 @@ def previous_round(round_: Round) -> Round | None:
     """The latest earlier round of the same questionnaire (any version of it) that was opened, if any."""
     earlier = or_(Round.opens_on < round_.opens_on, and_(Round.opens_on == round_.opens_on, Round.id < round_.id))
     return db.session.scalar(
-        select(Round).join(QuestionnaireVersion)
-        .where(QuestionnaireVersion.slug == round_.questionnaire_version.slug, Round.id != round_.id,
-               Round.state != "draft", earlier)
-        .order_by(Round.opens_on.desc(), Round.id.desc()).limit(1)
+        select(Round)
+        .join(QuestionnaireVersion)
+        .where(
+            QuestionnaireVersion.slug == round_.questionnaire_version.slug,
+            Round.id != round_.id,
+            Round.state != "draft",
+            earlier,
+        )
+        .order_by(Round.opens_on.desc(), Round.id.desc())
+        .limit(1)
     )
 
 
 def submitted_in(round_: Round) -> dict[int, int]:
     """Unit id → its submitted assignment in the round."""
-    return dict(db.session.execute(
-        select(Assignment.unit_id, Assignment.id).where(Assignment.round_id == round_.id, Assignment.status.in_(SENT_IN))
-    ).all())
+    return dict(
+        db.session.execute(
+            select(Assignment.unit_id, Assignment.id).where(
+                Assignment.round_id == round_.id, Assignment.status.in_(SENT_IN)
+            )
+        ).all()
+    )

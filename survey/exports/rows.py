@@ -1,9 +1,11 @@
 """The rows of each sheet, as plain Python: built unit by unit (head, add, tail), testable without Excel."""
+
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from survey.exports.data import ExportOptions, UnitAnswers, UnitRow, Values, entry_indexes, status_text
 from survey.exports.writer import OneLine
@@ -20,8 +22,12 @@ def overview_rows(round_: Round, rows: list[UnitRow], options: ExportOptions, un
     yield ["Urval", OneLine(options.describe(units))]
     yield []
     # The same four states as the coordinator's dashboard, so the council and the coordinator count alike.
-    columns = (AssignmentStatus.SUBMITTED, AssignmentStatus.IN_PROGRESS,
-               AssignmentStatus.REOPENED, AssignmentStatus.NOT_STARTED)
+    columns = (
+        AssignmentStatus.SUBMITTED,
+        AssignmentStatus.IN_PROGRESS,
+        AssignmentStatus.REOPENED,
+        AssignmentStatus.NOT_STARTED,
+    )
     yield ["Nämnd", "Inbjudna", "Inskickade", "Påbörjade", "Återöppnade", "Ej påbörjade", "Svarsfrekvens"]
     per_namnd: dict[str, list[int]] = {}
     for row in rows:
@@ -79,7 +85,7 @@ def counted_questions(definition: Questionnaire) -> Iterator[tuple[str, Question
     """(section title, question, its group or None) for every question the 'Per fråga' sheet counts."""
     for section in definition.sections:
         for question in section.questions:
-            for item, group in ([(f, question) for f in question.fields] if question.is_group else [(question, None)]):
+            for item, group in [(f, question) for f in question.fields] if question.is_group else [(question, None)]:
                 if item.kind.counted:
                     yield section.title, item, group
 
@@ -134,7 +140,9 @@ class ViolenceMatrix(SheetRows):
     def head(self):
         if not self.pairs:
             return [["Frågeformuläret har inga våldsområden att räkna."]]
-        return [["Nämnd", "Enhet"] + [f"{group.label}: {area.label}" for group, _f in self.pairs for area in self.areas]]
+        return [
+            ["Nämnd", "Enhet"] + [f"{group.label}: {area.label}" for group, _f in self.pairs for area in self.areas]
+        ]
 
     def add(self, unit, now, before):
         if not self.pairs:
@@ -142,7 +150,7 @@ class ViolenceMatrix(SheetRows):
         counts: dict[tuple[str, str], int] = defaultdict(int)
         add_area_counts(counts, self.pairs, now)
         row = [counts[(group.key, area.code)] for group, _f in self.pairs for area in self.areas]
-        self.totals = [a + b for a, b in zip(self.totals, row)]
+        self.totals = [a + b for a, b in zip(self.totals, row, strict=True)]
         return [[unit.namnd, unit.unit.name] + row]
 
     def tail(self):
@@ -156,9 +164,11 @@ class ResponseRows(SheetRows):
         self.questions = definition.questions
 
     def head(self):
-        return [["namnd", "enhet", "status", "inskickad"] + [q.key for q in self.questions],
-                ["Nämnd", "Enhet", "Status", "Inskickad"] + [
-                    f"{q.label} (antal)" if q.is_group else q.label for q in self.questions]]
+        return [
+            ["namnd", "enhet", "status", "inskickad"] + [q.key for q in self.questions],
+            ["Nämnd", "Enhet", "Status", "Inskickad"]
+            + [f"{q.label} (antal)" if q.is_group else q.label for q in self.questions],
+        ]
 
     def add(self, unit, now, before):
         cells = [unit.namnd, unit.unit.name, status_text(unit.assignment.status), unit.assignment.submitted_dt]
@@ -177,10 +187,16 @@ def missing_rows(rows: list[UnitRow]) -> Iterator[list[Any]]:
         if row.assignment.is_submitted:
             continue
         purged = row.assignment.round.contacts_purged_dt is not None  # after gallring the unit stands in for them
-        yield [row.namnd, row.unit.name, status_text(row.assignment.status),
-               row.unit.name if purged else "; ".join(c.name for c in row.contacts),
-               "" if purged else "; ".join(c.email for c in row.contacts),
-               row.assignment.reminder_count, row.assignment.last_reminded_dt, row.assignment.last_activity_dt]
+        yield [
+            row.namnd,
+            row.unit.name,
+            status_text(row.assignment.status),
+            row.unit.name if purged else "; ".join(c.name for c in row.contacts),
+            "" if purged else "; ".join(c.email for c in row.contacts),
+            row.assignment.reminder_count,
+            row.assignment.last_reminded_dt,
+            row.assignment.last_activity_dt,
+        ]
 
 
 def codebook_rows(definition: Questionnaire) -> Iterator[list[Any]]:
@@ -189,13 +205,24 @@ def codebook_rows(definition: Questionnaire) -> Iterator[list[Any]]:
     for section in definition.sections:
         for question in section.questions:
             for item, group in [(question, None)] + [(f, question) for f in question.fields]:
-                yield [item.key, section.title, group.label if group else "", item.label,
-                       item.kind.codebook_name, "ja" if item.required else "nej", item.kind.codebook_options(item)]
+                yield [
+                    item.key,
+                    section.title,
+                    group.label if group else "",
+                    item.label,
+                    item.kind.codebook_name,
+                    "ja" if item.required else "nej",
+                    item.kind.codebook_options(item),
+                ]
 
 
-def compared_questions(definition: Questionnaire, earlier: Questionnaire) -> list[tuple[Question | None, Question | None]]:
+def compared_questions(
+    definition: Questionnaire, earlier: Questionnaire
+) -> list[tuple[Question | None, Question | None]]:
     """(question now, the same key's question then), None where a version lacks it: this version's order first."""
-    current: list[tuple[Question | None, Question | None]] = [(q, earlier.question(q.key)) for q in definition.questions]
+    current: list[tuple[Question | None, Question | None]] = [
+        (q, earlier.question(q.key)) for q in definition.questions
+    ]
     return current + [(None, q) for q in earlier.questions if definition.question(q.key) is None]
 
 
@@ -218,8 +245,15 @@ class ComparisonRows(SheetRows):
             either = question or old_question
             shown_before = "(svarade inte)" if before is None else (old_question or either).as_cell(previous)
             same = before is not None and either.kind.same(either, previous, current)
-            yield [unit.namnd, unit.unit.name, either.key, either.label, shown_before, either.as_cell(current),
-                   "nej" if same else "ja"]
+            yield [
+                unit.namnd,
+                unit.unit.name,
+                either.key,
+                either.label,
+                shown_before,
+                either.as_cell(current),
+                "nej" if same else "ja",
+            ]
 
 
 def raw_answer(question: Question, values: Values) -> Any:
@@ -247,8 +281,9 @@ class AreaChangeRows(SheetRows):
         if not self.pairs:
             yield ["Frågeformuläret har inga våldsområden att jämföra."]
             return
-        yield ["Våldsområde"] + [f"{group.label}: {name}" for group, _f in self.pairs
-                                 for name in (*self.names, "förändring")]
+        yield ["Våldsområde"] + [
+            f"{group.label}: {name}" for group, _f in self.pairs for name in (*self.names, "förändring")
+        ]
         for area in self.pairs[0][1].options:
             cells = [area.label]
             for group, _field in self.pairs:

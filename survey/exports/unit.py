@@ -1,8 +1,10 @@
 """One unit's answers as a workbook (coordinator, and the contact person's receipt page)."""
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from io import BytesIO
-from typing import Any, Iterator
+from typing import Any
 
 from openpyxl import Workbook
 from sqlalchemy import select
@@ -29,9 +31,19 @@ def unit_answer_rows(assignment: Assignment, values: Values) -> Iterator[list[An
     for section in assignment.definition.sections:
         for question in section.questions:
             if question.is_group:
-                yield [section.title, question.key, f"{question.label} (antal)", len(entry_indexes(values, question.key))]
+                yield [
+                    section.title,
+                    question.key,
+                    f"{question.label} (antal)",
+                    len(entry_indexes(values, question.key)),
+                ]
             else:
-                yield [section.title, question.key, question.label, question.as_cell(values.get((question.key, SINGLE)))]
+                yield [
+                    section.title,
+                    question.key,
+                    question.label,
+                    question.as_cell(values.get((question.key, SINGLE))),
+                ]
 
 
 def unit_workbook(assignment: Assignment) -> BytesIO:
@@ -42,9 +54,14 @@ def unit_workbook(assignment: Assignment) -> BytesIO:
     groups = assignment.definition.groups
     titles = unique_sheet_titles(["Svar", *(g.label for g in groups)])
     workbook = Workbook(write_only=True)
-    write_sheet(workbook, titles[0], unit_answer_rows(assignment, values), header_row=UNIT_TABLE_FIRST_ROW,
-                widths=(26, 24, 60, 60))
-    for group, title in zip(groups, titles[1:]):
+    write_sheet(
+        workbook,
+        titles[0],
+        unit_answer_rows(assignment, values),
+        header_row=UNIT_TABLE_FIRST_ROW,
+        widths=(26, 24, 60, 60),
+    )
+    for group, title in zip(groups, titles[1:], strict=True):
         write_sheet(workbook, title, sheet_rows(GroupRows(group), [(row, values, None)]), widths=GROUP_WIDTHS)
     buffer = BytesIO()
     workbook.save(buffer)

@@ -1,11 +1,13 @@
 """Writing sheets: openpyxl write-only sheets, every text cell literal text, rows as tall as their
 wrapped text, every sheet printing landscape one page wide."""
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, datetime
 from math import ceil
-from typing import Any, Iterable
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
@@ -18,10 +20,10 @@ from survey.db import LOCAL_TZ
 from survey.exports.cells import NumberCell
 
 EXCEL_CELL_LIMIT = 32_767
-WRAP_FROM = 40                          # characters; a text this long, or on several lines, is wrapped
-DEFAULT_WIDTH = 8.43                    # Excel's column width when none is set, in characters
-LINE_HEIGHT = 15                        # points per line of 11-point text
-MAX_ROW_HEIGHT = 409                    # Excel's highest row
+WRAP_FROM = 40  # characters; a text this long, or on several lines, is wrapped
+DEFAULT_WIDTH = 8.43  # Excel's column width when none is set, in characters
+LINE_HEIGHT = 15  # points per line of 11-point text
+MAX_ROW_HEIGHT = 409  # Excel's highest row
 LITERAL_RISKS = frozenset(ERROR_CODES)  # texts openpyxl would store as error values
 CUT_MARK = " […]"
 HEADER_FONT = Font(bold=True)
@@ -47,8 +49,15 @@ class SheetWriter:
     pass over the answers feed every sheet.
     """
 
-    def __init__(self, workbook: Workbook, title: str, header_row: int = 1, widths: Iterable[int] = (),
-                 percent_columns: Iterable[int] = (), frozen_columns: int = 0):
+    def __init__(
+        self,
+        workbook: Workbook,
+        title: str,
+        header_row: int = 1,
+        widths: Iterable[int] = (),
+        percent_columns: Iterable[int] = (),
+        frozen_columns: int = 0,
+    ):
         self.sheet = workbook.create_sheet(title=title[:31])
         # The header stays in view, and with frozen_columns the columns naming the unit too.
         self.sheet.freeze_panes = f"{get_column_letter(frozen_columns + 1)}{header_row + 1}"
@@ -72,8 +81,12 @@ class SheetWriter:
             if self.row_count == self.header_row:
                 values = [cells.header(value, column) for column, value in enumerate(row, start=1)]
             elif percent and self.row_count > self.header_row:
-                values = [cells.percent(value) if column in percent and isinstance(value, (int, float))
-                          else cells.cell(value, column) for column, value in enumerate(row, start=1)]
+                values = [
+                    cells.percent(value)
+                    if column in percent and isinstance(value, (int, float))
+                    else cells.cell(value, column)
+                    for column, value in enumerate(row, start=1)
+                ]
             else:
                 values = [cells.cell(value, column) for column, value in enumerate(row, start=1)]
             # Neither Excel nor LibreOffice grows a row for wrapped text when it opens a file, so a
@@ -94,9 +107,16 @@ class SheetWriter:
         return self.sheet, self.row_count
 
 
-def write_sheet(workbook: Workbook, title: str, rows: Iterable[list[Any]], header_row: int = 1,
-                widths: Iterable[int] = (), percent_columns: Iterable[int] = (), footer_rows: int = 0,
-                frozen_columns: int = 0):
+def write_sheet(
+    workbook: Workbook,
+    title: str,
+    rows: Iterable[list[Any]],
+    header_row: int = 1,
+    widths: Iterable[int] = (),
+    percent_columns: Iterable[int] = (),
+    footer_rows: int = 0,
+    frozen_columns: int = 0,
+):
     """Write rows to a new sheet in one go (see SheetWriter); returns the sheet and its number of rows."""
     writer = SheetWriter(workbook, title, header_row, widths, percent_columns, frozen_columns)
     writer.extend(rows)

@@ -1,4 +1,5 @@
 """The data model by area; every model module is imported here, so relationships between them resolve."""
+
 from survey.models.accounts import RateLimitHit, Setting, User
 from survey.models.audit import ACTION_NAMES, AuditEvent, audit
 from survey.models.mail import MailTemplate, OutboxMessage
@@ -23,4 +24,31 @@ from survey.models.states import (
 )
 from survey.models.units import ContactPerson, Unit, participating_units
 
-__all__ = ["ACTION_NAMES", "SENT_IN", "SINGLE", "STATES", "AccessToken", "Answer", "Assignment", "AssignmentStatus", "AuditEvent", "ContactPerson", "MailKind", "MailTemplate", "OutboxMessage", "OutboxStatus", "QuestionnaireVersion", "RateLimitHit", "Role", "Round", "RoundState", "Setting", "Unit", "UnitKind", "User", "audit", "hash_token", "participating_units"]
+__all__ = [
+    "ACTION_NAMES",
+    "SENT_IN",
+    "SINGLE",
+    "STATES",
+    "AccessToken",
+    "Answer",
+    "Assignment",
+    "AssignmentStatus",
+    "AuditEvent",
+    "ContactPerson",
+    "MailKind",
+    "MailTemplate",
+    "OutboxMessage",
+    "OutboxStatus",
+    "QuestionnaireVersion",
+    "RateLimitHit",
+    "Role",
+    "Round",
+    "RoundState",
+    "Setting",
+    "Unit",
+    "UnitKind",
+    "User",
+    "audit",
+    "hash_token",
+    "participating_units",
+]

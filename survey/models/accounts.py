@@ -1,4 +1,5 @@
 """Staff accounts, settings, and the rate-limit counters."""
+
 from __future__ import annotations
 
 import hmac
@@ -86,11 +87,14 @@ class User(UserMixin, db.Model):
         step = totp_step(self.totp_secret or "", code, after=self.totp_last_step)
         if step is None:
             return False
-        claimed = cast(CursorResult, db.session.execute(
-            update(User)
-            .where(User.id == self.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
-            .values(totp_last_step=step)
-        ))
+        claimed = cast(
+            CursorResult,
+            db.session.execute(
+                update(User)
+                .where(User.id == self.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+                .values(totp_last_step=step)
+            ),
+        )
         return claimed.rowcount == 1
 
     def enrol_totp(self, secret: str, code: str) -> bool:
@@ -119,10 +123,15 @@ class User(UserMixin, db.Model):
         longest-serving coordinator's own address. Mail only: a public page never shows a staff login."""
         if configured:
             return configured
-        return db.session.scalar(
-            select(cls.email).where(cls.is_enabled.is_(True), cls.role.in_((Role.COORDINATOR, Role.ADMIN)))
-            .order_by(cls.role.desc(), cls.created_dt, cls.id).limit(1)
-        ) or ""
+        return (
+            db.session.scalar(
+                select(cls.email)
+                .where(cls.is_enabled.is_(True), cls.role.in_((Role.COORDINATOR, Role.ADMIN)))
+                .order_by(cls.role.desc(), cls.created_dt, cls.id)
+                .limit(1)
+            )
+            or ""
+        )
 
 
 @cache

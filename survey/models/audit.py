@@ -1,4 +1,5 @@
 """The audit log: who did what, never answer text."""
+
 from __future__ import annotations
 
 from datetime import datetime

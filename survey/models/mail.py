@@ -1,4 +1,5 @@
 """Mail templates and the outbox."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Questionnaire versions, rounds, a unit's assignment in a round, its link tokens and answers."""
+
 from __future__ import annotations
 
 import hashlib

@@ -3,6 +3,7 @@
 They are StrEnums, so a member is the very string stored in the database (and compares equal to it):
 columns stay plain strings, and the check constraints list the members' values.
 """
+
 from __future__ import annotations
 
 from enum import StrEnum

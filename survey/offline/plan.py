@@ -1,5 +1,6 @@
 """From cells to answers through the very section forms of the web pages: what an import would
 change, or every error with its sheet and cell; then applying it in one transaction."""
+
 from __future__ import annotations
 
 import math
@@ -20,7 +21,7 @@ from survey.respond.forms import field_name, field_name_of, section_form_class, 
 class Change:
     section: str
     question: str
-    entry: str          # "Gott exempel 2", or "" outside groups
+    entry: str  # "Gott exempel 2", or "" outside groups
     before: str
     after: str
 
@@ -91,14 +92,19 @@ def plan_import(assignment: Assignment, found: OfflineFile) -> ImportPlan:
 
 def file_problem(assignment: Assignment, found: OfflineFile) -> str | None:
     if found.assignment_id != assignment.id or found.meta.get("round_id") != str(assignment.round_id):
-        return _("Filen är mallen för ”%(unit)s”, inte för ”%(this)s” i den här omgången.",
-                 unit=found.meta.get("unit", "?"), this=assignment.unit.name)
+        return _(
+            "Filen är mallen för ”%(unit)s”, inte för ”%(this)s” i den här omgången.",
+            unit=found.meta.get("unit", "?"),
+            this=assignment.unit.name,
+        )
     if found.meta.get("questionnaire_hash") != assignment.round.questionnaire_version.content_hash:
         return _("Filen hör till en annan version av frågeformuläret. Ladda ner en ny mall.")
     return None
 
 
-def section_answers(section: Section, plain: list[Question], cells: dict[str, Cell], plan: ImportPlan) -> dict[Key, Any]:
+def section_answers(
+    section: Section, plain: list[Question], cells: dict[str, Cell], plan: ImportPlan
+) -> dict[Key, Any]:
     """The section's plain questions, validated by the section form. A question whose row is gone is left as it is."""
     present = [q for q in plain if q.key in cells or any(k.startswith(q.key + ":") for k in cells)]
     formdata: MultiDict[str, str] = MultiDict()
@@ -108,8 +114,9 @@ def section_answers(section: Section, plain: list[Question], cells: dict[str, Ce
     return validated(section, {}, formdata, refs, plan)
 
 
-def group_answers(section: Section, group: Question, rows: list[FileEntry], existing: list[int],
-                  plan: ImportPlan) -> dict[Key, Any]:
+def group_answers(
+    section: Section, group: Question, rows: list[FileEntry], existing: list[int], plan: ImportPlan
+) -> dict[Key, Any]:
     """Each row an entry: a row that was there keeps its number; a new row gets the next free one."""
     entries: list[int] = []
     formdata: MultiDict[str, str] = MultiDict()
@@ -117,7 +124,11 @@ def group_answers(section: Section, group: Question, rows: list[FileEntry], exis
     seen: set[int | None] = set()
     for row in rows:
         number = row.number
-        index = int(number) if isinstance(number, (int, float)) and math.isfinite(number) and int(number) == number else None
+        index = (
+            int(number)
+            if isinstance(number, (int, float)) and math.isfinite(number) and int(number) == number
+            else None
+        )
         if index not in existing or index in seen:
             plan.last_entry_index = index = plan.last_entry_index + 1
         seen.add(index)
@@ -130,8 +141,9 @@ def group_answers(section: Section, group: Question, rows: list[FileEntry], exis
     return answers
 
 
-def add_form_value(formdata: MultiDict, question: Question, name: str, cells: dict[str, Cell], key: str,
-                   plan: ImportPlan) -> str:
+def add_form_value(
+    formdata: MultiDict, question: Question, name: str, cells: dict[str, Cell], key: str, plan: ImportPlan
+) -> str:
     """Put a cell's value into the form data as the web form would post it; returns the cell for messages."""
     if question.kind.one_cell_per_option:
         refs = []
@@ -144,17 +156,29 @@ def add_form_value(formdata: MultiDict, question: Question, name: str, cells: di
             if word in CHECK_WORDS:
                 formdata.add(name, option.code)
             elif word not in UNCHECK_WORDS:
-                plan.errors.append(_("%(cell)s (%(label)s): skriv Ja eller lämna cellen tom, inte ”%(value)s”.",
-                                     cell=capitalised(refs[-1]), label=option.label, value=shorten(cell.value)))
+                plan.errors.append(
+                    _(
+                        "%(cell)s (%(label)s): skriv Ja eller lämna cellen tom, inte ”%(value)s”.",
+                        cell=capitalised(refs[-1]),
+                        label=option.label,
+                        value=shorten(cell.value),
+                    )
+                )
         return refs[0] if refs else name
     cell = cells.get(key)
     if cell is None:
         return name
     text = "" if cell.value is None else question.kind.from_cell(question, cell.value, cell.percent)
     if text is None:
-        plan.errors.append(_("%(cell)s (%(label)s): ”%(value)s” är inget av alternativen. Välj bland: %(choices)s.",
-                             cell=capitalised(cell.ref), label=question.label, value=shorten(cell.value),
-                             choices=", ".join(o.label for o in question.choices)))
+        plan.errors.append(
+            _(
+                "%(cell)s (%(label)s): ”%(value)s” är inget av alternativen. Välj bland: %(choices)s.",
+                cell=capitalised(cell.ref),
+                label=question.label,
+                value=shorten(cell.value),
+                choices=", ".join(o.label for o in question.choices),
+            )
+        )
     else:
         formdata.add(name, text)
     return cell.ref
@@ -169,8 +193,9 @@ def shorten(value: Any, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def validated(section: Section, entries: dict[str, list[int]], formdata: MultiDict, refs: dict[str, str],
-              plan: ImportPlan) -> dict[Key, Any]:
+def validated(
+    section: Section, entries: dict[str, list[int]], formdata: MultiDict, refs: dict[str, str], plan: ImportPlan
+) -> dict[Key, Any]:
     """Run the section form on the data; errors go to the plan with their cell, valid values come back.
 
     Only fields the file holds come back: a question whose row was deleted keeps its stored answer.
@@ -185,7 +210,7 @@ def validated(section: Section, entries: dict[str, list[int]], formdata: MultiDi
 def describe_changes(assignment: Assignment, stored: dict[Key, Any], plan: ImportPlan) -> list[Change]:
     """What the import changes, in questionnaire order, as a reader sees it."""
     definition = assignment.definition
-    order: dict[str, tuple[int, int]] = {}   # key → (its top-level question's place, its own place)
+    order: dict[str, tuple[int, int]] = {}  # key → (its top-level question's place, its own place)
     section_of: dict[str, str] = {}
     for section in definition.sections:
         for question in section.questions:
@@ -194,21 +219,33 @@ def describe_changes(assignment: Assignment, stored: dict[Key, Any], plan: Impor
                 order[item.key] = (top, len(order))
     first_new = (assignment.last_entry_index or SINGLE) + 1
     changes = []
-    for (key, index), value in sorted(plan.to_save.items(), key=lambda item: (order[item[0][0]][0], item[0][1], order[item[0][0]][1])):
+    for (key, index), value in sorted(
+        plan.to_save.items(), key=lambda item: (order[item[0][0]][0], item[0][1], order[item[0][0]][1])
+    ):
         changed = definition.question(key)
         if changed is None or changed.is_group:
             continue
         group = definition.group_of(key) if index != SINGLE else None
         entry = ""
         if group:
-            entry = f"{group.entry_label or group.label} {plan.entry_numbers[(group.key, index)]}" + (_(" (ny)") if index >= first_new else "")
+            entry = f"{group.entry_label or group.label} {plan.entry_numbers[(group.key, index)]}" + (
+                _(" (ny)") if index >= first_new else ""
+            )
         section_title = section_of[group.key if group else key]
-        changes.append(Change(section_title, changed.label, entry, shown(changed, stored.get((key, index))),
-                              shown(changed, value)))
+        changes.append(
+            Change(section_title, changed.label, entry, shown(changed, stored.get((key, index))), shown(changed, value))
+        )
     for group, index in plan.removed_entries:
         title = next((stored[(f.key, index)] for f in group.fields if stored.get((f.key, index))), "–")
-        changes.append(Change(section_of[group.key], _("Tas bort"), f"{group.entry_label or group.label} {plan.entry_numbers[(group.key, index)]}",
-                              shorten(title, 80), "–"))
+        changes.append(
+            Change(
+                section_of[group.key],
+                _("Tas bort"),
+                f"{group.entry_label or group.label} {plan.entry_numbers[(group.key, index)]}",
+                shorten(title, 80),
+                "–",
+            )
+        )
     return changes
 
 
@@ -226,7 +263,14 @@ def apply_import(assignment: Assignment, plan: ImportPlan) -> dict[str, int]:
         assignment.remove_entry(group, index)
     changed = assignment.save_values(plan.to_save)
     assignment.last_entry_index = max(assignment.last_entry_index or 0, plan.last_entry_index)
-    added = sum(1 for (key, _i), value in plan.to_save.items() if value is True and key in
-                {g.key for g in assignment.definition.groups})
-    return {"answers_changed": len(plan.to_save), "questions": len(changed), "entries_added": added,
-            "entries_removed": len(plan.removed_entries)}
+    added = sum(
+        1
+        for (key, _i), value in plan.to_save.items()
+        if value is True and key in {g.key for g in assignment.definition.groups}
+    )
+    return {
+        "answers_changed": len(plan.to_save),
+        "questions": len(changed),
+        "entries_added": added,
+        "entries_removed": len(plan.removed_entries),
+    }

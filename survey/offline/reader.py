@@ -1,4 +1,5 @@
 """Reading a filled-in offline template: the sheets found by the key in their A1, the cells as typed."""
+
 from __future__ import annotations
 
 import io
@@ -29,8 +30,8 @@ class OfflineFileError(Exception):
 @dataclass
 class Cell:
     value: Any
-    ref: str       # "bladet ”Samverkan”, cell C7", for messages
-    percent: bool = False   # Excel shows it as a percentage: typed "40%", it holds 0.4
+    ref: str  # "bladet ”Samverkan”, cell C7", for messages
+    percent: bool = False  # Excel shows it as a percentage: typed "40%", it holds 0.4
 
 
 def read_cell(sheet, cell) -> Cell:
@@ -41,9 +42,9 @@ def read_cell(sheet, cell) -> Cell:
 
 @dataclass
 class FileEntry:
-    number: Any                       # what column A held: the entry's index for an entry that was there
+    number: Any  # what column A held: the entry's index for an entry that was there
     row: int
-    cells: dict[str, Cell]            # field key (or "field:code") → cell
+    cells: dict[str, Cell]  # field key (or "field:code") → cell
 
 
 @dataclass
@@ -51,8 +52,8 @@ class OfflineFile:
     """What a filled-in template holds, before any validation."""
 
     meta: dict[str, str]
-    sections: dict[str, dict[str, Cell]] = field(default_factory=dict)      # section key → key → cell
-    groups: dict[str, list[FileEntry]] = field(default_factory=dict)        # group key → rows
+    sections: dict[str, dict[str, Cell]] = field(default_factory=dict)  # section key → key → cell
+    groups: dict[str, list[FileEntry]] = field(default_factory=dict)  # group key → rows
 
     @property
     def assignment_id(self) -> int | None:
@@ -61,8 +62,18 @@ class OfflineFile:
 
 
 # What openpyxl raises for a file that is no workbook, a damaged one, or XML with tricks in it.
-UNREADABLE = (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, ParseError,
-              etree.XMLSyntaxError, IndexError, AttributeError)
+UNREADABLE = (
+    InvalidFileException,
+    zipfile.BadZipFile,
+    KeyError,
+    ValueError,
+    OSError,
+    TypeError,
+    ParseError,
+    etree.XMLSyntaxError,
+    IndexError,
+    AttributeError,
+)
 
 
 def read_offline(data: bytes) -> OfflineFile:
@@ -79,7 +90,9 @@ def read_offline(data: bytes) -> OfflineFile:
             warnings.simplefilter("ignore")
             workbook = load_workbook(io.BytesIO(data), data_only=True)
     except UNREADABLE:
-        raise OfflineFileError(_("Filen kunde inte läsas som en Excel-arbetsbok (.xlsx). Spara den som .xlsx och försök igen.")) from None
+        raise OfflineFileError(
+            _("Filen kunde inte läsas som en Excel-arbetsbok (.xlsx). Spara den som .xlsx och försök igen.")
+        ) from None
     if META_SHEET not in workbook.sheetnames:
         raise OfflineFileError(_("Filen är ingen svarsmall från Kartläggning. Ladda ner enhetens mall och fyll i den."))
     meta = {str(k): str(v) for k, v in workbook[META_SHEET].iter_rows(max_col=2, values_only=True) if k is not None}
@@ -91,9 +104,9 @@ def read_offline(data: bytes) -> OfflineFile:
         if not isinstance(mark, str):
             continue
         if mark.startswith(SECTION_MARK):
-            found.sections[mark[len(SECTION_MARK):]] = read_section_sheet(sheet)
+            found.sections[mark[len(SECTION_MARK) :]] = read_section_sheet(sheet)
         elif mark.startswith(GROUP_MARK):
-            found.groups[mark[len(GROUP_MARK):]] = read_group_sheet(sheet)
+            found.groups[mark[len(GROUP_MARK) :]] = read_group_sheet(sheet)
     return found
 
 
@@ -107,8 +120,11 @@ def read_section_sheet(sheet) -> dict[str, Cell]:
 
 
 def read_group_sheet(sheet) -> list[FileEntry]:
-    keys = [(column, value.strip()) for column, value in enumerate(next(sheet.iter_rows(max_row=1, values_only=True)))
-            if column > 0 and isinstance(value, str) and value.strip()]
+    keys = [
+        (column, value.strip())
+        for column, value in enumerate(next(sheet.iter_rows(max_row=1, values_only=True)))
+        if column > 0 and isinstance(value, str) and value.strip()
+    ]
     entries = []
     for row in sheet.iter_rows(min_row=GROUP_FIRST_ROW):
         cells = {key: read_cell(sheet, row[column]) for column, key in keys if column < len(row)}

@@ -1,5 +1,6 @@
 """A unit's offline template: a sheet per section and per repeating group, the current answers filled
 in, drop-downs for choices, hidden keys that let the import find each answer's question."""
+
 from __future__ import annotations
 
 import io
@@ -23,11 +24,11 @@ from survey.questions.types.base import excel_rule
 TEMPLATE_FORMAT = "kartlaggning-mall-1"
 META_SHEET = "_mall"
 LISTS_SHEET = "_listor"
-VALIDATED_ROWS = 1000      # rows of a group sheet that get drop-downs and checks
-EMPTY_ENTRY_ROWS = 20      # blank, ready rows after a group's existing entries
+VALIDATED_ROWS = 1000  # rows of a group sheet that get drop-downs and checks
+EMPTY_ENTRY_ROWS = 20  # blank, ready rows after a group's existing entries
 CHECKED = "Ja"
 SECTION_MARK, GROUP_MARK = "avsnitt:", "grupp:"
-GROUP_FIRST_ROW = 4        # row 1: keys (hidden), 2: headings, 3: how to answer
+GROUP_FIRST_ROW = 4  # row 1: keys (hidden), 2: headings, 3: how to answer
 BOLD = Font(bold=True)
 HINT = Font(italic=True, color="595959")
 WRAP = Alignment(wrap_text=True, vertical="top")
@@ -57,7 +58,7 @@ def put(cell, value: Any) -> None:
 class Validations:
     """Data validations for one sheet, one per question (Excel merges ranges with the same rule)."""
 
-    def __init__(self, sheet, lists: "ChoiceLists"):
+    def __init__(self, sheet, lists: ChoiceLists):
         self.sheet, self.lists = sheet, lists
         self.rules: dict[str, DataValidation | None] = {}
 
@@ -107,7 +108,7 @@ def offline_template(assignment: Assignment) -> bytes:
     instructions.title = titles[0]
     write_instructions(instructions, assignment)
     lists = ChoiceLists(workbook)
-    for title, (_t, section, group) in zip(titles[1:], sheets):
+    for title, (_t, section, group) in zip(titles[1:], sheets, strict=True):
         sheet = workbook.create_sheet(title, index=len(workbook.sheetnames) - 1)
         if group is None:
             write_section_sheet(sheet, section, values, Validations(sheet, lists))
@@ -138,14 +139,38 @@ def write_instructions(sheet, assignment: Assignment) -> None:
         (_("Sista svarsdag"), round_.closes_on),
         (None, None),
         (_("Så fyller du i"), None),
-        (_("1. Svara på flikarna i tur och ordning. Frågor markerade med * måste besvaras innan svaren kan räknas som inskickade."), None),
-        (_("2. Där cellen visar en pil väljer du svaret i listan. Vid frågor med flera alternativ skriver du Ja vid varje alternativ som stämmer."), None),
-        (_("3. Goda exempel och utvecklingsområden: en rad per exempel. Skriv nya under de befintliga. Tar du bort en rad tas exemplet bort."), None),
-        (_("4. Ändra inte flikarnas första rader eller de dolda kolumnerna: de talar om vilken fråga svaret hör till."), None),
+        (
+            _(
+                "1. Svara på flikarna i tur och ordning. Frågor markerade med * måste besvaras innan svaren kan räknas som inskickade."
+            ),
+            None,
+        ),
+        (
+            _(
+                "2. Där cellen visar en pil väljer du svaret i listan. Vid frågor med flera alternativ skriver du Ja vid varje alternativ som stämmer."
+            ),
+            None,
+        ),
+        (
+            _(
+                "3. Goda exempel och utvecklingsområden: en rad per exempel. Skriv nya under de befintliga. Tar du bort en rad tas exemplet bort."
+            ),
+            None,
+        ),
+        (
+            _(
+                "4. Ändra inte flikarnas första rader eller de dolda kolumnerna: de talar om vilken fråga svaret hör till."
+            ),
+            None,
+        ),
         (_("5. Spara filen som Excel-arbetsbok (.xlsx) och skicka den till samordningsfunktionen."), None),
     ]
     if round_.instructions.strip():
-        rows += [(None, None), (_("Instruktioner från samordningsfunktionen"), None), (plain_help(round_.instructions), None)]
+        rows += [
+            (None, None),
+            (_("Instruktioner från samordningsfunktionen"), None),
+            (plain_help(round_.instructions), None),
+        ]
     for number, (first, second) in enumerate(rows, start=1):
         if first is not None:
             put(sheet.cell(row=number, column=1), first)
@@ -161,8 +186,9 @@ def write_instructions(sheet, assignment: Assignment) -> None:
 
 def write_section_sheet(sheet, section: Section, values: dict[Key, Any], validations: Validations) -> None:
     """Column A (hidden) holds the key, B the question, C the answer, D how to answer, E the help text."""
-    for column, heading in enumerate([SECTION_MARK + section.key, _("Fråga"), _("Svar"), _("Så här svarar du"),
-                                      _("Hjälp")], start=1):
+    for column, heading in enumerate(
+        [SECTION_MARK + section.key, _("Fråga"), _("Svar"), _("Så här svarar du"), _("Hjälp")], start=1
+    ):
         put(sheet.cell(row=1, column=column), heading)
         sheet.cell(row=1, column=column).font = BOLD
     row = 2
@@ -170,7 +196,12 @@ def write_section_sheet(sheet, section: Section, values: dict[Key, Any], validat
         if question.is_group:
             continue
         label = question.label + (" *" if question.required else "")
-        for column, value in ((1, question.key), (2, label), (4, question.kind.excel_hint(question)), (5, plain_help(question.help))):
+        for column, value in (
+            (1, question.key),
+            (2, label),
+            (4, question.kind.excel_hint(question)),
+            (5, plain_help(question.help)),
+        ):
             put(sheet.cell(row=row, column=column), value)
             sheet.cell(row=row, column=column).alignment = WRAP
         stored = values.get((question.key, SINGLE))
@@ -193,7 +224,7 @@ def write_section_sheet(sheet, section: Section, values: dict[Key, Any], validat
             validations.add(question, f"C{row}")
         row += 1
     sheet.column_dimensions["A"].hidden = True
-    for letter, width in zip("BCDE", (60, 50, 30, 60)):
+    for letter, width in zip("BCDE", (60, 50, 30, 60), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "C2"
 
@@ -209,8 +240,9 @@ def group_columns(group: Question) -> list[tuple[str, Question, str | None]]:
     return columns
 
 
-def write_group_sheet(sheet, group: Question, values: dict[Key, Any], entries: list[int],
-                      validations: Validations) -> None:
+def write_group_sheet(
+    sheet, group: Question, values: dict[Key, Any], entries: list[int], validations: Validations
+) -> None:
     """Row 1 (hidden) holds keys, row 2 headings, row 3 how to answer; then a row per entry.
 
     Column A (hidden) holds the entry's number, so a row that was there keeps its identity.
@@ -237,7 +269,7 @@ def write_group_sheet(sheet, group: Question, values: dict[Key, Any], entries: l
         validations.add(item, f"{letter}{GROUP_FIRST_ROW}:{letter}{VALIDATED_ROWS}", checkbox=code is not None)
     for row, index in enumerate(entries, start=GROUP_FIRST_ROW):
         put(sheet.cell(row=row, column=1), index)
-        for column, (key, item, code) in enumerate(columns, start=2):
+        for column, (_key, item, code) in enumerate(columns, start=2):
             stored = values.get((item.key, index))
             value = (CHECKED if code in (stored or []) else None) if code else item.as_cell(stored)
             put(sheet.cell(row=row, column=column), value)
@@ -245,7 +277,9 @@ def write_group_sheet(sheet, group: Question, values: dict[Key, Any], entries: l
     sheet.row_dimensions[1].hidden = True
     sheet.column_dimensions["A"].hidden = True
     sheet.freeze_panes = f"B{GROUP_FIRST_ROW}"
-    sheet.auto_filter.ref = f"A2:{get_column_letter(len(columns) + 1)}{max(GROUP_FIRST_ROW + len(entries) + EMPTY_ENTRY_ROWS, 3)}"
+    sheet.auto_filter.ref = (
+        f"A2:{get_column_letter(len(columns) + 1)}{max(GROUP_FIRST_ROW + len(entries) + EMPTY_ENTRY_ROWS, 3)}"
+    )
 
 
 def write_meta(workbook: Workbook, assignment: Assignment) -> None:

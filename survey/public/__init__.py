@@ -1,4 +1,5 @@
 """Pages for everyone: the front page, the accessibility statement, a round's published summary."""
+
 from flask import Blueprint
 
 bp = Blueprint("public", __name__)

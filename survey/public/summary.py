@@ -2,6 +2,7 @@
 
 Only aggregates and the good examples whose unit said yes to publication: never
 a unit's other answers, never development areas by name."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -23,16 +24,16 @@ class PublishedExample:
     title: str
     unit: str
     namnd: str
-    details: list[tuple[str, Any]]     # (field label, value as shown), empty fields left out
+    details: list[tuple[str, Any]]  # (field label, value as shown), empty fields left out
 
 
 @dataclass
 class PublicSummary:
     invited: int = 0
     submitted: int = 0
-    per_namnd: dict[str, list[int]] = field(default_factory=dict)        # nämnd → [invited, submitted]
-    area_columns: list[str] = field(default_factory=list)                # "Goda exempel", "Utvecklingsområden"
-    areas: list[tuple[str, list[int]]] = field(default_factory=list)     # (violence area, count per column)
+    per_namnd: dict[str, list[int]] = field(default_factory=dict)  # nämnd → [invited, submitted]
+    area_columns: list[str] = field(default_factory=list)  # "Goda exempel", "Utvecklingsområden"
+    areas: list[tuple[str, list[int]]] = field(default_factory=list)  # (violence area, count per column)
     examples: list[PublishedExample] = field(default_factory=list)
 
     @property

@@ -1,4 +1,5 @@
 """`flask --app survey questionnaire …`: check, load and compare questionnaire files and stored versions."""
+
 from __future__ import annotations
 
 import sys
@@ -77,9 +78,11 @@ def questionnaire_diff(old, new):
     """What changed from OLD to NEW: each a file, or a stored version as SLUG@VERSION or its id."""
     before, after = find_definition(old), find_definition(new)
     changes = diff(before, after)
-    click.echo(f"{before.id} {before.version} → {after.id} {after.version}: "
-               f"{sum(c.kind == 'added' for c in changes)} added, {sum(c.kind == 'removed' for c in changes)} removed, "
-               f"{sum(c.kind == 'changed' for c in changes)} changed")
+    click.echo(
+        f"{before.id} {before.version} → {after.id} {after.version}: "
+        f"{sum(c.kind == 'added' for c in changes)} added, {sum(c.kind == 'removed' for c in changes)} removed, "
+        f"{sum(c.kind == 'changed' for c in changes)} changed"
+    )
     for change in changes:
         click.echo(str(change))
 
@@ -93,11 +96,17 @@ def find_definition(ref: str) -> Questionnaire:
             fail("\n".join(exc.problems))
     slug, _at, label = ref.partition("@")
     query = select(QuestionnaireVersion)
-    query = (query.where(QuestionnaireVersion.slug == slug, QuestionnaireVersion.version == label) if label
-             else query.where(QuestionnaireVersion.id == int(ref)) if ref.isdecimal() and len(ref) < 10
-             else None)
+    query = (
+        query.where(QuestionnaireVersion.slug == slug, QuestionnaireVersion.version == label)
+        if label
+        else query.where(QuestionnaireVersion.id == int(ref))
+        if ref.isdecimal() and len(ref) < 10
+        else None
+    )
     version = db.session.scalar(query) if query is not None else None
     if version is None:
-        fail(f"{ref}: no such file, and no stored version (give SLUG@VERSION or an id; "
-             "'flask --app survey questionnaire load' stores a file)")
+        fail(
+            f"{ref}: no such file, and no stored version (give SLUG@VERSION or an id; "
+            "'flask --app survey questionnaire load' stores a file)"
+        )
     return version.definition

@@ -3,6 +3,7 @@
 A questionnaire is data, not code: coordinators' questions change every year,
 but every question keeps a stable ``key`` that answers, exports and
 comparisons between rounds join on."""
+
 from __future__ import annotations
 
 import difflib
@@ -153,7 +154,7 @@ def parse(source: str, name: str = "<questionnaire>") -> Questionnaire:
 TOP_LEVEL_KEYS = frozenset({"questionnaire", "option_sets", "sections"})
 QUESTIONNAIRE_KEYS = frozenset({"id", "title", "version", "intro", "estimated_minutes"})
 SECTION_KEYS = frozenset({"key", "title", "help", "questions"})
-QUESTION_KEYS = frozenset({"key", "type", "label", "help", "required"})   # every type's; a type adds its own
+QUESTION_KEYS = frozenset({"key", "type", "label", "help", "required"})  # every type's; a type adds its own
 OPTION_KEYS = frozenset({"code", "label"})
 
 

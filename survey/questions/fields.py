@@ -1,4 +1,5 @@
 """WTForms fields for answers: choices that refuse made-up codes, Swedish numbers and dates, text limits."""
+
 from __future__ import annotations
 
 import re
@@ -58,7 +59,9 @@ class SwedishDateField(DateField):
         try:
             self.data = date(year, month, day)
         except ValueError:
-            raise ValueError(_l("Det datumet finns inte i kalendern. Kontrollera månad och dag, till exempel 2026-02-28.")) from None
+            raise ValueError(
+                _l("Det datumet finns inte i kalendern. Kontrollera månad och dag, till exempel 2026-02-28.")
+            ) from None
 
 
 class NumberField(Field):
@@ -113,5 +116,10 @@ class TextLimit:
     def __call__(self, form, field):
         length = len(field.data or "")
         if length > self.limit:
-            raise ValidationError(_l("Texten får vara högst %(max)s tecken, men är %(now)s. Korta den och spara igen.",
-                                     max=format_decimal(self.limit), now=format_decimal(length)))
+            raise ValidationError(
+                _l(
+                    "Texten får vara högst %(max)s tecken, men är %(now)s. Korta den och spara igen.",
+                    max=format_decimal(self.limit),
+                    now=format_decimal(length),
+                )
+            )

@@ -1,4 +1,5 @@
 """One option of a choice question: a stable code (stored, compared, exported as a key) and its label."""
+
 from dataclasses import dataclass
 
 

@@ -4,10 +4,11 @@ Answers of every round join on question keys, so a key must keep its kind of ans
 version (a number may become a percentage, a short text a long one — not a text a number), and a
 version label names one content only: a coordinator choosing "2026.2" must get one questionnaire.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from sqlalchemy import select
 
@@ -73,13 +74,15 @@ def stored_versions(slug: str) -> list[tuple[str, str, Questionnaire]]:
     """(version label, content hash, definition) of every stored version of the questionnaire."""
     from survey.models import QuestionnaireVersion  # models import this package: import late
 
-    rows = db.session.scalars(select(QuestionnaireVersion).where(QuestionnaireVersion.slug == slug)
-                              .order_by(QuestionnaireVersion.id))
+    rows = db.session.scalars(
+        select(QuestionnaireVersion).where(QuestionnaireVersion.slug == slug).order_by(QuestionnaireVersion.id)
+    )
     return [(row.version, row.content_hash, row.definition) for row in rows]
 
 
-def conflicts_with_stored(definition: Questionnaire, stored: Iterable[tuple[str, str, Questionnaire]],
-                          name: str = "<questionnaire>") -> list[str]:
+def conflicts_with_stored(
+    definition: Questionnaire, stored: Iterable[tuple[str, str, Questionnaire]], name: str = "<questionnaire>"
+) -> list[str]:
     """Why this version may not be stored beside the stored ones, one line each; empty if it may."""
     problems = []
     mine = every_question(definition)
@@ -87,12 +90,16 @@ def conflicts_with_stored(definition: Questionnaire, stored: Iterable[tuple[str,
         if digest == definition.content_hash:
             continue  # the very same text: loading it again changes nothing
         if version == definition.version:
-            problems.append(f"{name}: version {version!r} is already stored with different content; "
-                            "give this file a new version label")
+            problems.append(
+                f"{name}: version {version!r} is already stored with different content; "
+                "give this file a new version label"
+            )
         for key, question in every_question(earlier).items():
             now = mine.get(key)
             if now is not None and now.kind.stored_as != question.kind.stored_as:
-                problems.append(f"{name}: {key}: type {question.type} in version {version} cannot become "
-                                f"{now.type} (its answers would not read); give the question a new key, "
-                                f"e.g. {key}_{now.type}")
+                problems.append(
+                    f"{name}: {key}: type {question.type} in version {version} cannot become "
+                    f"{now.type} (its answers would not read); give the question a new key, "
+                    f"e.g. {key}_{now.type}"
+                )
     return list(dict.fromkeys(problems))

@@ -1,4 +1,5 @@
 """The contact person's pages: open the personal link, fill in section by section, review, submit."""
+
 from flask import Blueprint
 
 bp = Blueprint("respond", __name__, url_prefix="/svar")

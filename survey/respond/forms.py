@@ -1,5 +1,6 @@
 """A questionnaire section becomes a WTForms class at run time: one field per question and per
 field of each existing group entry."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -84,9 +85,7 @@ def section_fields(section: Section, entries: dict[str, list[int]]):
 
 def build_section_form(section: Section, entries: dict[str, list[int]], values: dict, formdata=None):
     """The section's form, filled from posted data when given, else from stored values."""
-    data = {
-        field_name(q, i): to_form_data(q, values.get((q.key, i))) for q, i in section_fields(section, entries)
-    }
+    data = {field_name(q, i): to_form_data(q, values.get((q.key, i))) for q, i in section_fields(section, entries)}
     form_class = section_form_class(section, entries)
     if formdata is not None:
         return form_class(formdata=formdata)

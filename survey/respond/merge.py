@@ -4,6 +4,7 @@ Each section page carries a fingerprint of every answer as it was shown
 (the base). On save, an answer the user did not change keeps whatever is
 stored now; an answer only the user changed is saved; an answer both changed
 differently is a conflict the user resolves."""
+
 from __future__ import annotations
 
 import hashlib

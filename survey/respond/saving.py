@@ -1,5 +1,6 @@
 """Saving a section page: validate, merge with a colleague's saves, carry out the pressed button,
 retry a lost race; and the page again when something needs the user's eye."""
+
 from __future__ import annotations
 
 import json
@@ -54,7 +55,9 @@ def save_with_retries(assignment: Assignment, current: Section, autosave: bool):
 
 def save_failed(definition, autosave: bool):
     """The database could not take the save: say so, and keep every typed character on the page."""
-    message = _("Det gick inte att spara just nu. Ingenting av det du skrev har försvunnit: försök igen om en liten stund.")
+    message = _(
+        "Det gick inte att spara just nu. Ingenting av det du skrev har försvunnit: försök igen om en liten stund."
+    )
     if autosave:
         return jsonify(ok=False, message=message), 503
     return render_template(
@@ -67,12 +70,15 @@ def save_failed(definition, autosave: bool):
 
 def save_section(assignment: Assignment, current: Section, autosave: bool):
     """Store a posted section page, merged with anything a colleague saved since it was shown."""
-    entries = (posted_entries(request.form.get("entries"), current, assignment.last_entry_index or 0)
-               or group_entries(assignment, current))
+    entries = posted_entries(request.form.get("entries"), current, assignment.last_entry_index or 0) or group_entries(
+        assignment, current
+    )
     form = build_section_form(current, entries, assignment.values(), formdata=request.form)
     valid = form.validate()
     if "csrf_token" in form.errors:
-        message = _("Sidan hade varit öppen för länge för att kunna sparas. Dina svar står kvar nedan: tryck på Spara igen.")
+        message = _(
+            "Sidan hade varit öppen för länge för att kunna sparas. Dina svar står kvar nedan: tryck på Spara igen."
+        )
         if autosave:
             return jsonify(ok=False, message=message), 400
         flash(message, "warning")
@@ -87,7 +93,11 @@ def save_section(assignment: Assignment, current: Section, autosave: bool):
         conflicts.pop(key, None)
     restore_removed_entries(assignment, to_save, stored)
     changed = assignment.save_values(to_save)
-    target = apply_action(assignment, current, request.form.get("action", "save")) if valid and not conflicts and not autosave else {}
+    target = (
+        apply_action(assignment, current, request.form.get("action", "save"))
+        if valid and not conflicts and not autosave
+        else {}
+    )
     if changed or "entry_change" in target or conflicts:
         audit(
             "answers_saved",
@@ -107,7 +117,9 @@ def save_section(assignment: Assignment, current: Section, autosave: bool):
     if autosave:
         return autosave_reply(form, conflicts, assignment, new_base, saved_at, colleague_saved)
     if colleague_saved and not conflicts:
-        flash(_("En kollega har sparat svar i samma formulär medan du arbetade. Båda era ändringar är sparade."), "info")
+        flash(
+            _("En kollega har sparat svar i samma formulär medan du arbetade. Båda era ändringar är sparade."), "info"
+        )
     if conflicts or not valid:
         return rerender_after_problems(assignment, current, form, conflicts, saved=bool(changed))
     flash(_("Sparat kl. %(time)s", time=saved_at), "saved")
@@ -152,9 +164,14 @@ def autosave_reply(form, conflicts, assignment: Assignment, base: dict, saved_at
     if conflicts:
         message = _("En kollega har ändrat samma svar. Tryck på Spara för att se båda versionerna och välja.")
     elif errors:
-        message = _("Sparat kl. %(time)s, utom fält med fel. Tryck på Spara för att se vad som behöver rättas.", time=saved_at)
+        message = _(
+            "Sparat kl. %(time)s, utom fält med fel. Tryck på Spara för att se vad som behöver rättas.", time=saved_at
+        )
     elif colleague_saved:
-        message = _("Sparat kl. %(time)s. En kollega har också sparat: ladda om sidan för att se deras ändringar.", time=saved_at)
+        message = _(
+            "Sparat kl. %(time)s. En kollega har också sparat: ladda om sidan för att se deras ändringar.",
+            time=saved_at,
+        )
     else:
         message = _("Sparat kl. %(time)s", time=saved_at)
     return jsonify(
@@ -253,8 +270,15 @@ def navigation_url(assignment: Assignment, current: Section, action: str) -> str
     return url_for("respond.section", assignment_id=assignment.id, section_key=target)
 
 
-def render_section(assignment: Assignment, current: Section, form, entries: dict[str, list[int]],
-                   base: dict | None, conflicts: dict | None = None, saved: bool = False):
+def render_section(
+    assignment: Assignment,
+    current: Section,
+    form,
+    entries: dict[str, list[int]],
+    base: dict | None,
+    conflicts: dict | None = None,
+    saved: bool = False,
+):
     """The section page; ``base`` is what the page counts as already stored (default: the stored answers)."""
     keys = [s.key for s in assignment.definition.sections]
     stored = assignment.values()

@@ -1,4 +1,5 @@
 """Which assignment this browser answers for (the link bound it to the session), and how far it has come."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """The contact person's pages: the link, the start page, sections, review, submit, receipt."""
+
 from __future__ import annotations
 
 from flask import (
@@ -121,7 +122,12 @@ def remove_entry(assignment_id: int, section_key: str, group_key: str, index: in
     values = assignment.values()
     title = values.get((group.fields[0].key, index)) if group.fields else None
     return render_template(
-        "respond/remove_entry.html", assignment=assignment, group=group, index=index, title=title, back=back,
+        "respond/remove_entry.html",
+        assignment=assignment,
+        group=group,
+        index=index,
+        title=title,
+        back=back,
         number=assignment.entries(group).index(index) + 1,  # as the card is numbered on the page
     )
 
@@ -171,5 +177,9 @@ def receipt(assignment_id: int):
 def download_answers(assignment_id: int):
     """The unit's own answers as a workbook, to keep or to share in the unit."""
     assignment = own_assignment(assignment_id)
-    return send_file(unit_workbook(assignment), as_attachment=True, download_name=unit_workbook_filename(assignment),
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_file(
+        unit_workbook(assignment),
+        as_attachment=True,
+        download_name=unit_workbook_filename(assignment),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

@@ -6,6 +6,7 @@ a cell (workbooks), how to answer it (hints for pages, paper and Excel), its Exc
 and how a cell reads back, how the "Per fråga" sheet counts it, and how two rounds' answers compare.
 Adding a type is one module with one registered class, and its tests.
 """
+
 from survey.questions.types import choices, dates, group, numbers, percent, text  # noqa: F401  (they register)
 from survey.questions.types.base import TYPES, QuestionType, type_names
 

@@ -1,4 +1,5 @@
 """What every question type has, and the registry the types enter themselves in."""
+
 from __future__ import annotations
 
 import statistics
@@ -43,22 +44,23 @@ def cell_text(value: Any) -> str:
 
 def excel_rule(kind: str, error: str, **attributes: Any) -> DataValidation:
     """An Excel data validation that explains itself when a cell is refused; blank is always allowed."""
-    return DataValidation(type=kind, showErrorMessage=True, errorTitle=_("Ogiltigt svar"), allow_blank=True,
-                          error=error, **attributes)
+    return DataValidation(
+        type=kind, showErrorMessage=True, errorTitle=_("Ogiltigt svar"), allow_blank=True, error=error, **attributes
+    )
 
 
 class QuestionType:
     """The behaviour of one type of question. Subclasses set the class attributes and override what differs."""
 
     name: ClassVar[str]
-    codebook_name: ClassVar[str]      # the type in words, in the workbook's "Frågor" sheet
+    codebook_name: ClassVar[str]  # the type in words, in the workbook's "Frågor" sheet
     # Which macro of respond/_fields.html renders the field: radios, checkboxes, text, textarea, number or date.
     widget: ClassVar[str] = "text"
     # What the printable blank questionnaire shows after the hint: "choices", "lines", "tall" or "" (nothing).
     blank: ClassVar[str] = "lines"
-    inline_choices: ClassVar[bool] = False   # short options side by side (Ja/Delvis/Nej, a scale)
+    inline_choices: ClassVar[bool] = False  # short options side by side (Ja/Delvis/Nej, a scale)
     one_cell_per_option: ClassVar[bool] = False  # the offline template gives each option a Ja-cell
-    counted: ClassVar[bool] = False          # the "Per fråga" sheet counts its answers
+    counted: ClassVar[bool] = False  # the "Per fråga" sheet counts its answers
     excel_format: ClassVar[str | None] = None  # the number format of its answer cells in the offline template
     attributes: ClassVar[frozenset[str]] = frozenset()  # the keys its TOML table may have beyond the common ones
     # What its stored answers are; a question key may change type between versions only within one kind
@@ -144,8 +146,12 @@ class Tally:
 class ChoiceTally(Tally):
     """Counts and shares per option; shares are of the answers given (entries, in repeating groups)."""
 
-    def __init__(self, options: tuple[Option, ...], label: Callable[[Option], str] = lambda option: option.label,
-                 with_mean: bool = False):
+    def __init__(
+        self,
+        options: tuple[Option, ...],
+        label: Callable[[Option], str] = lambda option: option.label,
+        with_mean: bool = False,
+    ):
         self.options, self.label, self.with_mean = options, label, with_mean
         self.given = 0
         self.chosen: dict[str, int] = defaultdict(int)
@@ -157,8 +163,14 @@ class ChoiceTally(Tally):
 
     def rows(self) -> list[SummaryRow]:
         total = self.given
-        rows: list[SummaryRow] = [(self.label(option), self.chosen.get(option.code, 0),
-                                   self.chosen.get(option.code, 0) / total if total else 0) for option in self.options]
+        rows: list[SummaryRow] = [
+            (
+                self.label(option),
+                self.chosen.get(option.code, 0),
+                self.chosen.get(option.code, 0) / total if total else 0,
+            )
+            for option in self.options
+        ]
         rows.append(("Antal svar", total, None))
         if self.with_mean and total:
             mean = sum(int(code) * count for code, count in self.chosen.items()) / total
@@ -171,7 +183,7 @@ class NumberTally(Tally):
 
     def __init__(self, with_sum: bool = True, shown: Callable[[float], Any] = lambda value: value):
         self.with_sum, self.shown = with_sum, shown
-        self.numbers: list[float] = []   # kept whole, for the median
+        self.numbers: list[float] = []  # kept whole, for the median
 
     def add(self, value: Any) -> None:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -184,6 +196,9 @@ class NumberTally(Tally):
         rows: list[SummaryRow] = [("Antal svar", len(found), None)]
         if self.with_sum:
             rows.append(("Summa", shown(sum(found)), None))
-        return rows + [("Medelvärde", shown(round(statistics.fmean(found), 1)), None),
-                       ("Median", shown(round(statistics.median(found), 1)), None),
-                       ("Lägsta", shown(min(found)), None), ("Högsta", shown(max(found)), None)]
+        return rows + [
+            ("Medelvärde", shown(round(statistics.fmean(found), 1)), None),
+            ("Median", shown(round(statistics.median(found), 1)), None),
+            ("Lägsta", shown(min(found)), None),
+            ("Högsta", shown(max(found)), None),
+        ]

@@ -1,4 +1,5 @@
 """Choices: one option, several options, Ja/Delvis/Nej, and a scale with words at its ends."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -67,8 +68,14 @@ class OneChoice(QuestionType):
         if not text:
             return text
         wanted = text.casefold()
-        return next((option.code for option in self.choices(question)
-                     if wanted in (option.code.casefold(), option.label.casefold())), None)
+        return next(
+            (
+                option.code
+                for option in self.choices(question)
+                if wanted in (option.code.casefold(), option.label.casefold())
+            ),
+            None,
+        )
 
     def tally(self, question: Question) -> ChoiceTally:
         return ChoiceTally(self.choices(question))
@@ -109,9 +116,13 @@ class Scale(OneChoice):
         if not 0 <= low < high <= 10:
             builder.problem(key, "scale needs 0 <= min < max <= 10")
             return {}
-        return {"min": low, "max": high, "integer": True,
-                "min_label": builder.text(raw, "min_label", key, required=True),
-                "max_label": builder.text(raw, "max_label", key, required=True)}
+        return {
+            "min": low,
+            "max": high,
+            "integer": True,
+            "min_label": builder.text(raw, "min_label", key, required=True),
+            "max_label": builder.text(raw, "max_label", key, required=True),
+        }
 
     @staticmethod
     def ends(question: Question) -> tuple[int, int]:
@@ -137,13 +148,23 @@ class Scale(OneChoice):
 
     def hint(self, question: Question) -> str:
         low, high = self.ends(question)
-        return _("Ett värde från %(min)s (%(min_label)s) till %(max)s (%(max_label)s).", min=low, max=high,
-                 min_label=question.min_label, max_label=question.max_label)
+        return _(
+            "Ett värde från %(min)s (%(min_label)s) till %(max)s (%(max_label)s).",
+            min=low,
+            max=high,
+            min_label=question.min_label,
+            max_label=question.max_label,
+        )
 
     def excel_hint(self, question: Question) -> str:
         low, high = self.ends(question)
-        return _("Välj %(min)s–%(max)s i listan: %(min)s = %(min_label)s, %(max)s = %(max_label)s.",
-                 min=low, max=high, min_label=question.min_label, max_label=question.max_label)
+        return _(
+            "Välj %(min)s–%(max)s i listan: %(min)s = %(min_label)s, %(max)s = %(max_label)s.",
+            min=low,
+            max=high,
+            min_label=question.min_label,
+            max_label=question.max_label,
+        )
 
     def option_label(self, question: Question, option: Option) -> str:
         """An option as the reader saw it: the ends carry their words ("1 – Inte alls")."""

@@ -1,4 +1,5 @@
 """A date, typed as ÅÅÅÅ-MM-DD (see SwedishDateField for why not a date picker); stored as ISO text."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -20,9 +21,12 @@ class DateType(QuestionType):
     name, codebook_name, widget, stored_as = "date", "datum", "date", "date"
 
     def field(self, question: Question, **kwargs: Any) -> Field:
-        return SwedishDateField(validators=[Optional()], format="%Y-%m-%d",
-                                render_kw={"placeholder": "ÅÅÅÅ-MM-DD", "inputmode": "numeric", "autocomplete": "off"},
-                                **kwargs)
+        return SwedishDateField(
+            validators=[Optional()],
+            format="%Y-%m-%d",
+            render_kw={"placeholder": "ÅÅÅÅ-MM-DD", "inputmode": "numeric", "autocomplete": "off"},
+            **kwargs,
+        )
 
     def to_form(self, question: Question, value: Any) -> Any:
         return date.fromisoformat(value)

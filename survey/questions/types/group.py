@@ -1,4 +1,5 @@
 """A repeating group (goda exempel, utvecklingsområden): any number of entries, each with the same fields."""
+
 from __future__ import annotations
 
 from survey.questions.types.base import QuestionType, register

@@ -1,6 +1,8 @@
 """A number: whole or with decimals, within bounds, with a unit such as "st" or "timmar"."""
+
 from __future__ import annotations
 
+from contextlib import suppress
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
@@ -44,8 +46,9 @@ class NumberType(QuestionType):
         return {**read_bounds(builder, raw, key), "integer": integer, "unit": builder.text(raw, "unit", key)}
 
     def field(self, question: Question, **kwargs: Any) -> Field:
-        return NumberField(validators=[Optional()], integer=question.integer, minimum=question.min,
-                           maximum=question.max, **kwargs)
+        return NumberField(
+            validators=[Optional()], integer=question.integer, minimum=question.min, maximum=question.max, **kwargs
+        )
 
     def as_text(self, question: Question, value: Any) -> str:
         return format_decimal(value) + (f" {question.unit}" if question.unit else "")
@@ -73,16 +76,19 @@ class NumberType(QuestionType):
     def excel_validation(self, question, choice_range):
         low = question.min if question.min is not None else -1e15
         high = question.max if question.max is not None else 1e15
-        return excel_rule("whole" if question.integer else "decimal", self.excel_hint(question),
-                          operator="between", formula1=f"{low:g}", formula2=f"{high:g}")
+        return excel_rule(
+            "whole" if question.integer else "decimal",
+            self.excel_hint(question),
+            operator="between",
+            formula1=f"{low:g}",
+            formula2=f"{high:g}",
+        )
 
     def from_cell(self, question: Question, value: Any, percent_format: bool) -> str | None:
         # "40%" typed into a question counted in per cent is 40, not the 0.4 Excel stores.
         if question.unit == "%" and percent_format:
-            try:
+            with suppress(InvalidOperation):  # the form's own check names the cell
                 value = Decimal(str(value)) * 100
-            except InvalidOperation:
-                pass  # the form's own check names the cell
         return super().from_cell(question, value, percent_format)
 
     def tally(self, question: Question) -> NumberTally:

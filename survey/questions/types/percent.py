@@ -3,8 +3,10 @@
 Stored as the number of per cent (40 for 40 %), so means and comparisons read as the plan writes
 them; in a workbook it is Excel's own percentage (0.4 shown as 40,0 %).
 """
+
 from __future__ import annotations
 
+from contextlib import suppress
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
@@ -59,21 +61,27 @@ class PercentType(QuestionType):
         return as_percent_cell(value) if isinstance(value, (int, float)) else value
 
     def hint(self, question: Question) -> str:
-        return _("En andel i procent, från %(min)s till %(max)s. Decimaler går bra.",
-                 min=format_decimal(question.min), max=format_decimal(question.max))
+        return _(
+            "En andel i procent, från %(min)s till %(max)s. Decimaler går bra.",
+            min=format_decimal(question.min),
+            max=format_decimal(question.max),
+        )
 
     def excel_validation(self, question, choice_range):
         # The answer cell is formatted as a percentage, so "40" typed there is 0.4; a cell that lost its
         # format holds 40. Both are read back as 40 %, so both are let through here.
-        return excel_rule("decimal", self.hint(question), operator="between", formula1=f"{question.min / 100:g}",
-                          formula2=f"{question.max:g}")
+        return excel_rule(
+            "decimal",
+            self.hint(question),
+            operator="between",
+            formula1=f"{question.min / 100:g}",
+            formula2=f"{question.max:g}",
+        )
 
     def from_cell(self, question: Question, value: Any, percent_format: bool) -> str | None:
         if percent_format and isinstance(value, (int, float)):
-            try:
+            with suppress(InvalidOperation):  # the form's own check names the cell
                 value = Decimal(str(value)) * 100
-            except InvalidOperation:
-                pass
         return super().from_cell(question, value, percent_format)
 
     def tally(self, question: Question) -> NumberTally:

@@ -1,4 +1,5 @@
 """Free text: a short answer on one line, or a long one in a text area."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -42,8 +43,9 @@ class TextType(QuestionType):
         return _("Text, högst %(max)s tecken.", max=question.max_length)
 
     def excel_validation(self, question, choice_range):
-        return excel_rule("textLength", self.excel_hint(question), operator="lessThanOrEqual",
-                          formula1=str(question.max_length))
+        return excel_rule(
+            "textLength", self.excel_hint(question), operator="lessThanOrEqual", formula1=str(question.max_length)
+        )
 
     def from_cell(self, question: Question, value: Any, percent_format: bool) -> str | None:
         # A date typed into a text answer is kept as the date it shows, not Excel's serial number.
