@@ -64,7 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if os.environ.get("TRUSTED_PROXIES"):
         # Behind nginx or another proxy: take the client address and scheme from its headers.
         hops = int(os.environ["TRUSTED_PROXIES"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]  # Flask's documented way
     if test_config is None:
         app.config["SECRET_KEY"] = os.environ.get("SECRET_KEY") or None
     else:

@@ -21,6 +21,8 @@ def backup(output: str | None = None) -> Path:
     path = Path(output) if output else Path(current_app.instance_path) / "backups" / f"kartlaggning-{stamp}.{suffix}"
     path.parent.mkdir(parents=True, exist_ok=True)
     if url.get_backend_name() == "sqlite":
+        if not url.database:
+            raise RuntimeError("an in-memory SQLite database has nothing to back up")
         backup_sqlite(url.database, path)
     else:
         backup_postgresql(url, path)

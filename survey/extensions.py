@@ -1,6 +1,7 @@
 """The Flask extensions: created here, bound to the app in create_app(); this module imports nothing of ours."""
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask_babel import Babel
 from flask_login import LoginManager
@@ -25,6 +26,12 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+# The class models derive from: db.Model at run time (Flask-SQLAlchemy's table names and session
+# binding); for mypy, which cannot take db.Model as a base class, the declarative Base it extends.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()

@@ -25,11 +25,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from survey.db import UTCDateTime, utcnow
-from survey.extensions import db
+from survey.extensions import Model, db
 from survey.models.states import Role, _in
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A coordinator-side account; contact persons have no account, only a link."""
 
     __tablename__ = "user_account"
@@ -152,7 +152,7 @@ def totp_step(secret: str, code: str, after: int | None) -> int | None:
     return None
 
 
-class Setting(db.Model):
+class Setting(Model):
     """Site-wide settings an admin changes in the UI (e.g. requiring a second factor)."""
 
     __tablename__ = "setting"
@@ -174,7 +174,7 @@ class Setting(db.Model):
             row.value = value
 
 
-class RateLimitHit(db.Model):
+class RateLimitHit(Model):
     """One attempt counted against a limit (failed logins, reset requests, unknown links).
 
     Kept in the database so every worker process sees the same counts.

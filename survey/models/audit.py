@@ -15,7 +15,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from survey.db import UTCDateTime, utcnow
-from survey.extensions import db
+from survey.extensions import Model, db
 
 # What each action is called on the log page; every action the code audits has a name here.
 ACTION_NAMES = {
@@ -62,7 +62,7 @@ ACTION_NAMES = {
 }
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Who did what, when. Never answer text, tokens or passwords."""
 
     __tablename__ = "audit_event"

@@ -14,11 +14,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from survey.db import UTCDateTime, utcnow
-from survey.extensions import db
+from survey.extensions import Model
 from survey.models.states import MailKind, OutboxStatus, _in
 
 
-class MailTemplate(db.Model):
+class MailTemplate(Model):
     """The editable subject and body of one kind of message; placeholders in {braces}."""
 
     __tablename__ = "mail_template"
@@ -31,7 +31,7 @@ class MailTemplate(db.Model):
     updated_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """A message waiting to be sent, or its record once sent or given up.
 
     Mail goes through this table so that a mail server that is down loses

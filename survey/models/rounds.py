@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.db import LOCAL_TZ, UTCDateTime, utcnow
-from survey.extensions import db
+from survey.extensions import Model, db
 from survey.models.states import AssignmentStatus, RoundState, _in
 from survey.models.units import Unit, participating_units
 from survey.questions.definition import Question, Questionnaire, QuestionnaireError, parse
@@ -35,7 +35,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-class QuestionnaireVersion(db.Model):
+class QuestionnaireVersion(Model):
     """One exact text of a questionnaire file, identified by its content hash.
 
     The TOML source itself is stored, so a round keeps its questions even when
@@ -84,7 +84,7 @@ def _refuse_changing_a_version(mapper, connection, target):
     raise ValueError("a questionnaire version cannot be changed; load the edited file as a new version")
 
 
-class Round(db.Model):
+class Round(Model):
     """One yearly mapping: a questionnaire version sent to a set of units."""
 
     __tablename__ = "round"
@@ -152,7 +152,7 @@ class Round(db.Model):
         return self.state != "draft"
 
 
-class Assignment(db.Model):
+class Assignment(Model):
     """One unit's answer to one round: its status, its link and its answers."""
 
     __tablename__ = "assignment"
@@ -331,7 +331,7 @@ class Assignment(db.Model):
         return f"K{self.round_id}-{self.unit_id}-{stamp}"
 
 
-class AccessToken(db.Model):
+class AccessToken(Model):
     """A personal link: only the SHA-256 of its 256-bit token is kept, so a copy of the database opens no form."""
 
     __tablename__ = "access_token"
@@ -349,7 +349,7 @@ def _group_keys(group: Question) -> set[str]:
     return {group.key, *(f.key for f in group.fields)}
 
 
-class Answer(db.Model):
+class Answer(Model):
     """One answer: a question key, an entry index (0 outside repeating groups) and a JSON value."""
 
     __tablename__ = "answer"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask.cli import AppGroup
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from survey.extensions import db
+from survey.ids import parse_id
 from survey.models import QuestionnaireVersion
 from survey.questions.definition import Questionnaire, QuestionnaireError, load_file
 from survey.questions.versions import conflicts_with_stored, diff, stored_versions
@@ -18,7 +20,7 @@ from survey.questions.versions import conflicts_with_stored, diff, stored_versio
 questionnaire_group = AppGroup("questionnaire", help="Check, load and compare questionnaire files.")
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     click.echo(message, err=True)
     sys.exit(1)
 
@@ -68,7 +70,6 @@ def load_questionnaire(path: Path) -> QuestionnaireVersion:
         fail(f"{path}: cannot be read: {exc}")
     except QuestionnaireError as exc:
         fail("\n".join(p.replace("<questionnaire>", str(path)) for p in exc.problems))
-    raise AssertionError("unreachable: fail() exits")
 
 
 @questionnaire_group.command("diff")
@@ -95,15 +96,13 @@ def find_definition(ref: str) -> Questionnaire:
         except QuestionnaireError as exc:
             fail("\n".join(exc.problems))
     slug, _at, label = ref.partition("@")
-    query = select(QuestionnaireVersion)
-    query = (
-        query.where(QuestionnaireVersion.slug == slug, QuestionnaireVersion.version == label)
-        if label
-        else query.where(QuestionnaireVersion.id == int(ref))
-        if ref.isdecimal() and len(ref) < 10
-        else None
-    )
-    version = db.session.scalar(query) if query is not None else None
+    version = None
+    if label:
+        version = db.session.scalar(
+            select(QuestionnaireVersion).where(QuestionnaireVersion.slug == slug, QuestionnaireVersion.version == label)
+        )
+    elif (version_id := parse_id(ref)) is not None:
+        version = db.session.get(QuestionnaireVersion, version_id)
     if version is None:
         fail(
             f"{ref}: no such file, and no stored version (give SLUG@VERSION or an id; "
