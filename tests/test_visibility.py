@@ -1,4 +1,5 @@
 """One rule says what a staff user may see: hide a unit or a round there and every page, list and download obeys."""
+
 import sys
 
 import pytest
