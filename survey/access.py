@@ -1,4 +1,5 @@
 """Who may do what: the logged-in user, the role decorators, what a staff user may see, safe redirects."""
+
 from __future__ import annotations
 
 from functools import wraps
@@ -96,11 +97,13 @@ def round_or_404(round_id: int, user: User | None = None) -> Round:
 
 def assignment_or_404(assignment_id: int, user: User | None = None) -> Assignment:
     user = user or current_user
-    return db.first_or_404(select(Assignment).where(
-        Assignment.id == assignment_id,
-        Assignment.unit_id.in_(visible_units(user)),
-        Assignment.round_id.in_(visible_rounds(user)),
-    ))
+    return db.first_or_404(
+        select(Assignment).where(
+            Assignment.id == assignment_id,
+            Assignment.unit_id.in_(visible_units(user)),
+            Assignment.round_id.in_(visible_rounds(user)),
+        )
+    )
 
 
 def unit_or_404(unit_id: int, user: User | None = None) -> Unit:

@@ -1,4 +1,5 @@
 """`flask --app survey ...` commands: exports, the register, offline answers, mail, accounts, links."""
+
 from __future__ import annotations
 
 import sys
@@ -91,8 +92,10 @@ def units_import(path, dry_run):
         click.echo(f"change\t{name}\t{what}")
     for unit, name, email in plan.contacts:
         click.echo(f"contact\t{unit}\t{name}\t{email}")
-    click.echo(f"{len(plan.create)} new, {len(plan.change)} changed, {len(plan.unchanged)} unchanged units; "
-               f"{len(plan.contacts)} new contact persons.")
+    click.echo(
+        f"{len(plan.create)} new, {len(plan.change)} changed, {len(plan.unchanged)} unchanged units; "
+        f"{len(plan.contacts)} new contact persons."
+    )
     if dry_run:
         click.echo("Dry run: nothing written.")
         return
@@ -129,7 +132,9 @@ def answers_template(round_ref, unit_name, output):
 @answers_group.command("import")
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
-@click.option("--submit", "mark_submitted", is_flag=True, help="Mark the answers submitted (all required answers must be there).")
+@click.option(
+    "--submit", "mark_submitted", is_flag=True, help="Mark the answers submitted (all required answers must be there)."
+)
 def answers_import(path, dry_run, mark_submitted):
     """Import a filled-in offline template into the unit's answers, as one transaction."""
     from survey.offline.plan import apply_import, import_refusal, plan_import
@@ -153,8 +158,16 @@ def answers_import(path, dry_run, mark_submitted):
     if not plan.ok:
         fail(f"{len(plan.errors)} error(s); nothing was imported.")
     for change in plan.changes:
-        click.echo("\t".join([change.section, f"{change.entry}: {change.question}" if change.entry else change.question,
-                              change.before, change.after]))
+        click.echo(
+            "\t".join(
+                [
+                    change.section,
+                    f"{change.entry}: {change.question}" if change.entry else change.question,
+                    change.before,
+                    change.after,
+                ]
+            )
+        )
     click.echo(f"{assignment.unit.name}: {len(plan.changes)} change(s).")
     if plan.edited_since_download:
         click.echo("Note: the answers were changed on the web after the template was downloaded; the file wins.")
@@ -168,8 +181,13 @@ def answers_import(path, dry_run, mark_submitted):
             db.session.rollback()
             fail(f"Cannot mark as submitted: {len(missing)} required answer(s) missing; nothing was imported.")
         assignment.submit()
-    audit("answers_imported", "cli", round_id=assignment.round_id, assignment_id=assignment.id,
-          details={**counts, "submitted": mark_submitted})
+    audit(
+        "answers_imported",
+        "cli",
+        round_id=assignment.round_id,
+        assignment_id=assignment.id,
+        details={**counts, "submitted": mark_submitted},
+    )
     db.session.commit()
     click.echo("Imported.")
 
@@ -178,7 +196,9 @@ mail_group = AppGroup("mail", help="The outbox of invitations, reminders and acc
 
 
 @mail_group.command("send")
-@click.option("--loop", "interval", type=float, default=None, help="Keep running, looking for due mail every N seconds.")
+@click.option(
+    "--loop", "interval", type=float, default=None, help="Keep running, looking for due mail every N seconds."
+)
 def mail_send(interval):
     """Deliver every message that is due; failed attempts are retried later with growing pauses."""
     from survey import mail
@@ -194,8 +214,13 @@ def mail_send(interval):
 
 
 @click.command("backup")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="Where to write the copy (default: instance/backups/kartlaggning-<time>.sqlite or .dump).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Where to write the copy (default: instance/backups/kartlaggning-<time>.sqlite or .dump).",
+)
 @with_appcontext
 def backup_command(output):
     """A consistent copy of the database: SQLite's online backup, or pg_dump for PostgreSQL."""
@@ -219,7 +244,11 @@ users_group = AppGroup("users", help="Coordinator accounts.")
 @users_group.command("create")
 @click.argument("email")
 @click.option("--role", type=click.Choice([role.value for role in Role]), default="coordinator", show_default=True)
-@click.option("--name", default="", help="Full name: signs the invitations and reminders you send, and names you in the audit log.")
+@click.option(
+    "--name",
+    default="",
+    help="Full name: signs the invitations and reminders you send, and names you in the audit log.",
+)
 def users_create(email, role, name):
     """Create an account and print its one-time password."""
     try:

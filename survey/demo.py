@@ -1,4 +1,5 @@
 """The demo municipality: Umeå's samverkansråd with a questionnaire, an open round and a coordinator (`flask demo`)."""
+
 from __future__ import annotations
 
 import secrets
@@ -29,14 +30,44 @@ DEMO_UNITS = [
     ("Kommunstyrelsen", "Kommunledningskontoret", "Område jämställdhet", "verksamhet", "Sara Nyberg"),
     ("Kommunstyrelsen", "Kommunledningskontoret", "Personalfunktionen", "verksamhet", "Johan Berglund"),
     ("Fritidsnämnden", "Fritid", "Umeå fritid unga", "verksamhet", "Lina Sandberg"),
-    ("För- och grundskolenämnden", "Förskola och grundskola", "Utbildning för- och grundskola", "verksamhet", "Maria Forsberg"),
-    ("Gymnasienämnden", "Gymnasieskola och vuxenutbildning", "Utbildning, gymnasieskola", "verksamhet", "Peter Lundgren"),
-    ("Individ- och familjenämnden", "Socialtjänsten", "Socialt ansvariga samordnare, socialtjänsten", "verksamhet", "Karin Öberg"),
+    (
+        "För- och grundskolenämnden",
+        "Förskola och grundskola",
+        "Utbildning för- och grundskola",
+        "verksamhet",
+        "Maria Forsberg",
+    ),
+    (
+        "Gymnasienämnden",
+        "Gymnasieskola och vuxenutbildning",
+        "Utbildning, gymnasieskola",
+        "verksamhet",
+        "Peter Lundgren",
+    ),
+    (
+        "Individ- och familjenämnden",
+        "Socialtjänsten",
+        "Socialt ansvariga samordnare, socialtjänsten",
+        "verksamhet",
+        "Karin Öberg",
+    ),
     ("Äldrenämnden", "Äldreomsorg", "Äldreområdet", "verksamhet", "Gunilla Westman"),
     ("Individ- och familjenämnden", "Socialtjänsten", "Funktionshinderområdet", "verksamhet", "Ahmed Hassan"),
     ("Kommunstyrelsen", "Arbetsmarknad och integration", "Integration, VIVA", "verksamhet", "Elin Marklund"),
-    ("Individ- och familjenämnden", "Socialtjänsten", "Konsultationsforum mot hedersrelaterat våld", "verksamhet", "Nadia Karimi"),
-    ("Kommunstyrelsen", "Kommunledningskontoret", "Konsultationsforum mot våldsbejakande extremism", "verksamhet", "Oskar Wikström"),
+    (
+        "Individ- och familjenämnden",
+        "Socialtjänsten",
+        "Konsultationsforum mot hedersrelaterat våld",
+        "verksamhet",
+        "Nadia Karimi",
+    ),
+    (
+        "Kommunstyrelsen",
+        "Kommunledningskontoret",
+        "Konsultationsforum mot våldsbejakande extremism",
+        "verksamhet",
+        "Oskar Wikström",
+    ),
     ("Tekniska nämnden", "Samhällsbyggnad", "Gator och parker", "verksamhet", "Henrik Boman"),
     ("Byggnadsnämnden", None, "Byggnadsnämnden", "namnd", "Frida Lidström"),
     ("Tekniska nämnden", "Samhällsbyggnad", "Fastighet", "verksamhet", "Mikael Nordin"),

@@ -6,6 +6,7 @@ that caused it; delivery happens after the response (and from
 loses nothing. A delivered message keeps its text for the record, with the
 personal link removed: only link hashes live in the database for long.
 """
+
 from __future__ import annotations
 
 import re
@@ -120,8 +121,11 @@ def placeholders_in(text: str) -> list[tuple[str, str, str]] | None:
     """The placeholders of a template text as (name, format spec, conversion); None when its braces
     do not pair up."""
     try:
-        return [(name, spec or "", conversion or "")
-                for _literal, name, spec, conversion in string.Formatter().parse(text) if name is not None]
+        return [
+            (name, spec or "", conversion or "")
+            for _literal, name, spec, conversion in string.Formatter().parse(text)
+            if name is not None
+        ]
     except ValueError:
         return None
 
@@ -133,16 +137,28 @@ def template_problems(kind: str, subject: str, body: str) -> dict[str, list[str]
     found = {"subject": placeholders_in(subject), "body": placeholders_in(body)}
     for field, placeholders in found.items():
         if placeholders is None:
-            problems[field].append(_("En klammerparentes saknar sin partner. Skriv platshållare som {verksamhet}, "
-                                     "och {{ eller }} för en klammerparentes i texten."))
+            problems[field].append(
+                _(
+                    "En klammerparentes saknar sin partner. Skriv platshållare som {verksamhet}, "
+                    "och {{ eller }} för en klammerparentes i texten."
+                )
+            )
         elif any(spec or conversion for _name, spec, conversion in placeholders):
             # {lank!r} or {namn:>9999999}: it could fail at sending time or blow up a message's size.
-            problems[field].append(_("Skriv platshållarna precis som i listan, till exempel {verksamhet}, utan tecken "
-                                     "som : eller ! inom klammerparenteserna."))
+            problems[field].append(
+                _(
+                    "Skriv platshållarna precis som i listan, till exempel {verksamhet}, utan tecken "
+                    "som : eller ! inom klammerparenteserna."
+                )
+            )
         elif unknown := sorted({name for name, _spec, _conversion in placeholders if name not in known}):
-            problems[field].append(_("Okända platshållare: %(unknown)s. Tillåtna: %(allowed)s.",
-                                     unknown=", ".join("{%s}" % u for u in unknown),
-                                     allowed=", ".join("{%s}" % p for p in known)))
+            problems[field].append(
+                _(
+                    "Okända platshållare: %(unknown)s. Tillåtna: %(allowed)s.",
+                    unknown=", ".join(f"{{{u}}}" for u in unknown),
+                    allowed=", ".join(f"{{{p}}}" for p in known),
+                )
+            )
     if "lank" in known and "lank" not in {name for name, _spec, _conversion in found["body"] or ()}:
         # Without it the message would go out, a new link would be issued, and nobody could use it.
         problems["body"].append(_("Meddelandet måste innehålla {lank}, mottagarens personliga länk."))
@@ -278,8 +294,9 @@ def deliver(message: OutboxMessage, reply_to: str = "") -> None:
     email.set_content(message.body)
     timeout = config["MAIL_TIMEOUT"]
     if config["MAIL_USE_SSL"]:
-        smtp = smtplib.SMTP_SSL(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout,
-                                context=ssl.create_default_context())
+        smtp = smtplib.SMTP_SSL(
+            config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout, context=ssl.create_default_context()
+        )
     else:
         smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout)
     with smtp:

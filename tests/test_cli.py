@@ -1,4 +1,5 @@
 """Commands: the demo municipality, contact links, accounts."""
+
 from sqlalchemy import func, select
 
 from survey.extensions import db

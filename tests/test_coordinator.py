@@ -1,13 +1,18 @@
 """The coordinator's path: log in, see every unit's status, download the workbook."""
-from helpers import PASSWORD, fill_and_submit, login, open_form, post_form
+
 from sqlalchemy import select
 
+from helpers import PASSWORD, fill_and_submit, login, open_form, post_form
 from survey.extensions import db
 from survey.models import AuditEvent, User
 
 
 def test_coordinator_pages_require_login(client, world):
-    for url in ("/samordning/", f"/samordning/omgang/{world.round_id}", f"/samordning/omgang/{world.round_id}/sammanstallning.xlsx"):
+    for url in (
+        "/samordning/",
+        f"/samordning/omgang/{world.round_id}",
+        f"/samordning/omgang/{world.round_id}/sammanstallning.xlsx",
+    ):
         response = client.get(url)
         assert response.status_code == 302
         assert response.headers["Location"].startswith("/logga-in?next=")
@@ -31,10 +36,17 @@ def test_wrong_password_is_refused_and_audited(app, client, world):
 
 def test_login_redirects_to_the_page_asked_for_but_never_off_site(client, world):
     wanted = f"/samordning/omgang/{world.round_id}"
-    response = post_form(client, f"/logga-in?next={wanted}", {"email": "samordnare@example.org", "password": PASSWORD}, page="/logga-in")
+    response = post_form(
+        client, f"/logga-in?next={wanted}", {"email": "samordnare@example.org", "password": PASSWORD}, page="/logga-in"
+    )
     assert response.headers["Location"] == wanted
     other = client.application.test_client()
-    response = post_form(other, "/logga-in?next=//evil.example/", {"email": "samordnare@example.org", "password": PASSWORD}, page="/logga-in")
+    response = post_form(
+        other,
+        "/logga-in?next=//evil.example/",
+        {"email": "samordnare@example.org", "password": PASSWORD},
+        page="/logga-in",
+    )
     assert response.headers["Location"] == "/samordning/"
 
 

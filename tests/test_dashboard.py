@@ -1,9 +1,10 @@
 """The round's dashboard: counts, roll-ups per nämnd, filters, and a query count that does not grow."""
+
 from datetime import date, timedelta
 
-from helpers import fill_and_submit, login, open_form, post_form
 from sqlalchemy import event, select
 
+from helpers import fill_and_submit, login, open_form, post_form
 from survey.extensions import db
 from survey.models import ContactPerson, Round, Unit
 
@@ -31,24 +32,32 @@ def test_rollups_filters_and_search(app, client, world):
         bolag = db.session.scalar(select(Unit).where(Unit.name == "AB Bostaden"))
         namnd = db.session.scalar(select(Unit).where(Unit.name == "Individ- och familjenämnden"))
     subtree = client.get(url, query_string={"enhet": namnd.id}).get_data(as_text=True)
-    assert "Visar 2 av 3 verksamheter." in subtree and 'rounds/svar/' not in subtree
+    assert "Visar 2 av 3 verksamheter." in subtree and "rounds/svar/" not in subtree
     found = client.get(url, query_string={"q": "kontakt ab bostaden"}).get_data(as_text=True)
     assert "Visar 1 av 3 verksamheter." in found and "AB Bostaden</a>" in found
     assert bolag.kind == "bolag"
     by_status = client.get(url, query_string={"sort": "status"}).get_data(as_text=True)
-    assert by_status.index("AB Bostaden</a>") < by_status.index("Äldreområdet</a>") < by_status.index("Centrum mot våld</a>")
+    assert (
+        by_status.index("AB Bostaden</a>")
+        < by_status.index("Äldreområdet</a>")
+        < by_status.index("Centrum mot våld</a>")
+    )
 
 
 def build_organisation(app, size: int) -> int:
     """A round over `size` units spread over ten nämnder with a förvaltning each."""
     from helpers import DATA
-
     from survey.models import QuestionnaireVersion
 
     with app.app_context():
         version = QuestionnaireVersion.from_source((DATA / "every_type.toml").read_text(encoding="utf-8"))
-        round_ = Round(name=f"Stor {size}", questionnaire_version=version, opens_on=date.today(),
-                       closes_on=date.today() + timedelta(days=9), state="open")
+        round_ = Round(
+            name=f"Stor {size}",
+            questionnaire_version=version,
+            opens_on=date.today(),
+            closes_on=date.today() + timedelta(days=9),
+            state="open",
+        )
         db.session.add(round_)
         parents = []
         for n in range(10):
@@ -103,8 +112,11 @@ def test_status_table_downloads_as_shown(app, client, world):
     response = client.get(f"/samordning/omgang/{world.round_id}/svarslage.xlsx", query_string={"sort": "status"})
     rows = [[c.value for c in r] for r in openpyxl.load_workbook(io.BytesIO(response.data)).active.iter_rows()]
     assert rows[0][:3] == ["Verksamhet", "Hör till", "Status"]
-    assert [(r[0], r[2]) for r in rows[1:]] == [("AB Bostaden", "Ej påbörjad"), ("Äldreområdet", "Ej påbörjad"),
-                                              ("Centrum mot våld", "Inskickad")]
+    assert [(r[0], r[2]) for r in rows[1:]] == [
+        ("AB Bostaden", "Ej påbörjad"),
+        ("Äldreområdet", "Ej påbörjad"),
+        ("Centrum mot våld", "Inskickad"),
+    ]
     assert rows[3][1] == "Individ- och familjenämnden › Socialtjänsten" and rows[3][9] == "kontakt@example.org"
     only = client.get(f"/samordning/omgang/{world.round_id}/svarslage.xlsx", query_string={"status": "submitted"})
     assert openpyxl.load_workbook(io.BytesIO(only.data)).active.max_row == 2

@@ -1,4 +1,5 @@
 """The register: the tree, editing units and contact persons, and import from .xlsx or .csv."""
+
 import io
 import os
 import time
@@ -6,10 +7,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from helpers import PASSWORD, login, post_form
 from sqlalchemy import func, select
 from werkzeug.test import EnvironBuilder
 
+from helpers import PASSWORD, login, post_form
 from survey.extensions import db
 from survey.models import AuditEvent, ContactPerson, Unit, User
 
@@ -34,8 +35,9 @@ HEADER = ["Verksamhet", "Överordnad", "Typ", "Kontaktperson", "E-post"]
 def upload(client, name, data):
     page = client.get("/samordning/register/import").get_data(as_text=True)
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    builder = EnvironBuilder(path="/samordning/register/import", method="POST",
-                             data={"csrf_token": token, "file": (io.BytesIO(data), name)})
+    builder = EnvironBuilder(
+        path="/samordning/register/import", method="POST", data={"csrf_token": token, "file": (io.BytesIO(data), name)}
+    )
     environ = builder.get_environ()  # a large body is spooled to a temporary file the builder owns
     try:
         return client.open(environ)
@@ -54,13 +56,19 @@ def test_tree_shows_units_under_their_parents(client, world):
 def test_create_rename_move_and_deactivate_a_unit(app, client, world):
     login(client)
     parent = unit_named(app, "Socialtjänsten")
-    post_form(client, "/samordning/register/ny", {"name": "Familjerätten", "kind": "verksamhet", "parent": str(parent.id)})
+    post_form(
+        client, "/samordning/register/ny", {"name": "Familjerätten", "kind": "verksamhet", "parent": str(parent.id)}
+    )
     unit = unit_named(app, "Familjerätten")
     assert unit.parent_id == parent.id
-    duplicate = post_form(client, "/samordning/register/ny", {"name": "familjerätten", "kind": "verksamhet", "parent": str(parent.id)})
+    duplicate = post_form(
+        client, "/samordning/register/ny", {"name": "familjerätten", "kind": "verksamhet", "parent": str(parent.id)}
+    )
     assert "Det finns redan en enhet med det namnet på samma plats." in duplicate.get_data(as_text=True)
     top = unit_named(app, "Individ- och familjenämnden")
-    post_form(client, f"/samordning/register/{unit.id}", {"name": "Familjerätt", "kind": "verksamhet", "parent": str(top.id)})
+    post_form(
+        client, f"/samordning/register/{unit.id}", {"name": "Familjerätt", "kind": "verksamhet", "parent": str(top.id)}
+    )
     moved = unit_named(app, "Familjerätt")
     assert moved.parent_id == top.id
     post_form(client, f"/samordning/register/{moved.id}/aktiv", {}, page=f"/samordning/register/{moved.id}")
@@ -74,7 +82,9 @@ def test_a_unit_cannot_be_moved_under_itself(app, client, world):
     login(client)
     top = unit_named(app, "Individ- och familjenämnden")
     below = unit_named(app, "Centrum mot våld")
-    response = post_form(client, f"/samordning/register/{top.id}", {"name": top.name, "kind": "namnd", "parent": str(below.id)})
+    response = post_form(
+        client, f"/samordning/register/{top.id}", {"name": top.name, "kind": "namnd", "parent": str(below.id)}
+    )
     assert response.status_code == 200
     assert unit_named(app, "Individ- och familjenämnden").parent_id is None
 
@@ -97,11 +107,15 @@ def test_contact_persons_are_added_edited_and_removed(app, client, world):
 
 def test_import_preview_then_confirm_in_one_transaction(app, client, world):
     login(client)
-    data = xlsx([HEADER,
-                 ["Kultur- och fritidsnämnden", "", "nämnd", "", ""],
-                 ["Fritidsgårdar", "Kultur- och fritidsnämnden", "verksamhet", "Omar Ali", "omar@example.org"],
-                 ["Fritidsgårdar", "Kultur- och fritidsnämnden", "verksamhet", "Lisa Berg", "lisa@example.org"],
-                 ["Äldreområdet", "Individ- och familjenämnden", "verksamhet", "", ""]])
+    data = xlsx(
+        [
+            HEADER,
+            ["Kultur- och fritidsnämnden", "", "nämnd", "", ""],
+            ["Fritidsgårdar", "Kultur- och fritidsnämnden", "verksamhet", "Omar Ali", "omar@example.org"],
+            ["Fritidsgårdar", "Kultur- och fritidsnämnden", "verksamhet", "Lisa Berg", "lisa@example.org"],
+            ["Äldreområdet", "Individ- och familjenämnden", "verksamhet", "", ""],
+        ]
+    )
     preview = upload(client, "register.xlsx", data).get_data(as_text=True)
     assert "Nya enheter (2)" in preview and "Ändras (1)" in preview and "Nya kontaktpersoner (2)" in preview
     assert "flyttas till Individ- och familjenämnden" in preview
@@ -113,28 +127,38 @@ def test_import_preview_then_confirm_in_one_transaction(app, client, world):
         assert unit.parent.name == "Kultur- och fritidsnämnden" and unit.parent.kind == "namnd"
         assert sorted(c.email for c in unit.contacts) == ["lisa@example.org", "omar@example.org"]
         assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "register_imported")).details == {
-            "created": 2, "changed": 1, "contacts": 2}
+            "created": 2,
+            "changed": 1,
+            "contacts": 2,
+        }
 
 
 def test_import_preview_of_a_file_full_of_errors_writes_nothing(app, client, world):
     login(client)
     with app.app_context():
         before = db.session.scalar(select(func.count()).select_from(Unit))
-    data = ("Verksamhet;Överordnad;Typ;Kontaktperson;E-post\n"
-            ";Socialtjänsten;verksamhet;;\n"
-            "Ny enhet;Finns inte;verksamhet;;\n"
-            "Skola A;Skola B;verksamhet;;\n"
-            "Skola B;Skola A;verksamhet;;\n"
-            "Dubblett;;nämnd;;\n"
-            "Dubblett;Socialtjänsten;verksamhet;;\n"
-            "Konstig;;avdelning;;\n"
-            "Med fel adress;;verksamhet;Per;per@\n").encode("utf-8")
+    data = (
+        "Verksamhet;Överordnad;Typ;Kontaktperson;E-post\n"
+        ";Socialtjänsten;verksamhet;;\n"
+        "Ny enhet;Finns inte;verksamhet;;\n"
+        "Skola A;Skola B;verksamhet;;\n"
+        "Skola B;Skola A;verksamhet;;\n"
+        "Dubblett;;nämnd;;\n"
+        "Dubblett;Socialtjänsten;verksamhet;;\n"
+        "Konstig;;avdelning;;\n"
+        "Med fel adress;;verksamhet;Per;per@\n"
+    ).encode()
     page = upload(client, "register.csv", data).get_data(as_text=True)
     assert "Filen har fel – ingenting har sparats" in page
-    for row, text in ((2, "Namnet på verksamheten saknas."), (3, "Den överordnade ”Finns inte” finns inte"),
-                      (4, "Skola A ingår i en slinga"), (5, "Skola B ingår i en slinga"),
-                      (7, "Dubblett finns redan på rad 6"), (8, "Okänd typ ”avdelning”"),
-                      (9, "Ogiltig e-postadress: per@.")):
+    for row, text in (
+        (2, "Namnet på verksamheten saknas."),
+        (3, "Den överordnade ”Finns inte” finns inte"),
+        (4, "Skola A ingår i en slinga"),
+        (5, "Skola B ingår i en slinga"),
+        (7, "Dubblett finns redan på rad 6"),
+        (8, "Okänd typ ”avdelning”"),
+        (9, "Ogiltig e-postadress: per@."),
+    ):
         assert f"<td>{row}</td><td>{text}" in page, (row, text)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Unit)) == before
@@ -143,15 +167,20 @@ def test_import_preview_of_a_file_full_of_errors_writes_nothing(app, client, wor
 def test_units_with_the_same_name_are_told_apart(app, client, world):
     login(client)
     for parent in ("Individ- och familjenämnden", "AB Bostaden"):
-        post_form(client, "/samordning/register/ny",
-                  {"name": "Stab", "kind": "forvaltning", "parent": str(unit_named(app, parent).id)})
+        post_form(
+            client,
+            "/samordning/register/ny",
+            {"name": "Stab", "kind": "forvaltning", "parent": str(unit_named(app, parent).id)},
+        )
     form = client.get("/samordning/register/ny").get_data(as_text=True)
     assert ">Stab (Individ- och familjenämnden)</option>" in form and ">Stab (AB Bostaden)</option>" in form
     assert ">Socialtjänsten</option>" in form, "a name used once is shown as it is"
     data = "Verksamhet;Överordnad;Typ;Kontaktperson;E-post\nNy enhet;Stab;verksamhet;;\n".encode()
     page = upload(client, "register.csv", data).get_data(as_text=True)
-    assert ("<td>2</td><td>Den överordnade ”Stab” finns flera gånger i registret (under AB Bostaden, "
-            "Individ- och familjenämnden). Ge dem olika namn i registret och läs in filen igen.") in page
+    assert (
+        "<td>2</td><td>Den överordnade ”Stab” finns flera gånger i registret (under AB Bostaden, "
+        "Individ- och familjenämnden). Ge dem olika namn i registret och läs in filen igen."
+    ) in page
 
 
 def test_uploads_that_are_never_confirmed_are_not_kept(app, client, world):
@@ -185,12 +214,15 @@ def test_the_upload_sweep_touches_only_its_own_files(app, client, world):
     assert foreign.exists()
 
 
-@pytest.mark.parametrize("name, data, message", [
-    ("register.pdf", b"%PDF-1.4", "Filen måste vara ett Excel-ark (.xlsx) eller en CSV-fil (.csv)."),
-    ("register.xlsx", b"not a zip at all", "Filen kunde inte läsas som ett Excel-ark (.xlsx)."),
-    ("register.csv", "Enhet;Budget\nA;1\n".encode(), "Okända kolumner: Budget."),
-    ("register.csv", b"x" * (2 * 1024 * 1024 + 10), "Filen är för stor"),
-])
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("register.pdf", b"%PDF-1.4", "Filen måste vara ett Excel-ark (.xlsx) eller en CSV-fil (.csv)."),
+        ("register.xlsx", b"not a zip at all", "Filen kunde inte läsas som ett Excel-ark (.xlsx)."),
+        ("register.csv", b"Enhet;Budget\nA;1\n", "Okända kolumner: Budget."),
+        ("register.csv", b"x" * (2 * 1024 * 1024 + 10), "Filen är för stor"),
+    ],
+)
 def test_bad_uploads_get_a_clear_message(client, world, name, data, message):
     login(client)
     response = upload(client, name, data)
@@ -218,8 +250,15 @@ def test_a_viewer_cannot_change_the_register(app, world):
     assert client.get("/samordning/register/").status_code == 200
     token = client.get(f"/samordning/register/{unit.id}").get_data(as_text=True)
     assert "Lägg till kontaktperson" not in token
-    csrf = client.get("/samordning/register/").get_data(as_text=True).split('name="csrf_token" value="')[1].split('"')[0]
-    assert client.post(f"/samordning/register/{unit.id}", data={"csrf_token": csrf, "name": "x", "kind": "bolag"}).status_code == 403
+    csrf = (
+        client.get("/samordning/register/").get_data(as_text=True).split('name="csrf_token" value="')[1].split('"')[0]
+    )
+    assert (
+        client.post(
+            f"/samordning/register/{unit.id}", data={"csrf_token": csrf, "name": "x", "kind": "bolag"}
+        ).status_code
+        == 403
+    )
     assert client.post(f"/samordning/register/{unit.id}/aktiv", data={"csrf_token": csrf}).status_code == 403
     assert client.get("/samordning/register/import").status_code == 403
 
@@ -244,5 +283,3 @@ def test_cli_import_reports_row_errors_without_traceback(runner, world, tmp_path
     assert "Traceback" not in result.output
     missing = runner.invoke(args=["units", "import", str(tmp_path / "nope.xlsx")])
     assert missing.exit_code == 1 and "cannot be read" in missing.output
-
-

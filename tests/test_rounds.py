@@ -1,4 +1,5 @@
 """The coordinator runs a round: create, open, invite over real SMTP, remind, close, reopen, approve."""
+
 import csv
 import email
 import io
@@ -8,9 +9,9 @@ from datetime import date, timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
-from helpers import FULL_FIRST_SECTION, PASSWORD, fill_and_submit, login, open_form, post_form
 from sqlalchemy import func, select
 
+from helpers import FULL_FIRST_SECTION, PASSWORD, fill_and_submit, login, open_form, post_form
 from survey.db import utcnow
 from survey.extensions import db
 from survey.models import Assignment, AuditEvent, MailTemplate, OutboxMessage, Round, Unit, User
@@ -37,7 +38,9 @@ def smtp(app):
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_FROM="Kartläggning <noreply@example.org>")
+    app.config.update(
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_FROM="Kartläggning <noreply@example.org>"
+    )
     yield inbox
     controller.stop()
 
@@ -61,10 +64,18 @@ def test_create_a_round_for_a_subtree(app, client, world):
     assert "Kartläggning av arbetet mot våld – version 2026.3 (ny, från filen kartlaggning-vald.toml)" in page
     with app.app_context():
         scope = db.session.scalar(select(Round)).assignments[0].unit.parent_id
-    response = post_form(client, "/samordning/omgang/ny", {
-        "name": "Kartläggning 2027", "questionnaire": "version:1", "opens_on": "2027-01-10",
-        "closes_on": "2027-02-28", "scope": str(scope), "instructions": "Läs *noga*.",
-    })
+    response = post_form(
+        client,
+        "/samordning/omgang/ny",
+        {
+            "name": "Kartläggning 2027",
+            "questionnaire": "version:1",
+            "opens_on": "2027-01-10",
+            "closes_on": "2027-02-28",
+            "scope": str(scope),
+            "instructions": "Läs *noga*.",
+        },
+    )
     assert response.status_code == 303
     with app.app_context():
         created = db.session.scalar(select(Round).where(Round.name == "Kartläggning 2027"))
@@ -75,9 +86,17 @@ def test_create_a_round_for_a_subtree(app, client, world):
 
 def test_round_form_errors_are_field_level_swedish(client, world):
     login(client)
-    response = post_form(client, "/samordning/omgang/ny", {
-        "name": "", "questionnaire": "version:1", "opens_on": "2027-03-01", "closes_on": "2027-02-01", "scope": "",
-    })
+    response = post_form(
+        client,
+        "/samordning/omgang/ny",
+        {
+            "name": "",
+            "questionnaire": "version:1",
+            "opens_on": "2027-03-01",
+            "closes_on": "2027-02-01",
+            "scope": "",
+        },
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Ge omgången ett namn" in page
@@ -89,10 +108,17 @@ def test_a_viewer_can_read_but_not_change(app, client, world):
     login(client, "ordforande@example.org")
     assert client.get(round_page(world)).status_code == 200
     assert client.get(f"/samordning/svar/{world.assignment_ids[0]}").status_code == 200
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get(round_page(world)).get_data(as_text=True)).group(1)
-    for url in ("/samordning/omgang/ny", f"/samordning/omgang/{world.round_id}/status",
-                f"/samordning/omgang/{world.round_id}/inbjudan", f"/samordning/omgang/{world.round_id}/lankar.csv",
-                f"/samordning/svar/{world.assignment_ids[0]}/ny-lank", "/samordning/epost/invitation"):
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get(round_page(world)).get_data(as_text=True)).group(
+        1
+    )
+    for url in (
+        "/samordning/omgang/ny",
+        f"/samordning/omgang/{world.round_id}/status",
+        f"/samordning/omgang/{world.round_id}/inbjudan",
+        f"/samordning/omgang/{world.round_id}/lankar.csv",
+        f"/samordning/svar/{world.assignment_ids[0]}/ny-lank",
+        "/samordning/epost/invitation",
+    ):
         assert client.post(url, data={"csrf_token": token, "state": "closed", "all": "1"}).status_code == 403, url
     with app.app_context():
         assert db.session.get(Round, world.round_id).state == "open"
@@ -141,15 +167,19 @@ def test_invitations_arrive_at_a_real_smtp_server_and_their_links_work(app, clie
     # Earlier links keep working: the world's own links are still valid.
     assert app.test_client().get(world.link(0)).status_code == 303
     unit_page = client.get(f"/samordning/svar/{world.assignment_ids[0]}").get_data(as_text=True)
-    mail_table = unit_page[unit_page.index("E-post till verksamheten"):]
+    mail_table = unit_page[unit_page.index("E-post till verksamheten") :]
     assert "<td>Inbjudan</td>" in mail_table and "Skickat" in mail_table and "invitation" not in mail_table
 
 
 def test_a_mail_server_that_is_down_loses_nothing(app, client, world, runner):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_TIMEOUT=2)
     login(client)
-    post_form(client, f"/samordning/omgang/{world.round_id}/inbjudan", {"assignment": str(world.assignment_ids[0])},
-              page=round_page(world))
+    post_form(
+        client,
+        f"/samordning/omgang/{world.round_id}/inbjudan",
+        {"assignment": str(world.assignment_ids[0])},
+        page=round_page(world),
+    )
     with app.app_context():
         from survey import mail
 
@@ -175,8 +205,12 @@ def test_a_mail_server_that_is_down_loses_nothing(app, client, world, runner):
 
 def test_send_now_delivers_what_waits_for_a_later_retry(app, client, world, smtp):
     login(client)
-    post_form(client, f"/samordning/omgang/{world.round_id}/inbjudan", {"assignment": str(world.assignment_ids[0])},
-              page=round_page(world))
+    post_form(
+        client,
+        f"/samordning/omgang/{world.round_id}/inbjudan",
+        {"assignment": str(world.assignment_ids[0])},
+        page=round_page(world),
+    )
     with app.app_context():
         message = db.session.scalar(select(OutboxMessage))
         message.status, message.next_attempt_dt = "pending", utcnow() + timedelta(hours=3)  # as after a failure
@@ -207,7 +241,11 @@ def test_one_message_that_cannot_be_sent_does_not_hold_up_the_others(app, client
         db.session.commit()
         real = mail.deliver
         first = min(m.id for m in db.session.scalars(select(OutboxMessage)))
-        monkeypatch.setattr(mail, "deliver", lambda m, *rest: (_ for _ in ()).throw(ValueError("bad header")) if m.id == first else real(m, *rest))
+        monkeypatch.setattr(
+            mail,
+            "deliver",
+            lambda m, *rest: (_ for _ in ()).throw(ValueError("bad header")) if m.id == first else real(m, *rest),
+        )
         smtp.messages.clear()
         assert mail.send_pending() == (2, 1)
         broken = db.session.get(OutboxMessage, first)
@@ -219,8 +257,12 @@ def test_remind_all_not_submitted(app, client, world, smtp):
     fill_and_submit(app.test_client(), world, 0)
     login(client)
     post_form(client, f"/samordning/omgang/{world.round_id}/paminnelse", {"all": "1"}, page=round_page(world))
-    post_form(client, f"/samordning/omgang/{world.round_id}/paminnelse", {"assignment": str(world.assignment_ids[1])},
-              page=round_page(world))
+    post_form(
+        client,
+        f"/samordning/omgang/{world.round_id}/paminnelse",
+        {"assignment": str(world.assignment_ids[1])},
+        page=round_page(world),
+    )
     with app.app_context():
         counts = {a.unit.name: a.reminder_count for a in db.session.scalars(select(Assignment))}
         assert counts == {"Centrum mot våld": 0, "Äldreområdet": 2, "AB Bostaden": 1}
@@ -235,9 +277,13 @@ def test_a_unit_that_has_submitted_is_never_invited_or_reminded(app, client, wor
     fill_and_submit(app.test_client(), world, 0)  # answered before any invitation, e.g. from a copied link
     login(client)
     post_form(client, f"/samordning/omgang/{world.round_id}/inbjudan", {"all": "1"}, page=round_page(world))
-    chosen = post_form(client, f"/samordning/omgang/{world.round_id}/paminnelse",
-                       {"assignment": [str(world.assignment_ids[0]), str(world.assignment_ids[1])]},
-                       page=round_page(world), follow_redirects=True).get_data(as_text=True)
+    chosen = post_form(
+        client,
+        f"/samordning/omgang/{world.round_id}/paminnelse",
+        {"assignment": [str(world.assignment_ids[0]), str(world.assignment_ids[1])]},
+        page=round_page(world),
+        follow_redirects=True,
+    ).get_data(as_text=True)
     assert "Har redan skickat in, fick inget meddelande: Centrum mot våld" in chosen
     with app.app_context():
         subjects = sorted(m.subject.split(" – ")[-1] for m in db.session.scalars(select(OutboxMessage)))
@@ -282,8 +328,12 @@ def test_reopen_with_a_comment_the_contact_person_sees_and_approve(app, client, 
     assert "Våga fråga" in page and "Anna Andersson" in page
     empty = post_form(client, f"{unit_page}/oppna-igen", {"comment": ""}, page=unit_page)
     assert "Skriv vad som behöver kompletteras." in empty.get_data(as_text=True)
-    post_form(client, f"{unit_page}/oppna-igen", {"comment": "Beskriv **samverkan** mer.\r\nLägg till ett exempel.",
-                                                 "notify": "y"}, page=unit_page)
+    post_form(
+        client,
+        f"{unit_page}/oppna-igen",
+        {"comment": "Beskriv **samverkan** mer.\r\nLägg till ett exempel.", "notify": "y"},
+        page=unit_page,
+    )
     with app.app_context():
         [message] = db.session.scalars(select(OutboxMessage)).all()
         assert message.kind == "reopened" and message.to_address == "kontakt@example.org"
@@ -296,7 +346,9 @@ def test_reopen_with_a_comment_the_contact_person_sees_and_approve(app, client, 
     assert re.search(r"mer\.<br ?/?>\s*Lägg till ett exempel\.", start), "the comment keeps its line breaks"
     assert "Kommentar från samordnaren" in contact.get(world.section_url("grund")).get_data(as_text=True)
     post_form(contact, world.section_url("grund"), {**FULL_FIRST_SECTION, "namn": "Kompletterat", "action": "save"})
-    post_form(contact, f"/svar/{world.assignment_ids[0]}/skicka-in", {}, page=f"/svar/{world.assignment_ids[0]}/granska")
+    post_form(
+        contact, f"/svar/{world.assignment_ids[0]}/skicka-in", {}, page=f"/svar/{world.assignment_ids[0]}/granska"
+    )
     post_form(client, f"{unit_page}/godkann", {}, page=unit_page)
     with app.app_context():
         assignment = db.session.get(Assignment, world.assignment_ids[0])
@@ -309,16 +361,30 @@ def test_mail_templates_are_editable_and_placeholders_checked(app, client, world
     login(client)
     bad = post_form(client, "/samordning/epost/invitation", {"subject": "Hej {namnet}", "body": "Länk: {lank}"})
     assert "Okända platshållare: {namnet}" in bad.get_data(as_text=True)
-    without_link = post_form(client, "/samordning/epost/reminder", {"subject": "Påminnelse {verksamhet", "body": "Svara!"})
+    without_link = post_form(
+        client, "/samordning/epost/reminder", {"subject": "Påminnelse {verksamhet", "body": "Svara!"}
+    )
     page = without_link.get_data(as_text=True)
     assert "Meddelandet måste innehålla {lank}, mottagarens personliga länk." in page
     assert "En klammerparentes saknar sin partner." in page and "{{}" not in page
-    huge = post_form(client, "/samordning/epost/reminder", {"subject": "Hej", "body": "{kontaktperson:>99999999} {lank!r}"})
+    huge = post_form(
+        client, "/samordning/epost/reminder", {"subject": "Hej", "body": "{kontaktperson:>99999999} {lank!r}"}
+    )
     assert "utan tecken som : eller ! inom klammerparenteserna" in huge.get_data(as_text=True)
-    post_form(client, "/samordning/epost/invitation", {"subject": "Dags för kartläggning, {verksamhet}",
-                                                       "body": "Hej {kontaktperson}, {lank} senast {sista_svarsdag}."})
-    post_form(client, f"/samordning/omgang/{world.round_id}/inbjudan", {"assignment": str(world.assignment_ids[2])},
-              page=round_page(world))
+    post_form(
+        client,
+        "/samordning/epost/invitation",
+        {
+            "subject": "Dags för kartläggning, {verksamhet}",
+            "body": "Hej {kontaktperson}, {lank} senast {sista_svarsdag}.",
+        },
+    )
+    post_form(
+        client,
+        f"/samordning/omgang/{world.round_id}/inbjudan",
+        {"assignment": str(world.assignment_ids[2])},
+        page=round_page(world),
+    )
     with app.app_context():
         message = db.session.scalar(select(OutboxMessage))
         assert message.subject == "Dags för kartläggning, AB Bostaden"

@@ -1,4 +1,5 @@
 """The admin's account list: create, edit, deactivate, reset the second factor; security settings."""
+
 from __future__ import annotations
 
 from flask import (
@@ -41,12 +42,27 @@ def create_user():
         else:
             user, _password = make_account(email, form.role.data, (form.name.data or "").strip())
             user.must_change_password = False  # the link sets the password; nobody knows the random one
-            values = {"namn": user.name or email, "lank": password_link(user, MailKind.ACCOUNT_INVITATION), "roll": Role(user.role).label_in_swedish()}
+            values = {
+                "namn": user.name or email,
+                "lank": password_link(user, MailKind.ACCOUNT_INVITATION),
+                "roll": Role(user.role).label_in_swedish(),
+            }
             mail.queue("account_invitation", email, user.name, values, user_id=user.id)
-            audit("user_created", user_actor(current_user), user_id=current_user.id, details={"email": email, "role": user.role})
+            audit(
+                "user_created",
+                user_actor(current_user),
+                user_id=current_user.id,
+                details={"email": email, "role": user.role},
+            )
             db.session.commit()
             after_this_request(mail.send_after_response)
-            flash(_("Kontot är skapat. %(email)s får ett e-postmeddelande med en länk för att välja lösenord.", email=email), "saved")
+            flash(
+                _(
+                    "Kontot är skapat. %(email)s får ett e-postmeddelande med en länk för att välja lösenord.",
+                    email=email,
+                ),
+                "saved",
+            )
             return redirect(url_for("accounts.users"), code=303)
     return render_template("accounts/user_form.html", form=form, user=None)
 
@@ -66,7 +82,9 @@ def edit_user(user_id: int):
         else:
             changes = {k: v for k, v in (("email", email), ("role", form.role.data)) if getattr(user, k) != v}
             user.email, user.name, user.role = email, (form.name.data or "").strip(), form.role.data
-            audit("user_changed", user_actor(current_user), user_id=current_user.id, details={"user": user.id, **changes})
+            audit(
+                "user_changed", user_actor(current_user), user_id=current_user.id, details={"user": user.id, **changes}
+            )
             db.session.commit()
             flash(_("Kontot är sparat."), "saved")
             return redirect(url_for("accounts.users"), code=303)
@@ -81,8 +99,12 @@ def toggle_user(user_id: int):
         flash(_("Du kan inte stänga av ditt eget konto."), "error")
     else:
         user.is_enabled = not user.is_enabled
-        audit("user_enabled" if user.is_enabled else "user_disabled", user_actor(current_user),
-              user_id=current_user.id, details={"user": user.id})
+        audit(
+            "user_enabled" if user.is_enabled else "user_disabled",
+            user_actor(current_user),
+            user_id=current_user.id,
+            details={"user": user.id},
+        )
         db.session.commit()
         flash(_("Kontot är aktiverat.") if user.is_enabled else _("Kontot är avstängt."), "saved")
     return redirect(url_for("accounts.users"), code=303)
@@ -106,8 +128,12 @@ def security_settings():
     form = SecuritySettingsForm()
     if form.validate_on_submit():
         Setting.put("require_totp", bool(form.require_totp.data))
-        audit("setting_changed", user_actor(current_user), user_id=current_user.id,
-              details={"require_totp": bool(form.require_totp.data)})
+        audit(
+            "setting_changed",
+            user_actor(current_user),
+            user_id=current_user.id,
+            details={"require_totp": bool(form.require_totp.data)},
+        )
         db.session.commit()
         flash(_("Inställningen är sparad."), "saved")
     return redirect(url_for("accounts.users"), code=303)

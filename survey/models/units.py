@@ -1,4 +1,5 @@
 """The register: units (nämnd, förvaltning, verksamhet, bolag) in a tree, and their contact persons."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -1,4 +1,5 @@
 """The public pages: the front page, the accessibility statement, a round's published summary."""
+
 from flask import abort, current_app, make_response, render_template
 from sqlalchemy import select
 

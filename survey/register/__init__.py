@@ -1,4 +1,5 @@
 """The register of units (nämnd → förvaltning → verksamhet, bolag) and their contact persons."""
+
 from flask import Blueprint
 
 bp = Blueprint("register", __name__, url_prefix="/samordning/register")

@@ -1,4 +1,5 @@
 """The forms of the register: a unit, a contact person, a register file."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -18,17 +19,24 @@ from survey.models import UnitKind
 
 class UnitForm(Form):
     name = StringField(_l("Namn"), validators=[DataRequired(_l("Skriv enhetens namn.")), Length(max=200)])
-    kind = RadioField(_l("Typ"), choices=[SelectChoice(kind.value, kind.label) for kind in UnitKind], validators=[DataRequired(_l("Välj en typ."))])
+    kind = RadioField(
+        _l("Typ"),
+        choices=[SelectChoice(kind.value, kind.label) for kind in UnitKind],
+        validators=[DataRequired(_l("Välj en typ."))],
+    )
     parent = SelectField(_l("Hör till"), description=_l("Den enhet som står närmast över i organisationen."))
 
 
 class ContactForm(Form):
     name = StringField(_l("Namn"), validators=[DataRequired(_l("Skriv kontaktpersonens namn.")), Length(max=200)])
-    email = EmailField(_l("E-postadress"), validators=[
-        DataRequired(_l("Skriv en e-postadress.")),
-        Email(_l("Skriv en giltig e-postadress, till exempel namn@kommun.se."), check_deliverability=False),
-        Length(max=254),
-    ])
+    email = EmailField(
+        _l("E-postadress"),
+        validators=[
+            DataRequired(_l("Skriv en e-postadress.")),
+            Email(_l("Skriv en giltig e-postadress, till exempel namn@kommun.se."), check_deliverability=False),
+            Length(max=254),
+        ],
+    )
 
 
 class RegisterUploadForm(Form):

@@ -3,12 +3,14 @@
 The plan says what will be created, changed and left alone, with errors that
 name their row; nothing is written while there is an error, and applying a
 plan is one transaction."""
+
 from __future__ import annotations
 
 import csv
 import io
 import zipfile
 from dataclasses import dataclass, field
+from itertools import islice
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
@@ -31,10 +33,14 @@ COLUMNS = {  # our column → the headings accepted for it (compared case-insens
 }
 HEADINGS = ("Verksamhet", "Överordnad", "Typ", "Kontaktperson", "E-post")
 KIND_WORDS = {
-    "namnd": "namnd", "nämnd": "namnd",
-    "forvaltning": "forvaltning", "förvaltning": "forvaltning",
-    "verksamhet": "verksamhet", "enhet": "verksamhet",
-    "bolag": "bolag", "kommunalt bolag": "bolag",
+    "namnd": "namnd",
+    "nämnd": "namnd",
+    "forvaltning": "forvaltning",
+    "förvaltning": "forvaltning",
+    "verksamhet": "verksamhet",
+    "enhet": "verksamhet",
+    "bolag": "bolag",
+    "kommunalt bolag": "bolag",
 }
 
 
@@ -54,11 +60,11 @@ class Row:
 
 @dataclass
 class Plan:
-    create: list[tuple[str, str, str]] = field(default_factory=list)   # (name, kind, parent name)
-    change: list[tuple[str, str]] = field(default_factory=list)        # (name, what changes)
+    create: list[tuple[str, str, str]] = field(default_factory=list)  # (name, kind, parent name)
+    change: list[tuple[str, str]] = field(default_factory=list)  # (name, what changes)
     unchanged: list[str] = field(default_factory=list)
-    contacts: list[tuple[str, str, str]] = field(default_factory=list) # (unit, name, email) to add
-    errors: list[tuple[int, str]] = field(default_factory=list)        # (row number, message)
+    contacts: list[tuple[str, str, str]] = field(default_factory=list)  # (unit, name, email) to add
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (row number, message)
     rows: list[Row] = field(default_factory=list)
 
     @property
@@ -69,7 +75,13 @@ class Plan:
 def read_rows(filename: str, data: bytes) -> list[Row]:
     """The rows of an uploaded register; raises RegisterFileError with a Swedish message for a bad file."""
     if len(data) > MAX_BYTES:
-        raise RegisterFileError(_("Filen är för stor (%(size)s kB). Högst %(max)s MB.", size=len(data) // 1024, max=MAX_BYTES // 1024 // 1024))
+        raise RegisterFileError(
+            _(
+                "Filen är för stor (%(size)s kB). Högst %(max)s MB.",
+                size=len(data) // 1024,
+                max=MAX_BYTES // 1024 // 1024,
+            )
+        )
     lower = filename.lower()
     if lower.endswith(".xlsx"):
         table = xlsx_table(data)
@@ -85,8 +97,16 @@ def read_rows(filename: str, data: bytes) -> list[Row]:
         values = {name: clean(cells[i]) if i < len(cells) else "" for name, i in columns.items()}
         if not any(values.values()):
             continue
-        rows.append(Row(number, values.get("unit", ""), values.get("parent", ""), values.get("kind", ""),
-                        values.get("contact_name", ""), values.get("contact_email", "")))
+        rows.append(
+            Row(
+                number,
+                values.get("unit", ""),
+                values.get("parent", ""),
+                values.get("kind", ""),
+                values.get("contact_name", ""),
+                values.get("contact_email", ""),
+            )
+        )
         if len(rows) > MAX_ROWS:
             raise RegisterFileError(_("Filen har fler än %(max)s rader. Dela upp den.", max=MAX_ROWS))
     return rows
@@ -103,7 +123,8 @@ def xlsx_table(data: bytes) -> list[list]:
         raise RegisterFileError(_("Filen kunde inte läsas som ett Excel-ark (.xlsx).")) from None
     try:
         sheet = workbook.worksheets[0]
-        return [list(row) for row, _ in zip(sheet.iter_rows(values_only=True), range(MAX_ROWS + 2))]
+        # At most MAX_ROWS + 2 rows are read: enough to say the file has too many.
+        return [list(row) for row in islice(sheet.iter_rows(values_only=True), MAX_ROWS + 2)]
     finally:
         workbook.close()
 
@@ -137,9 +158,17 @@ def map_columns(header: list) -> dict[str, int]:
         else:
             found[name] = position
     if unknown:
-        raise RegisterFileError(_("Okända kolumner: %(unknown)s. Använd kolumnerna %(expected)s.", unknown=", ".join(unknown), expected=", ".join(HEADINGS)))
+        raise RegisterFileError(
+            _(
+                "Okända kolumner: %(unknown)s. Använd kolumnerna %(expected)s.",
+                unknown=", ".join(unknown),
+                expected=", ".join(HEADINGS),
+            )
+        )
     if "unit" not in found:
-        raise RegisterFileError(_("Kolumnen Verksamhet saknas. Använd kolumnerna %(expected)s.", expected=", ".join(HEADINGS)))
+        raise RegisterFileError(
+            _("Kolumnen Verksamhet saknas. Använd kolumnerna %(expected)s.", expected=", ".join(HEADINGS))
+        )
     return found
 
 
@@ -160,14 +189,30 @@ def make_plan(rows: list[Row]) -> Plan:
             plan.errors.append((row.number, _("Namnet är längre än 200 tecken.")))
             continue
         if row.kind and KIND_WORDS.get(row.kind.casefold()) is None:
-            plan.errors.append((row.number, _("Okänd typ ”%(kind)s”. Använd nämnd, förvaltning, verksamhet eller bolag.", kind=row.kind)))
+            plan.errors.append(
+                (
+                    row.number,
+                    _("Okänd typ ”%(kind)s”. Använd nämnd, förvaltning, verksamhet eller bolag.", kind=row.kind),
+                )
+            )
         if row.unit.casefold() == row.parent.casefold():
             plan.errors.append((row.number, _("%(unit)s kan inte höra till sig själv.", unit=row.unit)))
         first = defined.get(row.unit.casefold())
         if first is None:
             defined[row.unit.casefold()] = row
-        elif first.parent.casefold() != row.parent.casefold() or (row.kind and first.kind and row.kind.casefold() != first.kind.casefold()):
-            plan.errors.append((row.number, _("%(unit)s finns redan på rad %(row)s med en annan överordnad eller typ.", unit=row.unit, row=first.number)))
+        elif first.parent.casefold() != row.parent.casefold() or (
+            row.kind and first.kind and row.kind.casefold() != first.kind.casefold()
+        ):
+            plan.errors.append(
+                (
+                    row.number,
+                    _(
+                        "%(unit)s finns redan på rad %(row)s med en annan överordnad eller typ.",
+                        unit=row.unit,
+                        row=first.number,
+                    ),
+                )
+            )
         if row.contact_email or row.contact_name:
             check_contact(row, plan)
 
@@ -175,11 +220,26 @@ def make_plan(rows: list[Row]) -> Plan:
         if row.parent and row.parent.casefold() not in defined and len(by_name.get(row.parent.casefold(), [])) != 1:
             same_name = by_name.get(row.parent.casefold(), [])
             places = ", ".join(sorted(u.parent.name if u.parent else _("översta nivån") for u in same_name))
-            plan.errors.append((row.number, (_("Den överordnade ”%(parent)s” finns flera gånger i registret (under %(places)s). Ge dem olika namn i registret och läs in filen igen.", parent=row.parent, places=places) if same_name else _("Den överordnade ”%(parent)s” finns inte i registret eller filen.", parent=row.parent))))
+            plan.errors.append(
+                (
+                    row.number,
+                    (
+                        _(
+                            "Den överordnade ”%(parent)s” finns flera gånger i registret (under %(places)s). Ge dem olika namn i registret och läs in filen igen.",
+                            parent=row.parent,
+                            places=places,
+                        )
+                        if same_name
+                        else _("Den överordnade ”%(parent)s” finns inte i registret eller filen.", parent=row.parent)
+                    ),
+                )
+            )
         if in_cycle(key, defined):
             plan.errors.append((row.number, _("%(unit)s ingår i en slinga av överordnade.", unit=row.unit)))
         if len(by_name.get(key, [])) > 1:
-            plan.errors.append((row.number, _("Det finns flera enheter som heter %(unit)s i registret.", unit=row.unit)))
+            plan.errors.append(
+                (row.number, _("Det finns flera enheter som heter %(unit)s i registret.", unit=row.unit))
+            )
     if plan.errors:
         plan.errors.sort()
         return plan
@@ -267,7 +327,7 @@ def template_workbook() -> bytes:
     kinds = DataValidation(type="list", formula1='"nämnd,förvaltning,verksamhet,bolag"', allow_blank=True)
     sheet.add_data_validation(kinds)
     kinds.add("C2:C5000")
-    for column, width in zip("ABCDE", (40, 40, 16, 28, 34)):
+    for column, width in zip("ABCDE", (40, 40, 16, 28, 34), strict=True):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()

@@ -1,4 +1,5 @@
 """Uploaded files waiting for their import to be confirmed: kept briefly, private, swept away."""
+
 from __future__ import annotations
 
 import os
@@ -10,7 +11,7 @@ from pathlib import Path
 from flask import current_app
 
 UPLOAD_KEPT_SECONDS = 2 * 60 * 60
-UPLOAD_NAME = re.compile(r"[0-9a-f]{32}(\.[a-z0-9]{1,4})?")   # the names keep_upload() gives, nothing else
+UPLOAD_NAME = re.compile(r"[0-9a-f]{32}(\.[a-z0-9]{1,4})?")  # the names keep_upload() gives, nothing else
 
 
 def upload_folder() -> Path:

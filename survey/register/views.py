@@ -1,4 +1,5 @@
 """The register's pages: the tree of units, a unit and its contact persons, the register import."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -25,7 +26,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def all_units() -> list[Unit]:
-    return db.session.scalars(select(Unit).where(Unit.id.in_(visible_units(current_user))).options(selectinload(Unit.contacts)).order_by(Unit.name)).all()
+    return db.session.scalars(
+        select(Unit)
+        .where(Unit.id.in_(visible_units(current_user)))
+        .options(selectinload(Unit.contacts))
+        .order_by(Unit.name)
+    ).all()
 
 
 def tree(units: list[Unit]) -> list[tuple[Unit, list]]:
@@ -50,8 +56,14 @@ def parent_choices(units: list[Unit], unit: Unit | None = None) -> list[tuple[st
     excluded = {unit.id, *subtree_ids(unit, units)} if unit else set()
     names = Counter(u.name.casefold() for u in units if u.is_active)
     return [("", _("Ingen (översta nivån)"))] + [
-        (str(u.id), u.name if names[u.name.casefold()] == 1 else f"{u.name} ({u.parent.name if u.parent else _('översta nivån')})")
-        for u in units if u.is_active and u.id not in excluded
+        (
+            str(u.id),
+            u.name
+            if names[u.name.casefold()] == 1
+            else f"{u.name} ({u.parent.name if u.parent else _('översta nivån')})",
+        )
+        for u in units
+        if u.is_active and u.id not in excluded
     ]
 
 
@@ -74,7 +86,12 @@ def create_unit():
         unit = Unit(name=form.name.data.strip(), kind=form.kind.data, parent=chosen_parent(form))
         db.session.add(unit)
         db.session.flush()
-        audit("unit_created", user_actor(current_user), user_id=current_user.id, details={"unit": unit.id, "name": unit.name})
+        audit(
+            "unit_created",
+            user_actor(current_user),
+            user_id=current_user.id,
+            details={"unit": unit.id, "name": unit.name},
+        )
         db.session.commit()
         flash(_("%(name)s är tillagd.", name=unit.name), "saved")
         return redirect(url_for("register.unit", unit_id=unit.id), code=303)
@@ -114,21 +131,36 @@ def unit(unit_id: int):
             if new_parent is not None and (new_parent.id == unit.id or new_parent.id in subtree_ids(unit, units)):
                 form.parent.errors.append(_("En enhet kan inte ligga under sig själv."))
             else:
-                for attribute, value in (("name", form.name.data.strip()), ("kind", form.kind.data),
-                                         ("parent_id", new_parent.id if new_parent else None)):
+                for attribute, value in (
+                    ("name", form.name.data.strip()),
+                    ("kind", form.kind.data),
+                    ("parent_id", new_parent.id if new_parent else None),
+                ):
                     if getattr(unit, attribute) != value:
                         changes[attribute] = value
                         setattr(unit, attribute, value)
-                audit("unit_changed", user_actor(current_user), user_id=current_user.id, details={"unit": unit.id, **changes})
+                audit(
+                    "unit_changed",
+                    user_actor(current_user),
+                    user_id=current_user.id,
+                    details={"unit": unit.id, **changes},
+                )
                 db.session.commit()
                 flash(_("Ändringarna är sparade."), "saved")
                 return redirect(url_for("register.unit", unit_id=unit.id), code=303)
-    return render_template("register/unit.html", unit=unit, form=form, contact_form=ContactForm(prefix="contact"),
-                           has_answers=has_answers(unit))
+    return render_template(
+        "register/unit.html",
+        unit=unit,
+        form=form,
+        contact_form=ContactForm(prefix="contact"),
+        has_answers=has_answers(unit),
+    )
 
 
 def has_answers(unit: Unit) -> bool:
-    return db.session.scalar(select(Answer.id).join(Assignment).where(Assignment.unit_id == unit.id).limit(1)) is not None
+    return (
+        db.session.scalar(select(Answer.id).join(Assignment).where(Assignment.unit_id == unit.id).limit(1)) is not None
+    )
 
 
 @bp.route("/<int:unit_id>/aktiv", methods=["POST"])
@@ -137,11 +169,19 @@ def toggle_unit(unit_id: int):
     """Deactivate or activate; a unit is never deleted, so its answers in earlier rounds keep their unit."""
     unit = unit_or_404(unit_id)
     unit.is_active = not unit.is_active
-    audit("unit_activated" if unit.is_active else "unit_deactivated", user_actor(current_user),
-          user_id=current_user.id, details={"unit": unit.id})
+    audit(
+        "unit_activated" if unit.is_active else "unit_deactivated",
+        user_actor(current_user),
+        user_id=current_user.id,
+        details={"unit": unit.id},
+    )
     db.session.commit()
-    flash(_("%(name)s är aktiv igen.", name=unit.name) if unit.is_active else
-          _("%(name)s är inaktiverad och tas inte med i nya omgångar.", name=unit.name), "saved")
+    flash(
+        _("%(name)s är aktiv igen.", name=unit.name)
+        if unit.is_active
+        else _("%(name)s är inaktiverad och tas inte med i nya omgångar.", name=unit.name),
+        "saved",
+    )
     return redirect(url_for("register.unit", unit_id=unit.id), code=303)
 
 
@@ -161,8 +201,9 @@ def add_contact(unit_id: int):
     unit_form = UnitForm(obj=unit)
     unit_form.parent.choices = parent_choices(units, unit)
     unit_form.parent.data = str(unit.parent_id or "")
-    return render_template("register/unit.html", unit=unit, form=unit_form, contact_form=form,
-                           has_answers=has_answers(unit)), 200
+    return render_template(
+        "register/unit.html", unit=unit, form=unit_form, contact_form=form, has_answers=has_answers(unit)
+    ), 200
 
 
 @bp.route("/kontakt/<int:contact_id>", methods=["GET", "POST"])
@@ -194,7 +235,9 @@ def remove_contact(contact_id: int):
 @bp.route("/mall.xlsx")
 @staff_required
 def template():
-    return send_file(BytesIO(template_workbook()), mimetype=XLSX, as_attachment=True, download_name="register-mall.xlsx")
+    return send_file(
+        BytesIO(template_workbook()), mimetype=XLSX, as_attachment=True, download_name="register-mall.xlsx"
+    )
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -244,6 +287,11 @@ def confirm_import():
         return redirect(url_for("register.import_register"), code=303)
     finally:
         path.unlink(missing_ok=True)
-    flash(_("Registret är importerat: %(created)s nya enheter, %(changed)s ändrade, %(contacts)s nya kontaktpersoner.",
-            **counts), "saved")
+    flash(
+        _(
+            "Registret är importerat: %(created)s nya enheter, %(changed)s ändrade, %(contacts)s nya kontaktpersoner.",
+            **counts,
+        ),
+        "saved",
+    )
     return redirect(url_for("register.index"), code=303)

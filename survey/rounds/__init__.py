@@ -1,4 +1,5 @@
 """Running a round: its lifecycle, the dashboard, mailing, one unit's submission, answer files."""
+
 from flask import Blueprint
 
 bp = Blueprint("rounds", __name__, url_prefix="/samordning")

@@ -1,4 +1,5 @@
 """A unit's answers by Excel: the offline template, its import with a preview, the unit's workbook."""
+
 from __future__ import annotations
 
 import io
@@ -39,18 +40,29 @@ from survey.rounds.lifecycle import actor
 @editor_required
 def offline_template_download(assignment_id: int):
     assignment = round_assignment(assignment_id)
-    audit("template_downloaded", actor(), user_id=current_user.id, round_id=assignment.round_id, assignment_id=assignment.id)
+    audit(
+        "template_downloaded",
+        actor(),
+        user_id=current_user.id,
+        round_id=assignment.round_id,
+        assignment_id=assignment.id,
+    )
     db.session.commit()
-    return send_file(io.BytesIO(offline_template(assignment)), mimetype=XLSX, as_attachment=True,
-                     download_name=template_filename(assignment))
+    return send_file(
+        io.BytesIO(offline_template(assignment)),
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name=template_filename(assignment),
+    )
 
 
 @bp.route("/svar/<int:assignment_id>/svar.xlsx")
 @staff_required
 def unit_workbook_download(assignment_id: int):
     assignment = round_assignment(assignment_id)
-    return send_file(unit_workbook(assignment), mimetype=XLSX, as_attachment=True,
-                     download_name=unit_workbook_filename(assignment))
+    return send_file(
+        unit_workbook(assignment), mimetype=XLSX, as_attachment=True, download_name=unit_workbook_filename(assignment)
+    )
 
 
 @bp.route("/svar/<int:assignment_id>/importera", methods=["GET", "POST"])
@@ -74,8 +86,13 @@ def import_answers(assignment_id: int):
             if plan.ok:
                 stored = keep_upload(data, ".xlsx")
                 session["answers_import"] = {"file": stored, "assignment": assignment.id}
-            return render_template("rounds/import_preview.html", assignment=assignment, plan=plan,
-                                   filename=Path(upload.filename or "").name, form=AnswersImportForm())
+            return render_template(
+                "rounds/import_preview.html",
+                assignment=assignment,
+                plan=plan,
+                filename=Path(upload.filename or "").name,
+                form=AnswersImportForm(),
+            )
     return render_template("rounds/import_answers.html", assignment=assignment, form=form, refusal=refusal)
 
 
@@ -116,13 +133,28 @@ def confirm_answers_import(assignment_id: int):
     missing = assignment.missing_required() if form.mark_submitted.data else []
     if missing:
         db.session.rollback()
-        flash(_("Svaren kan inte markeras som inskickade: %(n)s obligatoriska frågor saknar svar. Läs in filen utan att markera den som inskickad, eller komplettera filen.", n=len(missing)), "error")
+        flash(
+            _(
+                "Svaren kan inte markeras som inskickade: %(n)s obligatoriska frågor saknar svar. Läs in filen utan att markera den som inskickad, eller komplettera filen.",
+                n=len(missing),
+            ),
+            "error",
+        )
         return redirect(url_for("rounds.import_answers", assignment_id=assignment.id), code=303)
     if form.mark_submitted.data:
         assignment.submit()
-    audit("answers_imported", actor(), user_id=current_user.id, round_id=assignment.round_id, assignment_id=assignment.id,
-          details={**counts, "changes": len(plan.changes), "submitted": bool(form.mark_submitted.data)})
+    audit(
+        "answers_imported",
+        actor(),
+        user_id=current_user.id,
+        round_id=assignment.round_id,
+        assignment_id=assignment.id,
+        details={**counts, "changes": len(plan.changes), "submitted": bool(form.mark_submitted.data)},
+    )
     db.session.commit()
     # The same count as the preview's table, so the coordinator sees that what was shown is what was done.
-    flash(ngettext("Svaren är inlästa: %(num)s ändring.", "Svaren är inlästa: %(num)s ändringar.", len(plan.changes)), "saved")
+    flash(
+        ngettext("Svaren är inlästa: %(num)s ändring.", "Svaren är inlästa: %(num)s ändringar.", len(plan.changes)),
+        "saved",
+    )
     return redirect(url_for("rounds.assignment", assignment_id=assignment.id), code=303)

@@ -1,4 +1,5 @@
 """One unit's submission: read it, give a new link, reopen it with a comment, approve it."""
+
 from __future__ import annotations
 
 from flask import (
@@ -66,20 +67,38 @@ def reopen_assignment(assignment_id: int):
         if form.notify.data and assignment.round.is_open:
             mailed = mail.queue_assignment_mail(assignment, "reopened", current_user)
             after_this_request(mail.send_after_response)
-        audit("assignment_reopened", actor(), user_id=current_user.id, round_id=assignment.round_id,
-              assignment_id=assignment.id, details={"messages": mailed})
+        audit(
+            "assignment_reopened",
+            actor(),
+            user_id=current_user.id,
+            round_id=assignment.round_id,
+            assignment_id=assignment.id,
+            details={"messages": mailed},
+        )
         db.session.commit()
         flash(_("Svaren är öppnade igen. Kontaktpersonen ser din kommentar nästa gång länken öppnas."), "saved")
         if mailed:
-            flash(ngettext("%(num)d meddelande med kommentaren och länken ligger i utkorgen.",
-                           "%(num)d meddelanden med kommentaren och länken ligger i utkorgen.", mailed), "saved")
+            flash(
+                ngettext(
+                    "%(num)d meddelande med kommentaren och länken ligger i utkorgen.",
+                    "%(num)d meddelanden med kommentaren och länken ligger i utkorgen.",
+                    mailed,
+                ),
+                "saved",
+            )
         elif form.notify.data and not assignment.round.is_open:
-            flash(_("Omgången är inte öppen, så inget e-postmeddelande skickades. Öppna omgången igen för att verksamheten ska kunna ändra svaren."), "warning")
+            flash(
+                _(
+                    "Omgången är inte öppen, så inget e-postmeddelande skickades. Öppna omgången igen för att verksamheten ska kunna ändra svaren."
+                ),
+                "warning",
+            )
         elif form.notify.data:
             flash(_("Verksamheten saknar kontaktperson, så inget e-postmeddelande skickades."), "warning")
     else:
-        return render_template("rounds/assignment.html", assignment=assignment, values=assignment.values(),
-                               reopen_form=form, messages=[]), 200
+        return render_template(
+            "rounds/assignment.html", assignment=assignment, values=assignment.values(), reopen_form=form, messages=[]
+        ), 200
     return redirect(url_for("rounds.assignment", assignment_id=assignment.id), code=303)
 
 
@@ -91,7 +110,13 @@ def approve(assignment_id: int):
         flash(_("Bara inskickade svar kan godkännas."), "error")
     else:
         assignment.approve()
-        audit("assignment_approved", actor(), user_id=current_user.id, round_id=assignment.round_id, assignment_id=assignment.id)
+        audit(
+            "assignment_approved",
+            actor(),
+            user_id=current_user.id,
+            round_id=assignment.round_id,
+            assignment_id=assignment.id,
+        )
         db.session.commit()
         flash(_("Svaren är godkända."), "saved")
     return redirect(url_for("rounds.assignment", assignment_id=assignment.id), code=303)

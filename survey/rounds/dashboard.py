@@ -1,5 +1,6 @@
 """The coordinator's overview of rounds, and one round's dashboard: who has not started, who is
 working, who has submitted, rolled up per nämnd."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -90,7 +91,9 @@ def rollups(rows: list[StatusRow]) -> list[Rollup]:
     ordered = []
 
     def walk(parent_id, depth):
-        children = sorted((r for r in by_unit.values() if r.unit.parent_id == parent_id), key=lambda r: r.unit.name.casefold())
+        children = sorted(
+            (r for r in by_unit.values() if r.unit.parent_id == parent_id), key=lambda r: r.unit.name.casefold()
+        )
         for rollup in children:
             ordered.append(rollup)
             walk(rollup.unit.id, depth + 1)
@@ -102,11 +105,15 @@ def rollups(rows: list[StatusRow]) -> list[Rollup]:
 def filter_rows(rows: list[StatusRow], status: str, subtree: int | None, query: str) -> list[StatusRow]:
     query = query.casefold().strip()
     return [
-        row for row in rows
+        row
+        for row in rows
         if (not status or row.assignment.status == status)
         and (subtree is None or subtree == row.unit.id or any(u.id == subtree for u in row.path))
-        and (not query or query in row.unit.name.casefold()
-             or any(query in c.name.casefold() or query in c.email.casefold() for c in row.contacts))
+        and (
+            not query
+            or query in row.unit.name.casefold()
+            or any(query in c.name.casefold() or query in c.email.casefold() for c in row.contacts)
+        )
     ]
 
 
@@ -144,7 +151,8 @@ def round_status(round_id: int):
         filters=filters,
         earlier=previous_round(round_),
         newcomers=round_.unassigned_participants(list(units.values()), {row.unit.id for row in rows})
-        if round_.state in ("open", "closed") else [],
+        if round_.state in ("open", "closed")
+        else [],
     )
 
 
@@ -155,23 +163,50 @@ def download_status(round_id: int):
     round_ = round_or_404(round_id)
     rows, _units = round_rows(round_)
     workbook = Workbook(write_only=True)
-    write_sheet(workbook, "Svarsläge", status_table_rows(shown_rows(rows, chosen_filters())),
-                widths=(34, 44, 14, 18, 18, 18, 12, 18, 28, 34))
+    write_sheet(
+        workbook,
+        "Svarsläge",
+        status_table_rows(shown_rows(rows, chosen_filters())),
+        widths=(34, 44, 14, 18, 18, 18, 12, 18, 28, 34),
+    )
     buffer = BytesIO()
     workbook.save(buffer)
     buffer.seek(0)
-    return send_file(buffer, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                     as_attachment=True, download_name=f"svarslage-omgang-{round_.id}.xlsx")
+    return send_file(
+        buffer,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=f"svarslage-omgang-{round_.id}.xlsx",
+    )
 
 
 def status_table_rows(rows: list[StatusRow]):
-    yield ["Verksamhet", "Hör till", "Status", "Godkänd", "Senast aktiv", "Inbjuden", "Påminnelser",
-           "Senast påmind", "Kontaktperson", "E-post"]
+    yield [
+        "Verksamhet",
+        "Hör till",
+        "Status",
+        "Godkänd",
+        "Senast aktiv",
+        "Inbjuden",
+        "Påminnelser",
+        "Senast påmind",
+        "Kontaktperson",
+        "E-post",
+    ]
     for row in rows:
         a = row.assignment
-        yield [row.unit.name, " › ".join(u.name for u in row.path), str(AssignmentStatus(a.status).label), a.approved_dt,
-               a.last_activity_dt, a.invited_dt, a.reminder_count, a.last_reminded_dt,
-               "; ".join(c.name for c in row.contacts), "; ".join(c.email for c in row.contacts)]
+        yield [
+            row.unit.name,
+            " › ".join(u.name for u in row.path),
+            str(AssignmentStatus(a.status).label),
+            a.approved_dt,
+            a.last_activity_dt,
+            a.invited_dt,
+            a.reminder_count,
+            a.last_reminded_dt,
+            "; ".join(c.name for c in row.contacts),
+            "; ".join(c.email for c in row.contacts),
+        ]
 
 
 @bp.route("/omgang/<int:round_id>/sammanstallning.xlsx")

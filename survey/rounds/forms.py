@@ -1,4 +1,5 @@
 """The forms of running a round: the round itself, reopening, mail templates, answer files."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -25,12 +26,16 @@ class RoundForm(Form):
     closes_on = DateField(_l("Sista svarsdag"), validators=[DataRequired(_l("Skriv datumet som ÅÅÅÅ-MM-DD."))])
     scope = SelectField(
         _l("Vilka verksamheter deltar?"),
-        description=_l("Alla verksamheter utan underenheter i den valda delen av organisationen får var sitt formulär."),
+        description=_l(
+            "Alla verksamheter utan underenheter i den valda delen av organisationen får var sitt formulär."
+        ),
     )
     instructions = TextAreaField(
         _l("Instruktioner till kontaktpersonerna (manual för genomförande)"),
         validators=[Length(max=20_000)],
-        description=_l("Visas på startsidan för varje kontaktperson. Du kan använda Markdown: **fet**, *kursiv*, listor och länkar."),
+        description=_l(
+            "Visas på startsidan för varje kontaktperson. Du kan använda Markdown: **fet**, *kursiv*, listor och länkar."
+        ),
     )
 
     def validate_closes_on(self, field):
@@ -63,5 +68,7 @@ class AnswersUploadForm(Form):
 class AnswersImportForm(Form):
     mark_submitted = BooleanField(
         _l("Markera svaren som inskickade"),
-        description=_l("Välj detta när verksamheten har skickat filen som sitt svar. Alla obligatoriska frågor måste vara besvarade."),
+        description=_l(
+            "Välj detta när verksamheten har skickat filen som sitt svar. Alla obligatoriska frågor måste vara besvarade."
+        ),
     )

@@ -1,4 +1,5 @@
 """A round's lifecycle: create, edit, open, close, reopen, archive, publish; units joining late."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -49,8 +50,12 @@ def questionnaire_choices() -> list[tuple[str, str]]:
         if content_hash(source) not in known:
             try:
                 found = parse(source, name=path.name)
-                label = _("%(title)s – version %(version)s (ny, från filen %(file)s)",
-                          title=found.title, version=found.version, file=path.name)
+                label = _(
+                    "%(title)s – version %(version)s (ny, från filen %(file)s)",
+                    title=found.title,
+                    version=found.version,
+                    file=path.name,
+                )
             except QuestionnaireError:
                 label = _("%(file)s (ny fil; har fel, se flask --app survey questionnaire check)", file=path.name)
             choices.append((f"file:{path.name}", label))
@@ -58,7 +63,9 @@ def questionnaire_choices() -> list[tuple[str, str]]:
 
 
 def scope_choices() -> list[tuple[str, str]]:
-    units = db.session.scalars(select(Unit).where(Unit.is_active.is_(True), Unit.id.in_(visible_units(current_user))).order_by(Unit.name)).all()
+    units = db.session.scalars(
+        select(Unit).where(Unit.is_active.is_(True), Unit.id.in_(visible_units(current_user))).order_by(Unit.name)
+    ).all()
     parents = {u.parent_id for u in units}
     choices = [("", _("Hela organisationen"))]
     choices += [(str(u.id), u.name) for u in units if u.id in parents]
@@ -102,7 +109,10 @@ def create():
             count = round_.assign_participants()
             audit("round_created", actor(), user_id=current_user.id, round_id=round_.id, details={"units": count})
             db.session.commit()
-            flash(_("Omgången är skapad som utkast med %(n)s verksamheter. Öppna den när allt är klart.", n=count), "saved")
+            flash(
+                _("Omgången är skapad som utkast med %(n)s verksamheter. Öppna den när allt är klart.", n=count),
+                "saved",
+            )
             return redirect(url_for("rounds.round_status", round_id=round_.id), code=303)
     return render_template("rounds/form.html", form=form, round=None)
 
@@ -132,7 +142,9 @@ def edit(round_id: int):
     form = round_form(round_)
     if round_.uses_answers:
         # Answers are tied to the questions and units of an opened round.
-        form.questionnaire.choices = [(f"version:{round_.questionnaire_version_id}", round_.questionnaire_version.title)]
+        form.questionnaire.choices = [
+            (f"version:{round_.questionnaire_version_id}", round_.questionnaire_version.title)
+        ]
         form.questionnaire.data = f"version:{round_.questionnaire_version_id}"
         form.scope.data = str(round_.scope_unit_id or "")
     if form.validate_on_submit():
@@ -161,8 +173,14 @@ def add_newcomers(round_id: int):
     except IntegrityError:  # the same button pressed twice at once: the other press added them
         db.session.rollback()
         added = 0
-    flash(ngettext("%(num)d verksamhet har lagts till i omgången. Bjud in den när du är redo.",
-                   "%(num)d verksamheter har lagts till i omgången. Bjud in dem när du är redo.", added), "saved")
+    flash(
+        ngettext(
+            "%(num)d verksamhet har lagts till i omgången. Bjud in den när du är redo.",
+            "%(num)d verksamheter har lagts till i omgången. Bjud in dem när du är redo.",
+            added,
+        ),
+        "saved",
+    )
     return redirect(url_for("rounds.round_status", round_id=round_.id), code=303)
 
 
@@ -180,11 +198,22 @@ def change_state(round_id: int):
     if state == "open":
         round_.assign_participants()
     round_.change_state(state)
-    audit("round_state_changed", actor(), user_id=current_user.id, round_id=round_.id, details={"from": previous, "to": state})
+    audit(
+        "round_state_changed",
+        actor(),
+        user_id=current_user.id,
+        round_id=round_.id,
+        details={"from": previous, "to": state},
+    )
     db.session.commit()
-    flash({"open": _("Omgången är öppen. Skicka inbjudningar när du är redo."),
-           "closed": _("Omgången är stängd. Utkasten finns kvar men kan inte ändras."),
-           "archived": _("Omgången är arkiverad.")}[state], "saved")
+    flash(
+        {
+            "open": _("Omgången är öppen. Skicka inbjudningar när du är redo."),
+            "closed": _("Omgången är stängd. Utkasten finns kvar men kan inte ändras."),
+            "archived": _("Omgången är arkiverad."),
+        }[state],
+        "saved",
+    )
     return redirect(url_for("rounds.round_status", round_id=round_.id), code=303)
 
 
@@ -198,11 +227,17 @@ def publish(round_id: int):
         flash(_("Öppna omgången innan sammanställningen publiceras."), "error")
     else:
         round_.published_dt = utcnow() if publish_it else None
-        audit("summary_published" if publish_it else "summary_withdrawn", actor(), user_id=current_user.id,
-              round_id=round_.id)
+        audit(
+            "summary_published" if publish_it else "summary_withdrawn",
+            actor(),
+            user_id=current_user.id,
+            round_id=round_.id,
+        )
         db.session.commit()
-        flash(_("Sammanställningen är publicerad.") if publish_it else _("Sammanställningen är inte längre publicerad."),
-              "saved")
+        flash(
+            _("Sammanställningen är publicerad.") if publish_it else _("Sammanställningen är inte längre publicerad."),
+            "saved",
+        )
     return redirect(url_for("rounds.round_status", round_id=round_.id), code=303)
 
 
@@ -216,8 +251,13 @@ def reopen_round(round_id: int):
     if form.validate_on_submit():
         round_.closes_on = form.closes_on.data
         round_.change_state("open")
-        audit("round_state_changed", actor(), user_id=current_user.id, round_id=round_.id,
-              details={"from": "closed", "to": "open", "closes_on": form.closes_on.data.isoformat()})
+        audit(
+            "round_state_changed",
+            actor(),
+            user_id=current_user.id,
+            round_id=round_.id,
+            details={"from": "closed", "to": "open", "closes_on": form.closes_on.data.isoformat()},
+        )
         db.session.commit()
         flash(_("Omgången är öppen igen."), "saved")
         return redirect(url_for("rounds.round_status", round_id=round_.id), code=303)

@@ -1,4 +1,5 @@
 """Issuing fresh personal links for a whole round: the links CSV and `flask links` both come here."""
+
 from __future__ import annotations
 
 from sqlalchemy.orm import selectinload
@@ -15,8 +16,9 @@ def issue_links(round_: Round, actor: str, user: User | None = None) -> list[tup
     Sorted by unit name; earlier links stop working.
     """
     assignments = db.session.scalars(
-        visible_assignments(user, round_)
-        .options(selectinload(Assignment.unit).selectinload(Unit.contacts), selectinload(Assignment.tokens))
+        visible_assignments(user, round_).options(
+            selectinload(Assignment.unit).selectinload(Unit.contacts), selectinload(Assignment.tokens)
+        )
     ).all()
     links = [
         (assignment, mail.contact_link(assignment.issue_token()))

@@ -1,4 +1,5 @@
 """Mail for a round: invitations, reminders, the links file, editable templates, the outbox."""
+
 from __future__ import annotations
 
 import csv
@@ -36,9 +37,8 @@ from survey.rounds.links import issue_links
 
 def selected_assignments(round_: Round, wanted) -> list[Assignment]:
     """The round's assignments named in the post (ids), or chosen by ``wanted`` when 'all' was pressed."""
-    query = (
-        visible_assignments(current_user, round_)
-        .options(selectinload(Assignment.unit).selectinload(Unit.contacts), selectinload(Assignment.tokens))
+    query = visible_assignments(current_user, round_).options(
+        selectinload(Assignment.unit).selectinload(Unit.contacts), selectinload(Assignment.tokens)
     )
     if request.form.get("all"):
         return [a for a in db.session.scalars(query) if wanted(a)]
@@ -61,16 +61,27 @@ def send_mail(round_id: int, kind: str, wanted):
         queued += count
         if not count:
             without_contact.append(assignment.unit.name)
-    audit(f"{kind}s_queued", actor(), user_id=current_user.id, round_id=round_.id,
-          details={"units": len(chosen), "messages": queued})
+    audit(
+        f"{kind}s_queued",
+        actor(),
+        user_id=current_user.id,
+        round_id=round_.id,
+        details={"units": len(chosen), "messages": queued},
+    )
     db.session.commit()
     if already_in:
         flash(_("Har redan skickat in, fick inget meddelande: %(units)s", units=", ".join(already_in)), "info")
     if not chosen and not already_in:
         flash(_("Inga verksamheter valdes."), "warning")
     elif chosen:
-        flash(ngettext("%(num)d meddelande ligger i utkorgen och skickas nu.",
-                       "%(num)d meddelanden ligger i utkorgen och skickas nu.", queued), "saved")
+        flash(
+            ngettext(
+                "%(num)d meddelande ligger i utkorgen och skickas nu.",
+                "%(num)d meddelanden ligger i utkorgen och skickas nu.",
+                queued,
+            ),
+            "saved",
+        )
     if without_contact:
         flash(_("Saknar kontaktperson, fick inget meddelande: %(units)s", units=", ".join(without_contact)), "warning")
     send_after_this_request()
@@ -108,7 +119,9 @@ def links_csv(round_id: int):
     for assignment, link in links:
         contacts = assignment.unit.contacts or [None]
         for contact in contacts:
-            writer.writerow([assignment.unit.name, contact.name if contact else "", contact.email if contact else "", link])
+            writer.writerow(
+                [assignment.unit.name, contact.name if contact else "", contact.email if contact else "", link]
+            )
     db.session.commit()
     # Excel opens a semicolon CSV with a BOM as UTF-8 in Swedish locales.
     return Response(
