@@ -23,8 +23,8 @@ login_manager.login_message_category = "info"
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     """The user of a session id "<user id>:<generation>"; an ended generation is no user."""
-    user_id, _sep, generation = session_id.partition(":")
-    user_id, generation = parse_id(user_id), parse_id(generation)
+    user_text, _sep, generation_text = session_id.partition(":")
+    user_id, generation = parse_id(user_text), parse_id(generation_text)
     if user_id is None or generation is None:
         return None
     user = db.session.get(User, user_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from email_validator import EmailNotValidError, validate_email
@@ -233,7 +234,7 @@ def backup_command(output):
     click.echo(f"Backup written to {path}")
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     click.echo(message, err=True)
     sys.exit(1)
 

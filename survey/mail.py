@@ -293,6 +293,7 @@ def deliver(message: OutboxMessage, reply_to: str = "") -> None:
         email["Reply-To"] = reply_to
     email.set_content(message.body)
     timeout = config["MAIL_TIMEOUT"]
+    smtp: smtplib.SMTP
     if config["MAIL_USE_SSL"]:
         smtp = smtplib.SMTP_SSL(
             config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout, context=ssl.create_default_context()

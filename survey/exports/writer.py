@@ -34,6 +34,16 @@ class OneLine(str):
     """Text that is never wrapped, so it runs on over the empty cells beside it (the Översikt's heading lines)."""
 
 
+# What a spreadsheet would read as the start of a formula (OWASP's list for CSV files).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def literal_csv_text(text: str) -> str:
+    """Text for a CSV cell that a spreadsheet shows as written: a leading apostrophe keeps
+    "=HYPERLINK(…)" or "-Socialtjänsten" from being read as a formula."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def clean_text(text: str) -> str:
     """Text Excel accepts: no XML-illegal characters, within the cell limit, visibly cut when longer."""
     text = ILLEGAL_CHARACTERS_RE.sub("", text)

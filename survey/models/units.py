@@ -14,11 +14,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.db import UTCDateTime, utcnow
-from survey.extensions import db
+from survey.extensions import Model, db
 from survey.models.states import UnitKind, _in
 
 
-class Unit(db.Model):
+class Unit(Model):
     """A node of the municipality's organisation: nämnd → förvaltning → verksamhet, or a bolag."""
 
     __tablename__ = "unit"
@@ -39,7 +39,7 @@ class Unit(db.Model):
         return f"<Unit {self.id} {self.name!r}>"
 
 
-class ContactPerson(db.Model):
+class ContactPerson(Model):
     """The person a unit names to answer for it; a unit may have several."""
 
     __tablename__ = "contact_person"
@@ -56,7 +56,7 @@ class ContactPerson(db.Model):
 def participating_units(root: Unit | None = None, every_unit: list[Unit] | None = None) -> list[Unit]:
     """The units that answer: active units without active children, in ``root``'s subtree (or everywhere)."""
     if every_unit is None:
-        every_unit = db.session.scalars(select(Unit).where(Unit.is_active.is_(True))).all()
+        every_unit = list(db.session.scalars(select(Unit).where(Unit.is_active.is_(True))))
     units = [u for u in every_unit if u.is_active]
     has_active_child = {u.parent_id for u in units if u.parent_id is not None}
     if root is None:

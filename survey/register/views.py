@@ -26,12 +26,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def all_units() -> list[Unit]:
-    return db.session.scalars(
-        select(Unit)
-        .where(Unit.id.in_(visible_units(current_user)))
-        .options(selectinload(Unit.contacts))
-        .order_by(Unit.name)
-    ).all()
+    return list(
+        db.session.scalars(
+            select(Unit)
+            .where(Unit.id.in_(visible_units(current_user)))
+            .options(selectinload(Unit.contacts))
+            .order_by(Unit.name)
+        ).all()
+    )
 
 
 def tree(units: list[Unit]) -> list[tuple[Unit, list]]:

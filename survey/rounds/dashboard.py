@@ -139,7 +139,7 @@ def round_status(round_id: int):
     rows, units = round_rows(round_)
     counts = dict.fromkeys(STATUSES, 0)
     for row in rows:
-        counts[row.assignment.status] += 1
+        counts[AssignmentStatus(row.assignment.status)] += 1
     filters = chosen_filters()
     return render_template(
         "coordinator/round.html",

@@ -24,6 +24,7 @@ from sqlalchemy.orm import selectinload
 from survey import mail
 from survey.access import editor_required, round_or_404, staff_required, visible_assignments
 from survey.db import utcnow
+from survey.exports.writer import literal_csv_text
 from survey.extensions import db
 from survey.ids import parse_id
 from survey.models import Assignment, MailKind, OutboxMessage, Round, Unit, audit
@@ -43,7 +44,7 @@ def selected_assignments(round_: Round, wanted) -> list[Assignment]:
     if request.form.get("all"):
         return [a for a in db.session.scalars(query) if wanted(a)]
     ids = {parse_id(i) for i in request.form.getlist("assignment")} - {None}
-    return db.session.scalars(query.where(Assignment.id.in_(ids))).all() if ids else []
+    return list(db.session.scalars(query.where(Assignment.id.in_(ids)))) if ids else []
 
 
 def send_mail(round_id: int, kind: str, wanted):
@@ -117,11 +118,9 @@ def links_csv(round_id: int):
     writer = csv.writer(out, delimiter=";")
     writer.writerow([_("Verksamhet"), _("Kontaktperson"), _("E-post"), _("Länk")])
     for assignment, link in links:
-        contacts = assignment.unit.contacts or [None]
-        for contact in contacts:
-            writer.writerow(
-                [assignment.unit.name, contact.name if contact else "", contact.email if contact else "", link]
-            )
+        # Names come from imported register files: every cell is literal text when a spreadsheet opens the file.
+        for name, email in [(c.name, c.email) for c in assignment.unit.contacts] or [("", "")]:
+            writer.writerow([literal_csv_text(text) for text in (assignment.unit.name, name, email)] + [link])
     db.session.commit()
     # Excel opens a semicolon CSV with a BOM as UTF-8 in Swedish locales.
     return Response(
