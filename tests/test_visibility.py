@@ -66,3 +66,25 @@ def test_a_hidden_unit_is_a_404_and_left_out_of_lists_and_exports(app, client, w
     assert hide_unit not in client.get("/samordning/register/").get_data(as_text=True)
     assert client.get(f"/samordning/register/{unit_id}").status_code == 404
     assert client.get(f"/samordning/register/kontakt/{contact_id}").status_code == 404
+
+
+def test_the_council_workbook_leaves_out_a_unit_the_rule_hides(app, client, world, hide_unit):
+    import io
+
+    import openpyxl
+
+    login(client)
+    response = client.get(f"/samordning/omgang/{world.round_id}/sammanstallning.xlsx", query_string={"utkast": "1"})
+    assert response.status_code == 200
+    workbook = openpyxl.load_workbook(io.BytesIO(response.data))
+    texts = {str(cell.value) for sheet in workbook for row in sheet.iter_rows() for cell in row if cell.value}
+    assert world.unit_names[0] in texts, "the visible units are there"
+    assert hide_unit not in texts
+
+
+def test_an_overlong_namnd_in_the_workbook_address_is_no_error(client, world):
+    login(client)
+    response = client.get(
+        f"/samordning/omgang/{world.round_id}/sammanstallning.xlsx", query_string={"namnd": "99999999999999999999"}
+    )
+    assert response.status_code == 200

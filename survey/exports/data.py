@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Text, and_, cast, or_, select
+from sqlalchemy import Select, Text, and_, cast, or_, select
 
 from survey.extensions import db
 from survey.models import (
@@ -83,6 +83,8 @@ class ExportOptions:
 
     include_drafts: bool = False
     namnd_id: int | None = None
+    # The ids of the units the reader may see (access.visible_units()); None: every unit (the command line).
+    visible_units: Select | None = None
 
     def describe(self, units: dict[int, Unit]) -> str:
         scope = units[self.namnd_id].name if self.namnd_id in units else "Alla nämnder och bolag"
@@ -105,16 +107,18 @@ class UnitRow:
 def round_units(round_: Round, options: ExportOptions = ExportOptions()) -> tuple[list[UnitRow], dict[int, Unit]]:
     """Every unit of the round within the chosen nämnd, ordered by nämnd and unit, from three queries."""
     units = {u.id: u for u in db.session.scalars(select(Unit))}
+    assignments = select(Assignment).where(Assignment.round_id == round_.id)
+    if options.visible_units is not None:
+        assignments = assignments.where(Assignment.unit_id.in_(options.visible_units))
     contacts: dict[int, list[ContactPerson]] = defaultdict(list)
     for contact in db.session.scalars(
         select(ContactPerson)
-        .join(Assignment, Assignment.unit_id == ContactPerson.unit_id)
-        .where(Assignment.round_id == round_.id)
+        .where(ContactPerson.unit_id.in_(assignments.with_only_columns(Assignment.unit_id)))
         .order_by(ContactPerson.name)
     ):
         contacts[contact.unit_id].append(contact)
     rows = []
-    for assignment in db.session.scalars(select(Assignment).where(Assignment.round_id == round_.id)):
+    for assignment in db.session.scalars(assignments):
         top = top_unit(units, assignment.unit_id)
         if options.namnd_id is not None and top.id != options.namnd_id:
             continue

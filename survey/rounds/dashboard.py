@@ -16,6 +16,7 @@ from survey.exports.council import council_workbook, workbook_filename
 from survey.exports.data import ExportOptions, previous_round
 from survey.exports.writer import write_sheet
 from survey.extensions import db
+from survey.ids import parse_id
 from survey.models import Assignment, AssignmentStatus, ContactPerson, Round, Unit
 from survey.models.units import UnitTree
 from survey.rounds import bp
@@ -215,7 +216,8 @@ def download_workbook(round_id: int):
     round_ = round_or_404(round_id)
     options = ExportOptions(
         include_drafts=request.args.get("utkast") == "1",
-        namnd_id=request.args.get("namnd", type=int),
+        namnd_id=parse_id(request.args.get("namnd")),
+        visible_units=visible_units(current_user),
     )
     return send_file(
         council_workbook(round_, options),
