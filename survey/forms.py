@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import EmailField
+from wtforms.validators import DataRequired, Email, Length
 
 # C0 control characters other than tab, line feed and carriage return: no one types them, and
 # PostgreSQL refuses NUL in text outright.
@@ -31,3 +34,16 @@ class Form(FlaskForm):
         def bind_field(self, form, unbound_field, options):
             filters = [without_control_characters, *unbound_field.kwargs.get("filters", ())]
             return unbound_field.bind(form=form, filters=filters, **options)
+
+
+def email_field(description: str = "") -> EmailField:
+    """An e-mail address as every form asks for it: required, checked, at most 254 characters."""
+    return EmailField(
+        _l("E-postadress"),
+        validators=[
+            DataRequired(_l("Skriv en e-postadress.")),
+            Email(_l("Skriv en giltig e-postadress, till exempel namn@kommun.se."), check_deliverability=False),
+            Length(max=254),
+        ],
+        description=description,
+    )

@@ -11,9 +11,9 @@ from wtforms import (
     SelectChoice,
     StringField,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
-from survey.forms import Form
+from survey.forms import Form, email_field
 from survey.models import Role
 
 
@@ -44,14 +44,7 @@ class ChangeOwnPasswordForm(ChangePasswordForm):
 
 
 class UserForm(Form):
-    email = EmailField(
-        _l("E-postadress"),
-        validators=[
-            DataRequired(_l("Skriv en e-postadress.")),
-            Email(_l("Skriv en giltig e-postadress, till exempel namn@kommun.se."), check_deliverability=False),
-            Length(max=254),
-        ],
-    )
+    email = email_field()
     name = StringField(
         _l("Namn"),
         validators=[Length(max=200)],

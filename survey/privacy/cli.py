@@ -11,7 +11,7 @@ from survey.db import utcnow
 from survey.extensions import db
 from survey.models import audit
 from survey.privacy.retention import purge
-from survey.privacy.rights import access_workbook, erase, gather
+from survey.privacy.rights import access_workbook, erase, gather, record_export
 
 privacy_group = AppGroup("privacy", help="Personal data: the retention purge, a person's access and erasure.")
 
@@ -67,16 +67,7 @@ def export_command(email, output):
         path.write_bytes(access_workbook(held).getvalue())
     except OSError as exc:
         raise click.ClickException(f"{path}: cannot be written: {exc.strerror or exc}") from exc
-    audit(
-        "personal_data_exported",
-        "cli",
-        details={
-            "accounts": len(held.accounts),
-            "contacts": len(held.contacts),
-            "mail": len(held.mail),
-            "events": len(held.events),
-        },
-    )
+    record_export(held, "cli")
     db.session.commit()
     click.echo(
         f"{len(held.accounts)} account(s), {len(held.contacts)} contact record(s), {len(held.mail)} mail "

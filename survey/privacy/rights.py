@@ -86,6 +86,21 @@ def gather(email: str) -> Held:
     return Held(email, list(accounts), list(contacts), list(mail), events)
 
 
+def record_export(held: Held, actor: str, user_id: int | None = None) -> None:
+    """Audit that an access export was made: what it held, never the address (the caller commits)."""
+    audit(
+        "personal_data_exported",
+        actor,
+        user_id=user_id,
+        details={
+            "accounts": len(held.accounts),
+            "contacts": len(held.contacts),
+            "mail": len(held.mail),
+            "events": len(held.events),
+        },
+    )
+
+
 def access_workbook(held: Held) -> BytesIO:
     """One workbook of everything held about the person; every text cell literal text (exports/writer.py)."""
     workbook = Workbook(write_only=True)

@@ -13,7 +13,7 @@ from survey.forms import without_control_characters
 from survey.models import audit
 from survey.privacy import bp
 from survey.privacy.retention import purge
-from survey.privacy.rights import access_workbook, erase, gather, is_last_admin, normalised
+from survey.privacy.rights import access_workbook, erase, gather, is_last_admin, normalised, record_export
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -62,17 +62,7 @@ def person():
 def access_export():
     """Everything held about the address as a workbook (the address is posted: it stays out of server logs)."""
     held = gather(posted_email())
-    audit(
-        "personal_data_exported",
-        user_actor(current_user),
-        user_id=current_user.id,
-        details={
-            "accounts": len(held.accounts),
-            "contacts": len(held.contacts),
-            "mail": len(held.mail),
-            "events": len(held.events),
-        },
-    )
+    record_export(held, user_actor(current_user), current_user.id)
     db.session.commit()
     return Response(
         access_workbook(held).getvalue(),

@@ -5,15 +5,14 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
-    EmailField,
     RadioField,
     SelectChoice,
     SelectField,
     StringField,
 )
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Length
 
-from survey.forms import Form
+from survey.forms import Form, email_field
 from survey.models import UnitKind
 
 
@@ -29,14 +28,7 @@ class UnitForm(Form):
 
 class ContactForm(Form):
     name = StringField(_l("Namn"), validators=[DataRequired(_l("Skriv kontaktpersonens namn.")), Length(max=200)])
-    email = EmailField(
-        _l("E-postadress"),
-        validators=[
-            DataRequired(_l("Skriv en e-postadress.")),
-            Email(_l("Skriv en giltig e-postadress, till exempel namn@kommun.se."), check_deliverability=False),
-            Length(max=254),
-        ],
-    )
+    email = email_field()
 
 
 class RegisterUploadForm(Form):

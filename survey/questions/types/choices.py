@@ -147,24 +147,17 @@ class Scale(OneChoice):
         return value
 
     def hint(self, question: Question) -> str:
-        low, high = self.ends(question)
-        return _(
-            "Ett värde från %(min)s (%(min_label)s) till %(max)s (%(max_label)s).",
-            min=low,
-            max=high,
-            min_label=question.min_label,
-            max_label=question.max_label,
-        )
+        return _("Ett värde från %(min)s (%(min_label)s) till %(max)s (%(max_label)s).", **self.words(question))
 
     def excel_hint(self, question: Question) -> str:
-        low, high = self.ends(question)
         return _(
-            "Välj %(min)s–%(max)s i listan: %(min)s = %(min_label)s, %(max)s = %(max_label)s.",
-            min=low,
-            max=high,
-            min_label=question.min_label,
-            max_label=question.max_label,
+            "Välj %(min)s–%(max)s i listan: %(min)s = %(min_label)s, %(max)s = %(max_label)s.", **self.words(question)
         )
+
+    def words(self, question: Question) -> dict[str, Any]:
+        """The ends and their words, as the hints name them."""
+        low, high = self.ends(question)
+        return {"min": low, "max": high, "min_label": question.min_label, "max_label": question.max_label}
 
     def option_label(self, question: Question, option: Option) -> str:
         """An option as the reader saw it: the ends carry their words ("1 – Inte alls")."""
