@@ -138,7 +138,7 @@ def answers_template(round_ref, unit_name, output):
 )
 def answers_import(path, dry_run, mark_submitted):
     """Import a filled-in offline template into the unit's answers, as one transaction."""
-    from survey.offline.plan import apply_import, import_refusal, plan_import
+    from survey.offline import importing
     from survey.offline.reader import OfflineFileError, read_offline
 
     try:
@@ -150,10 +150,10 @@ def answers_import(path, dry_run, mark_submitted):
     assignment = db.session.get(Assignment, found.assignment_id) if found.assignment_id else None
     if assignment is None:
         fail(f"{path}: the unit this template was made for is not in the database.")
-    refusal = import_refusal(assignment)
-    if refusal:
-        fail(f"{path}: {assignment.unit.name}: {refusal}")
-    plan = plan_import(assignment, found)
+    try:
+        plan = importing.preview(assignment, found)
+    except importing.ImportRefused as exc:
+        fail(f"{path}: {assignment.unit.name}: {exc}")
     for message in plan.errors:
         click.echo(f"{path}: {message}", err=True)
     if not plan.ok:
@@ -175,20 +175,10 @@ def answers_import(path, dry_run, mark_submitted):
     if dry_run:
         click.echo("Dry run: nothing written.")
         return
-    counts = apply_import(assignment, plan)
-    if mark_submitted:
-        missing = assignment.missing_required()
-        if missing:
-            db.session.rollback()
-            fail(f"Cannot mark as submitted: {len(missing)} required answer(s) missing; nothing was imported.")
-        assignment.submit()
-    audit(
-        "answers_imported",
-        "cli",
-        round_id=assignment.round_id,
-        assignment_id=assignment.id,
-        details={**counts, "submitted": mark_submitted},
-    )
+    try:
+        importing.import_answers(assignment, found, actor="cli", mark_submitted=mark_submitted)
+    except importing.RequiredAnswersMissing as exc:
+        fail(f"Cannot mark as submitted: {exc.missing} required answer(s) missing; nothing was imported.")
     db.session.commit()
     click.echo("Imported.")
 

@@ -377,3 +377,34 @@ def test_a_true_false_cell_formatted_as_a_percentage_gets_a_message(app, world, 
     cell.value, cell.number_format = True, "0%"
     response = upload(coordinator, world.assignment_ids[0], workbook)
     assert response.status_code == 200 and "Filen har fel" in response.get_data(as_text=True)
+
+
+def test_the_command_line_and_the_web_import_of_a_file_store_the_same(app, runner, world, coordinator, tmp_path):
+    """One service under both: the same filled-in template gives the same answers and the same log details."""
+    answers = {"namn": "Bo Ek", "huvudomrade": "Sexuellt våld", "anstallda": 12, "omraden:nara": "Ja"}
+    by_web, by_command = world.assignment_ids[1], world.assignment_ids[2]
+    web_file = template(coordinator, by_web)
+    fill(web_file, "Grunduppgifter", answers)
+    add_entry(web_file, "Goda exempel", {"exempel_rubrik": "Våga fråga"})
+    assert "Filen har fel" not in upload(coordinator, by_web, web_file).get_data(as_text=True)
+    assert confirm(coordinator, by_web).status_code == 303
+
+    command_file = template(coordinator, by_command)
+    fill(command_file, "Grunduppgifter", answers)
+    add_entry(command_file, "Goda exempel", {"exempel_rubrik": "Våga fråga"})
+    path = tmp_path / "mall.xlsx"
+    command_file.save(path)
+    result = runner.invoke(args=["answers", "import", str(path)])
+    assert result.exit_code == 0, result.output
+
+    def without_index(values):
+        return {(key, bool(index)): value for (key, index), value in values.items()}
+
+    assert stored(app, by_web) and without_index(stored(app, by_web)) == without_index(stored(app, by_command))
+    with app.app_context():
+        events = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "answers_imported").order_by(AuditEvent.id)
+        ).all()
+        assert [e.assignment_id for e in events] == [by_web, by_command]
+        assert events[0].details == events[1].details
+        assert events[1].actor == "cli" and events[1].user_id is None

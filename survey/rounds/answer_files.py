@@ -22,8 +22,9 @@ from survey.access import editor_required, staff_required
 from survey.exports.unit import unit_workbook, unit_workbook_filename
 from survey.extensions import db
 from survey.models import audit
-from survey.offline.plan import apply_import, import_refusal, plan_import
-from survey.offline.reader import MAX_BYTES, OfflineFileError, read_offline
+from survey.offline import importing
+from survey.offline.plan import import_refusal
+from survey.offline.reader import MAX_BYTES, OfflineFileError
 from survey.offline.template import offline_template, template_filename
 from survey.register.uploads import keep_upload, upload_folder
 from survey.register.views import XLSX
@@ -79,7 +80,7 @@ def import_answers(assignment_id: int):
         with upload.stream:
             data = upload.read(MAX_BYTES + 1)
         try:
-            plan = plan_import(assignment, read_offline(data))
+            plan = importing.preview(assignment, data)
         except OfflineFileError as exc:
             form.file.errors.append(str(exc))
         else:
@@ -116,45 +117,34 @@ def confirm_answers_import(assignment_id: int):
     assignment = round_assignment(assignment_id)
     form = AnswersImportForm()
     data = take_pending_import(assignment.id)
-    refusal = import_refusal(assignment)
-    if refusal or data is None or not form.validate_on_submit():
-        flash(refusal or _("Inläsningen har gått ut. Ladda upp filen igen."), "error")
+    if data is None or not form.validate_on_submit():
+        flash(import_refusal(assignment) or _("Inläsningen har gått ut. Ladda upp filen igen."), "error")
         return redirect(url_for("rounds.import_answers", assignment_id=assignment.id), code=303)
     try:
-        plan = plan_import(assignment, read_offline(data))
-    except OfflineFileError as exc:
-        plan = None
+        result = importing.import_answers(
+            assignment, data, actor=actor(), user_id=current_user.id, mark_submitted=bool(form.mark_submitted.data)
+        )
+    except (importing.ImportRefused, OfflineFileError) as exc:
         flash(str(exc), "error")
-    if plan is None or not plan.ok:
-        if plan is not None:
-            flash(_("Filen har fel och kan inte läsas in."), "error")
         return redirect(url_for("rounds.import_answers", assignment_id=assignment.id), code=303)
-    counts = apply_import(assignment, plan)
-    missing = assignment.missing_required() if form.mark_submitted.data else []
-    if missing:
-        db.session.rollback()
+    except importing.FileHasErrors:
+        flash(_("Filen har fel och kan inte läsas in."), "error")
+        return redirect(url_for("rounds.import_answers", assignment_id=assignment.id), code=303)
+    except importing.RequiredAnswersMissing as exc:
         flash(
             _(
                 "Svaren kan inte markeras som inskickade: %(n)s obligatoriska frågor saknar svar. Läs in filen utan att markera den som inskickad, eller komplettera filen.",
-                n=len(missing),
+                n=exc.missing,
             ),
             "error",
         )
         return redirect(url_for("rounds.import_answers", assignment_id=assignment.id), code=303)
-    if form.mark_submitted.data:
-        assignment.submit()
-    audit(
-        "answers_imported",
-        actor(),
-        user_id=current_user.id,
-        round_id=assignment.round_id,
-        assignment_id=assignment.id,
-        details={**counts, "changes": len(plan.changes), "submitted": bool(form.mark_submitted.data)},
-    )
     db.session.commit()
     # The same count as the preview's table, so the coordinator sees that what was shown is what was done.
     flash(
-        ngettext("Svaren är inlästa: %(num)s ändring.", "Svaren är inlästa: %(num)s ändringar.", len(plan.changes)),
+        ngettext(
+            "Svaren är inlästa: %(num)s ändring.", "Svaren är inlästa: %(num)s ändringar.", len(result.plan.changes)
+        ),
         "saved",
     )
     return redirect(url_for("rounds.assignment", assignment_id=assignment.id), code=303)
