@@ -31,8 +31,16 @@ def load_user(session_id: str) -> User | None:
     return user if user is not None and user.session_generation == generation else None
 
 
+# Who did it, as the audit log names them: a staff user, a unit's contact person, or the command line.
+COMMAND_LINE = "cli"
+
+
 def user_actor(user: User) -> str:
     return f"{user.email} ({user.role})"
+
+
+def contact_actor(assignment: Assignment) -> str:
+    return f"kontaktperson för {assignment.unit.name} (uppdrag {assignment.id})"
 
 
 def role_required(*roles: str):

@@ -13,6 +13,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
+from survey.access import COMMAND_LINE
 from survey.accounts.service import create_user
 from survey.extensions import db
 from survey.ids import parse_id
@@ -176,7 +177,7 @@ def answers_import(path, dry_run, mark_submitted):
         click.echo("Dry run: nothing written.")
         return
     try:
-        importing.import_answers(assignment, found, actor="cli", mark_submitted=mark_submitted)
+        importing.import_answers(assignment, found, actor=COMMAND_LINE, mark_submitted=mark_submitted)
     except importing.RequiredAnswersMissing as exc:
         fail(f"Cannot mark as submitted: {exc.missing} required answer(s) missing; nothing was imported.")
     db.session.commit()
@@ -249,7 +250,7 @@ def users_create(email, role, name):
     if User.by_email(email):
         fail(f"An account for {email} already exists.")
     user, password = create_user(email, role, name)
-    audit("user_created", "cli", user_id=user.id, details={"role": role})
+    audit("user_created", COMMAND_LINE, user_id=user.id, details={"role": role})
     db.session.commit()
     click.echo(f"Created {role} {email}. One-time password (must be changed at first login): {password}")
 
@@ -265,7 +266,7 @@ def print_links(links: list[tuple[Assignment, str]]) -> None:
 def links_command(round_ref):
     """Print a new contact link per unit (unit<TAB>link); earlier links stop working."""
     round_ = find_round(round_ref)
-    links = issue_links(round_, "cli")
+    links = issue_links(round_, COMMAND_LINE)
     db.session.commit()
     click.echo(f"New links for {round_.name}; earlier links no longer work.", err=True)
     print_links(links)

@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from survey.access import COMMAND_LINE
 from survey.accounts.service import create_user
 from survey.cli import print_links
 from survey.db import utcnow
@@ -119,8 +120,8 @@ def demo_command():
         password = secrets.token_urlsafe(12)
         user.set_password(password, one_time=True)
     db.session.flush()
-    links = issue_links(round_, "cli")
-    audit("demo_loaded", "cli", round_id=round_.id)
+    links = issue_links(round_, COMMAND_LINE)
+    audit("demo_loaded", COMMAND_LINE, round_id=round_.id)
     db.session.commit()
     base = current_app.config["PUBLIC_URL"].rstrip("/")
     click.echo(f"Samordnarens inloggning: {base}/logga-in")

@@ -59,6 +59,9 @@ ACTION_NAMES = {
     "user_disabled": _l("Konto avstängt"),
     "setting_changed": _l("Inställning ändrad"),
     "demo_loaded": _l("Demodata inläst"),
+    "privacy_purged": _l("Gallring utförd"),
+    "personal_data_exported": _l("Utdrag om en person hämtat"),
+    "personal_data_erased": _l("En persons uppgifter raderade"),
 }
 
 

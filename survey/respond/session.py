@@ -12,6 +12,7 @@ from flask import (
 )
 from sqlalchemy import select
 
+from survey.access import contact_actor as contact_actor  # its home; respond/views.py and saving.py import it here
 from survey.extensions import db
 from survey.models import AccessToken, Assignment, hash_token
 from survey.questions.definition import Section
@@ -30,10 +31,6 @@ def bind_session(assignment: Assignment, token: str) -> None:
     session[LINK_KEY] = db.session.scalar(select(AccessToken.id).where(AccessToken.token_hash == hash_token(token)))
     session.permanent = True
     stamp_session()
-
-
-def contact_actor(assignment: Assignment) -> str:
-    return f"kontaktperson för {assignment.unit.name} (uppdrag {assignment.id})"
 
 
 def own_assignment(assignment_id: int) -> Assignment:

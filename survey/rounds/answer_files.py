@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from survey.access import editor_required, staff_required
+from survey.access import editor_required, staff_required, user_actor
 from survey.exports.unit import unit_workbook, unit_workbook_filename
 from survey.extensions import db
 from survey.models import audit
@@ -34,7 +34,6 @@ from survey.rounds.forms import (
     AnswersImportForm,
     AnswersUploadForm,
 )
-from survey.rounds.lifecycle import actor
 
 
 @bp.route("/svar/<int:assignment_id>/mall.xlsx")
@@ -43,7 +42,7 @@ def offline_template_download(assignment_id: int):
     assignment = round_assignment(assignment_id)
     audit(
         "template_downloaded",
-        actor(),
+        user_actor(current_user),
         user_id=current_user.id,
         round_id=assignment.round_id,
         assignment_id=assignment.id,
@@ -122,7 +121,11 @@ def confirm_answers_import(assignment_id: int):
         return redirect(url_for("rounds.import_answers", assignment_id=assignment.id), code=303)
     try:
         result = importing.import_answers(
-            assignment, data, actor=actor(), user_id=current_user.id, mark_submitted=bool(form.mark_submitted.data)
+            assignment,
+            data,
+            actor=user_actor(current_user),
+            user_id=current_user.id,
+            mark_submitted=bool(form.mark_submitted.data),
         )
     except (importing.ImportRefused, OfflineFileError) as exc:
         flash(str(exc), "error")

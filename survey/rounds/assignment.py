@@ -15,14 +15,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from survey import mail
-from survey.access import assignment_or_404, editor_required, staff_required
+from survey.access import assignment_or_404, editor_required, staff_required, user_actor
 from survey.extensions import db
 from survey.models import Assignment, OutboxMessage, audit
 from survey.rounds import bp
 from survey.rounds.forms import (
     ReopenAssignmentForm,
 )
-from survey.rounds.lifecycle import actor
 
 
 def round_assignment(assignment_id: int) -> Assignment:
@@ -49,7 +48,13 @@ def assignment(assignment_id: int):
 def new_link(assignment_id: int):
     assignment = round_assignment(assignment_id)
     token = assignment.issue_token()
-    audit("link_issued", actor(), user_id=current_user.id, round_id=assignment.round_id, assignment_id=assignment.id)
+    audit(
+        "link_issued",
+        user_actor(current_user),
+        user_id=current_user.id,
+        round_id=assignment.round_id,
+        assignment_id=assignment.id,
+    )
     db.session.commit()
     return render_template("rounds/link.html", assignment=assignment, link=mail.contact_link(token))
 
@@ -69,7 +74,7 @@ def reopen_assignment(assignment_id: int):
             after_this_request(mail.send_after_response)
         audit(
             "assignment_reopened",
-            actor(),
+            user_actor(current_user),
             user_id=current_user.id,
             round_id=assignment.round_id,
             assignment_id=assignment.id,
@@ -112,7 +117,7 @@ def approve(assignment_id: int):
         assignment.approve()
         audit(
             "assignment_approved",
-            actor(),
+            user_actor(current_user),
             user_id=current_user.id,
             round_id=assignment.round_id,
             assignment_id=assignment.id,

@@ -32,10 +32,6 @@ from survey.rounds.forms import (
 )
 
 
-def actor() -> str:
-    return user_actor(current_user)
-
-
 def questionnaire_choices() -> list[tuple[str, str]]:
     """Stored questionnaire versions, then files in questionnaires/ whose text is not stored yet."""
     versions = db.session.scalars(select(QuestionnaireVersion).order_by(QuestionnaireVersion.id.desc())).all()
@@ -107,7 +103,13 @@ def create():
             db.session.add(round_)
             db.session.flush()
             count = round_.assign_participants()
-            audit("round_created", actor(), user_id=current_user.id, round_id=round_.id, details={"units": count})
+            audit(
+                "round_created",
+                user_actor(current_user),
+                user_id=current_user.id,
+                round_id=round_.id,
+                details={"units": count},
+            )
             db.session.commit()
             flash(
                 _("Omgången är skapad som utkast med %(n)s verksamheter. Öppna den när allt är klart.", n=count),
@@ -153,7 +155,13 @@ def edit(round_id: int):
             round_.questionnaire_version = version
             fill_round(round_, form)
             added = round_.assign_participants() if not round_.uses_answers else 0
-            audit("round_edited", actor(), user_id=current_user.id, round_id=round_.id, details={"units_added": added})
+            audit(
+                "round_edited",
+                user_actor(current_user),
+                user_id=current_user.id,
+                round_id=round_.id,
+                details={"units_added": added},
+            )
             db.session.commit()
             flash(_("Ändringarna är sparade."), "saved")
             return redirect(url_for("rounds.round_status", round_id=round_.id), code=303)
@@ -167,7 +175,13 @@ def add_newcomers(round_id: int):
     round_ = round_or_404(round_id)
     added = round_.assign_participants() if round_.state in ("open", "closed") else 0
     if added:
-        audit("round_edited", actor(), user_id=current_user.id, round_id=round_.id, details={"units_added": added})
+        audit(
+            "round_edited",
+            user_actor(current_user),
+            user_id=current_user.id,
+            round_id=round_.id,
+            details={"units_added": added},
+        )
     try:
         db.session.commit()
     except IntegrityError:  # the same button pressed twice at once: the other press added them
@@ -200,7 +214,7 @@ def change_state(round_id: int):
     round_.change_state(state)
     audit(
         "round_state_changed",
-        actor(),
+        user_actor(current_user),
         user_id=current_user.id,
         round_id=round_.id,
         details={"from": previous, "to": state},
@@ -229,7 +243,7 @@ def publish(round_id: int):
         round_.published_dt = utcnow() if publish_it else None
         audit(
             "summary_published" if publish_it else "summary_withdrawn",
-            actor(),
+            user_actor(current_user),
             user_id=current_user.id,
             round_id=round_.id,
         )
@@ -253,7 +267,7 @@ def reopen_round(round_id: int):
         round_.change_state("open")
         audit(
             "round_state_changed",
-            actor(),
+            user_actor(current_user),
             user_id=current_user.id,
             round_id=round_.id,
             details={"from": "closed", "to": "open", "closes_on": form.closes_on.data.isoformat()},

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from survey import mail
-from survey.access import editor_required, round_or_404, staff_required, visible_assignments
+from survey.access import editor_required, round_or_404, staff_required, user_actor, visible_assignments
 from survey.db import utcnow
 from survey.exports.writer import literal_csv_text
 from survey.extensions import db
@@ -32,7 +32,6 @@ from survey.rounds import bp
 from survey.rounds.forms import (
     MailTemplateForm,
 )
-from survey.rounds.lifecycle import actor
 from survey.rounds.links import issue_links
 
 
@@ -64,7 +63,7 @@ def send_mail(round_id: int, kind: str, wanted):
             without_contact.append(assignment.unit.name)
     audit(
         f"{kind}s_queued",
-        actor(),
+        user_actor(current_user),
         user_id=current_user.id,
         round_id=round_.id,
         details={"units": len(chosen), "messages": queued},
@@ -113,7 +112,7 @@ def remind(round_id: int):
 def links_csv(round_id: int):
     """New links for every unit, for municipalities that send mail themselves; earlier links stop working."""
     round_ = round_or_404(round_id)
-    links = issue_links(round_, actor(), current_user)
+    links = issue_links(round_, user_actor(current_user), current_user)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     writer.writerow([_("Verksamhet"), _("Kontaktperson"), _("E-post"), _("Länk")])
@@ -151,7 +150,7 @@ def edit_mail_template(kind: str):
             if template.id is None:
                 db.session.add(template)
             template.subject, template.body = form.subject.data, form.body.data
-            audit("mail_template_changed", actor(), user_id=current_user.id, details={"kind": kind})
+            audit("mail_template_changed", user_actor(current_user), user_id=current_user.id, details={"kind": kind})
             db.session.commit()
             flash(_("Mallen är sparad."), "saved")
             return redirect(url_for("rounds.mail_templates"), code=303)
@@ -174,7 +173,7 @@ def send_now():
         if message.status == "failed":
             message.status, message.attempts = "pending", 0
         message.next_attempt_dt = utcnow()
-    audit("mail_retried", actor(), user_id=current_user.id, details={"messages": len(waiting)})
+    audit("mail_retried", user_actor(current_user), user_id=current_user.id, details={"messages": len(waiting)})
     db.session.commit()
     flash(ngettext("%(num)d meddelande skickas nu.", "%(num)d meddelanden skickas nu.", len(waiting)), "saved")
     send_after_this_request()
