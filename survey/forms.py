@@ -10,8 +10,10 @@ from wtforms import EmailField
 from wtforms.validators import DataRequired, Email, Length
 
 # C0 control characters other than tab, line feed and carriage return: no one types them, and
-# PostgreSQL refuses NUL in text outright.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# PostgreSQL refuses NUL in text outright. Also the bidirectional controls (U+200E, U+200F,
+# U+202A–U+202E, U+2066–U+2069): a right-to-left override makes a name read differently from
+# what it holds.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def without_control_characters(value):
