@@ -11,9 +11,11 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 from itertools import islice
+from xml.etree.ElementTree import ParseError
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
+from lxml import etree
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import select
@@ -21,6 +23,7 @@ from sqlalchemy import select
 from survey.extensions import db
 from survey.forms import without_control_characters
 from survey.models import ContactPerson, Unit
+from survey.spreadsheets import SpreadsheetRefused, check_spreadsheet
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
@@ -116,15 +119,38 @@ def clean(value) -> str:
     return " ".join(without_control_characters(str(value)).split()) if value is not None else ""
 
 
+# What openpyxl raises for a file that is no workbook, a damaged one, or XML with tricks in it.
+UNREADABLE = (
+    InvalidFileException,
+    zipfile.BadZipFile,
+    KeyError,
+    ValueError,
+    OSError,
+    TypeError,
+    ParseError,
+    etree.XMLSyntaxError,
+    IndexError,
+    AttributeError,
+)
+
+
 def xlsx_table(data: bytes) -> list[list]:
     try:
+        check_spreadsheet(data)
+    except SpreadsheetRefused as exc:
+        raise RegisterFileError(str(exc)) from None
+    unreadable = _("Filen kunde inte läsas som ett Excel-ark (.xlsx).")
+    try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise RegisterFileError(_("Filen kunde inte läsas som ett Excel-ark (.xlsx).")) from None
+    except UNREADABLE:
+        raise RegisterFileError(unreadable) from None
     try:
         sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # the sheet's own <dimension> claim is not trusted
         # At most MAX_ROWS + 2 rows are read: enough to say the file has too many.
         return [list(row) for row in islice(sheet.iter_rows(values_only=True), MAX_ROWS + 2)]
+    except UNREADABLE:
+        raise RegisterFileError(unreadable) from None
     finally:
         workbook.close()
 
@@ -142,7 +168,12 @@ def csv_table(data: bytes) -> list[list]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
     except csv.Error:
         dialect = csv.excel
-    return list(csv.reader(io.StringIO(text), dialect))
+    try:
+        return list(csv.reader(io.StringIO(text), dialect))
+    except csv.Error:
+        raise RegisterFileError(
+            _("Filen kunde inte läsas som en CSV-fil: ett fält är för långt eller citattecknen stämmer inte.")
+        ) from None
 
 
 def map_columns(header: list) -> dict[str, int]:
@@ -216,6 +247,7 @@ def make_plan(rows: list[Row]) -> Plan:
         if row.contact_email or row.contact_name:
             check_contact(row, plan)
 
+    cyclic = in_cycles(defined)
     for key, row in defined.items():
         if row.parent and row.parent.casefold() not in defined and len(by_name.get(row.parent.casefold(), [])) != 1:
             same_name = by_name.get(row.parent.casefold(), [])
@@ -234,7 +266,7 @@ def make_plan(rows: list[Row]) -> Plan:
                     ),
                 )
             )
-        if in_cycle(key, defined):
+        if key in cyclic:
             plan.errors.append((row.number, _("%(unit)s ingår i en slinga av överordnade.", unit=row.unit)))
         if len(by_name.get(key, [])) > 1:
             plan.errors.append(
@@ -282,14 +314,20 @@ def check_contact(row: Row, plan: Plan) -> None:
         plan.errors.append((row.number, _("Ogiltig e-postadress: %(email)s.", email=row.contact_email)))
 
 
-def in_cycle(start: str, defined: dict[str, Row]) -> bool:
-    seen, key = set(), start
-    while key in defined and defined[key].parent:
-        if key in seen:
-            return start in seen
-        seen.add(key)
-        key = defined[key].parent.casefold()
-    return False
+def in_cycles(defined: dict[str, Row]) -> set[str]:
+    """The names that lie on a loop of parents, in one pass: each name is walked once, coloured
+    by the walk that reached it, so a walk stops at the first name an earlier walk has seen."""
+    walk_of: dict[str, int] = {}
+    cyclic: set[str] = set()
+    for walk, start in enumerate(defined):
+        path, key = [], start
+        while key in defined and key not in walk_of:
+            walk_of[key] = walk
+            path.append(key)
+            key = defined[key].parent.casefold()
+        if walk_of.get(key) == walk:  # this walk came back to itself: the loop is the path from key
+            cyclic.update(path[path.index(key) :])
+    return cyclic
 
 
 def apply_plan(plan: Plan) -> dict[str, int]:
@@ -297,18 +335,20 @@ def apply_plan(plan: Plan) -> dict[str, int]:
     if not plan.ok:
         raise ValueError("a plan with errors cannot be applied")
     units = {u.name.casefold(): u for u in db.session.scalars(select(Unit))}
-    for name, kind, _parent in plan.create:
-        units[name.casefold()] = Unit(name=name, kind=kind)
-        db.session.add(units[name.casefold()])
-    defined = {row.unit.casefold(): row for row in plan.rows if row.unit}
-    for key, row in defined.items():
-        unit = units[key]
-        unit.parent = units[row.parent.casefold()] if row.parent else None
-        if row.kind:
-            unit.kind = KIND_WORDS[row.kind.casefold()]
-        unit.is_active = True
-    for unit_name, name, email in plan.contacts:
-        units[unit_name.casefold()].contacts.append(ContactPerson(name=name, email=email))
+    # No flush until the caller commits: a flush per assignment made a deep tree quadratic.
+    with db.session.no_autoflush:
+        for name, kind, _parent in plan.create:
+            units[name.casefold()] = Unit(name=name, kind=kind)
+            db.session.add(units[name.casefold()])
+        defined = {row.unit.casefold(): row for row in plan.rows if row.unit}
+        for key, row in defined.items():
+            unit = units[key]
+            unit.parent = units[row.parent.casefold()] if row.parent else None
+            if row.kind:
+                unit.kind = KIND_WORDS[row.kind.casefold()]
+            unit.is_active = True
+        for unit_name, name, email in plan.contacts:
+            units[unit_name.casefold()].contacts.append(ContactPerson(name=name, email=email))
     return {"created": len(plan.create), "changed": len(plan.change), "contacts": len(plan.contacts)}
 
 
