@@ -335,20 +335,21 @@ def apply_plan(plan: Plan) -> dict[str, int]:
     if not plan.ok:
         raise ValueError("a plan with errors cannot be applied")
     units = {u.name.casefold(): u for u in db.session.scalars(select(Unit))}
-    # No flush until the caller commits: a flush per assignment made a deep tree quadratic.
-    with db.session.no_autoflush:
-        for name, kind, _parent in plan.create:
-            units[name.casefold()] = Unit(name=name, kind=kind)
-            db.session.add(units[name.casefold()])
-        defined = {row.unit.casefold(): row for row in plan.rows if row.unit}
-        for key, row in defined.items():
-            unit = units[key]
-            unit.parent = units[row.parent.casefold()] if row.parent else None
-            if row.kind:
-                unit.kind = KIND_WORDS[row.kind.casefold()]
-            unit.is_active = True
-        for unit_name, name, email in plan.contacts:
-            units[unit_name.casefold()].contacts.append(ContactPerson(name=name, email=email))
+    for name, kind, _parent in plan.create:
+        units[name.casefold()] = Unit(name=name, kind=kind)
+        db.session.add(units[name.casefold()])
+    # New units are inserted first and then tied to their parents by id: handing the unit of work
+    # thousands of parent relationships within one table made a deep tree's commit quadratic.
+    db.session.flush()
+    defined = {row.unit.casefold(): row for row in plan.rows if row.unit}
+    for key, row in defined.items():
+        unit = units[key]
+        unit.parent_id = units[row.parent.casefold()].id if row.parent else None
+        if row.kind:
+            unit.kind = KIND_WORDS[row.kind.casefold()]
+        unit.is_active = True
+    for unit_name, name, email in plan.contacts:
+        db.session.add(ContactPerson(unit_id=units[unit_name.casefold()].id, name=name, email=email))
     return {"created": len(plan.create), "changed": len(plan.change), "contacts": len(plan.contacts)}
 
 
