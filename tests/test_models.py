@@ -83,3 +83,54 @@ def test_a_stored_status_reads_back_as_its_enum_value(app, world):
         assignment = db.session.get(Assignment, world.assignment_ids[0])
         assert assignment.status == "submitted" and assignment.is_submitted
         assert AssignmentStatus(assignment.status).label == "Inskickad"
+
+
+def tree_of(*rows):
+    """Unsaved units from (id, name, parent id, active) rows, keyed by id, as UnitTree takes them."""
+    from survey.models import Unit
+
+    return {
+        unit_id: Unit(id=unit_id, name=name, kind="verksamhet", parent_id=parent_id, is_active=active)
+        for unit_id, name, parent_id, active in rows
+    }
+
+
+def test_participating_units_are_the_active_leaves_of_the_tree_walk():
+    from survey.models import participating_units
+
+    units = tree_of(
+        (1, "Nämnd", None, True),
+        (2, "Förvaltning", 1, True),
+        (3, "Boende", 2, True),
+        (4, "Stängd", 2, False),
+        (5, "Ensam förvaltning", 1, True),
+        (6, "Bolag", None, True),
+    )
+    every = list(units.values())
+    assert [u.name for u in participating_units(None, every)] == ["Boende", "Bolag", "Ensam förvaltning"]
+    assert [u.name for u in participating_units(units[2], every)] == ["Boende"]
+    assert [u.name for u in participating_units(units[3], every)] == ["Boende"], "a leaf is its own subtree"
+    assert participating_units(units[4], every) == [], "an inactive unit takes no part"
+
+
+def test_the_tree_in_order_visits_parents_first_and_stops_at_a_cycle():
+    from survey.models.units import UnitTree
+
+    units = tree_of(
+        (1, "B-nämnd", None, True),
+        (2, "A-förvaltning", 1, True),
+        (3, "Verksamhet", 2, True),
+        (4, "A-nämnd", None, True),
+        (5, "Bortom synfältet", 99, True),  # its parent is not among the units: a top of its own
+        (6, "Ring ett", 7, True),
+        (7, "Ring två", 6, True),
+    )
+    tree = UnitTree(units)
+    assert [u.name for u in tree.in_order()] == [
+        "A-nämnd",
+        "B-nämnd",
+        "A-förvaltning",
+        "Verksamhet",
+        "Bortom synfältet",
+    ]
+    assert [u.name for u in tree.leaves(units[6])] == [], "a cycle has no leaves and does not loop"

@@ -57,21 +57,7 @@ def participating_units(root: Unit | None = None, every_unit: list[Unit] | None 
     """The units that answer: active units without active children, in ``root``'s subtree (or everywhere)."""
     if every_unit is None:
         every_unit = list(db.session.scalars(select(Unit).where(Unit.is_active.is_(True))))
-    units = [u for u in every_unit if u.is_active]
-    has_active_child = {u.parent_id for u in units if u.parent_id is not None}
-    if root is None:
-        return sorted((u for u in units if u.id not in has_active_child), key=lambda u: u.name.casefold())
-    children: dict[int | None, list[Unit]] = {}
-    for unit in units:
-        children.setdefault(unit.parent_id, []).append(unit)
-    found, stack = [], [root]
-    while stack:
-        unit = stack.pop()
-        kids = children.get(unit.id, [])
-        if not kids and unit.is_active:
-            found.append(unit)
-        stack.extend(kids)
-    return sorted(found, key=lambda u: u.name.casefold())
+    return UnitTree({u.id: u for u in every_unit if u.is_active}).leaves(root)
 
 
 class UnitTree:
@@ -116,3 +102,27 @@ class UnitTree:
                 found.append(each)
                 stack.extend(self.children(each))
         return found
+
+    def tops(self) -> list[Unit]:
+        """The units whose parent is not in the tree, by name."""
+        return sorted(
+            (u for u in self.units.values() if u.parent_id not in self.units), key=lambda u: u.name.casefold()
+        )
+
+    def in_order(self) -> list[Unit]:
+        """Every unit reached from the tops, each parent before its children, siblings by name; each once."""
+        found, seen, stack = [], set(), list(reversed(self.tops()))
+        while stack:
+            each = stack.pop()
+            if each.id not in seen:
+                seen.add(each.id)
+                found.append(each)
+                stack.extend(reversed(self.children(each)))
+        return found
+
+    def leaves(self, root: Unit | None = None) -> list[Unit]:
+        """The units of the tree without children in it, in ``root``'s subtree (root too) or everywhere, by name."""
+        candidates = list(self.units.values()) if root is None else [root, *self.descendants(root)]
+        return sorted(
+            (u for u in candidates if u.id in self.units and not self.children(u)), key=lambda u: u.name.casefold()
+        )

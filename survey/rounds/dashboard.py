@@ -89,18 +89,8 @@ def rollups(rows: list[StatusRow]) -> list[Rollup]:
         for depth, ancestor in enumerate(row.path or [row.unit]):
             rollup = by_unit.setdefault(ancestor.id, Rollup(ancestor, depth))
             rollup.counts[row.assignment.status] += 1
-    ordered = []
-
-    def walk(parent_id, depth):
-        children = sorted(
-            (r for r in by_unit.values() if r.unit.parent_id == parent_id), key=lambda r: r.unit.name.casefold()
-        )
-        for rollup in children:
-            ordered.append(rollup)
-            walk(rollup.unit.id, depth + 1)
-
-    walk(None, 0)
-    return ordered
+    tree = UnitTree({rollup.unit.id: rollup.unit for rollup in by_unit.values()})
+    return [by_unit[unit.id] for unit in tree.in_order()]
 
 
 def filter_rows(rows: list[StatusRow], status: str, subtree: int | None, query: str) -> list[StatusRow]:
