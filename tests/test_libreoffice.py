@@ -17,6 +17,8 @@ from helpers import FULL_FIRST_SECTION, login, open_form, post_form
 SOFFICE = shutil.which("soffice")
 ALL_SHEETS_AS_CSV = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
 HOSTILE = '=HYPERLINK("http://example.org","klicka") @SUM(1+1) +46 -1 #N/A \u202eebircsed'
+# Forms drop bidirectional controls such as U+202E (they disguise names); the rest is kept literally.
+STORED = HOSTILE.replace("\u202e", "")
 
 
 @pytest.fixture
@@ -60,11 +62,11 @@ def test_council_workbook_and_template_open_in_libreoffice_with_text_intact(app,
     sheets = sheets_as_read_by_libreoffice(soffice, council, tmp_path)
     assert {"Översikt", "Goda exempel", "Per fråga", "Våldsområden", "Svar", "Ej inkommit", "Frågor"} <= set(sheets)
     answers = sheets["Svar"]
-    assert answers[2][answers[0].index("namn")] == HOSTILE
+    assert answers[2][answers[0].index("namn")] == STORED
     assert answers[2][answers[0].index("anstallda")] == "1250"
     assert [row[0] for row in sheets["Översikt"]][-1] == "Totalt"
 
     filled_in = sheets_as_read_by_libreoffice(soffice, template, tmp_path / "template")
     rows = {row[0]: row for row in filled_in["Grunduppgifter"] if row}
-    assert rows["namn"][2] == HOSTILE
+    assert rows["namn"][2] == STORED
     assert rows["rutin"][2] == "Delvis"
