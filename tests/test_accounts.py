@@ -243,7 +243,7 @@ def test_audit_log_lists_and_filters_events(app, client, world):
 def test_every_audited_action_has_a_name_in_the_log():
     source = "\n".join(path.read_text(encoding="utf-8") for path in (ROOT / "survey").rglob("*.py"))
     actions = set()
-    for first, second in re.findall(r'audit\(\s*"([a-z_]+)"(?: if [^\n]*? else "([a-z_]+)")?', source):
+    for first, second in re.findall(r'audit(?:_by_user)?\(\s*"([a-z_]+)"(?: if [^\n]*? else "([a-z_]+)")?', source):
         actions |= {first, second} - {""}
     actions |= {f"{kind}s_queued" for kind in ("invitation", "reminder")}
     assert len(actions) > 30 and actions <= set(ACTION_NAMES), sorted(actions - set(ACTION_NAMES))

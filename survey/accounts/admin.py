@@ -14,13 +14,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from survey import mail
-from survey.access import admin_required, user_actor
+from survey.access import admin_required, audit_by_user
 from survey.accounts import bp
 from survey.accounts.forms import SecuritySettingsForm, UserForm
 from survey.accounts.passwords import password_link
 from survey.accounts.service import create_user as make_account
 from survey.extensions import db
-from survey.models import MailKind, Role, Setting, User, audit
+from survey.models import MailKind, Role, Setting, User
 
 
 @bp.route("/samordning/konton")
@@ -48,10 +48,8 @@ def create_user():
                 "roll": Role(user.role).label_in_swedish(),
             }
             mail.queue("account_invitation", email, user.name, values, user_id=user.id)
-            audit(
+            audit_by_user(
                 "user_created",
-                user_actor(current_user),
-                user_id=current_user.id,
                 details={"email": email, "role": user.role},
             )
             db.session.commit()
@@ -82,9 +80,7 @@ def edit_user(user_id: int):
         else:
             changes = {k: v for k, v in (("email", email), ("role", form.role.data)) if getattr(user, k) != v}
             user.email, user.name, user.role = email, (form.name.data or "").strip(), form.role.data
-            audit(
-                "user_changed", user_actor(current_user), user_id=current_user.id, details={"user": user.id, **changes}
-            )
+            audit_by_user("user_changed", details={"user": user.id, **changes})
             db.session.commit()
             flash(_("Kontot är sparat."), "saved")
             return redirect(url_for("accounts.users"), code=303)
@@ -99,10 +95,8 @@ def toggle_user(user_id: int):
         flash(_("Du kan inte stänga av ditt eget konto."), "error")
     else:
         user.is_enabled = not user.is_enabled
-        audit(
+        audit_by_user(
             "user_enabled" if user.is_enabled else "user_disabled",
-            user_actor(current_user),
-            user_id=current_user.id,
             details={"user": user.id},
         )
         db.session.commit()
@@ -116,7 +110,7 @@ def reset_totp(user_id: int):
     """For a user who lost their phone: they enrol again at next login."""
     user = db.get_or_404(User, user_id)
     user.totp_secret = None
-    audit("totp_reset", user_actor(current_user), user_id=current_user.id, details={"user": user.id})
+    audit_by_user("totp_reset", details={"user": user.id})
     db.session.commit()
     flash(_("Tvåstegsverifieringen är återställd för %(email)s.", email=user.email), "saved")
     return redirect(url_for("accounts.users"), code=303)
@@ -128,10 +122,8 @@ def security_settings():
     form = SecuritySettingsForm()
     if form.validate_on_submit():
         Setting.put("require_totp", bool(form.require_totp.data))
-        audit(
+        audit_by_user(
             "setting_changed",
-            user_actor(current_user),
-            user_id=current_user.id,
             details={"require_totp": bool(form.require_totp.data)},
         )
         db.session.commit()

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from survey import limits
-from survey.access import safe_next, user_actor
+from survey.access import audit_by_user, safe_next, user_actor
 from survey.accounts import bp
 from survey.accounts.forms import ChangeOwnPasswordForm, ChangePasswordForm, LoginForm
 from survey.db import utcnow
@@ -47,7 +47,7 @@ def login():
 def logout():
     if current_user.is_authenticated:
         current_user.end_sessions()
-        audit("logout", user_actor(current_user), user_id=current_user.id)
+        audit_by_user("logout")
         db.session.commit()
     logout_user()
     session.clear()
@@ -64,7 +64,7 @@ def change_password():
     form = ChangeOwnPasswordForm() if asks_current else ChangePasswordForm()
     if form.validate_on_submit() and (not asks_current or current_password_matches(form.current)):
         current_user.set_password(form.password.data)
-        audit("password_changed", user_actor(current_user), user_id=current_user.id)
+        audit_by_user("password_changed")
         db.session.commit()
         login_user(current_user)  # this browser stays logged in; every other session has ended
         flash(_("Ditt nya lösenord är sparat."), "saved")
@@ -79,7 +79,7 @@ def current_password_matches(field) -> bool:
         limits.forgive(attempt)
         db.session.commit()
         return True
-    audit("login_failed", user_actor(current_user), user_id=current_user.id, details={"reauthentication": True})
+    audit_by_user("login_failed", details={"reauthentication": True})
     db.session.commit()
     field.errors.append(_("Lösenordet stämmer inte."))
     return False

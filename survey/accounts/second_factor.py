@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
 from survey import limits
-from survey.access import safe_next, user_actor
+from survey.access import audit_by_user, safe_next, user_actor
 from survey.accounts import bp
 from survey.accounts.forms import ReplaceTotpForm, TotpForm
 from survey.accounts.login import current_password_matches
@@ -40,7 +40,7 @@ def enrol_totp():
     if form.validate_on_submit() and (not replacing or current_password_matches(form.current)):
         if current_user.enrol_totp(secret, form.code.data):
             session.pop("totp_enrol", None)
-            audit("totp_enrolled", user_actor(current_user), user_id=current_user.id)
+            audit_by_user("totp_enrolled")
             db.session.commit()
             flash(_("Tvåstegsverifiering är påslagen för ditt konto."), "saved")
             return redirect(url_for("rounds.index"), code=303)

@@ -6,11 +6,10 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from survey.access import admin_required, user_actor
+from survey.access import admin_required, audit_by_user, user_actor
 from survey.db import utcnow
 from survey.extensions import db
 from survey.forms import without_control_characters
-from survey.models import audit
 from survey.privacy import bp
 from survey.privacy.retention import purge
 from survey.privacy.rights import access_workbook, erase, gather, is_last_admin, normalised, record_export
@@ -24,10 +23,8 @@ def retention():
     """GET: what a purge would remove now, and what it keeps. POST: purge, audit, back to the list."""
     if request.method == "POST":
         outcomes = purge(utcnow())
-        audit(
+        audit_by_user(
             "privacy_purged",
-            user_actor(current_user),
-            user_id=current_user.id,
             details={o.kind: o.removed for o in outcomes},
         )
         db.session.commit()

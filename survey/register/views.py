@@ -12,10 +12,17 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from survey.access import contact_or_404, editor_required, staff_required, unit_or_404, user_actor, visible_units
+from survey.access import (
+    audit_by_user,
+    contact_or_404,
+    editor_required,
+    staff_required,
+    unit_or_404,
+    visible_units,
+)
 from survey.extensions import db
 from survey.ids import parse_id
-from survey.models import Answer, Assignment, ContactPerson, Unit, audit
+from survey.models import Answer, Assignment, ContactPerson, Unit
 from survey.models.units import UnitTree
 from survey.register import bp
 from survey.register.forms import ContactForm, RegisterUploadForm, UnitForm
@@ -88,10 +95,8 @@ def create_unit():
         unit = Unit(name=form.name.data.strip(), kind=form.kind.data, parent=chosen_parent(form))
         db.session.add(unit)
         db.session.flush()
-        audit(
+        audit_by_user(
             "unit_created",
-            user_actor(current_user),
-            user_id=current_user.id,
             details={"unit": unit.id, "name": unit.name},
         )
         db.session.commit()
@@ -141,10 +146,8 @@ def unit(unit_id: int):
                     if getattr(unit, attribute) != value:
                         changes[attribute] = value
                         setattr(unit, attribute, value)
-                audit(
+                audit_by_user(
                     "unit_changed",
-                    user_actor(current_user),
-                    user_id=current_user.id,
                     details={"unit": unit.id, **changes},
                 )
                 db.session.commit()
@@ -171,10 +174,8 @@ def toggle_unit(unit_id: int):
     """Deactivate or activate; a unit is never deleted, so its answers in earlier rounds keep their unit."""
     unit = unit_or_404(unit_id)
     unit.is_active = not unit.is_active
-    audit(
+    audit_by_user(
         "unit_activated" if unit.is_active else "unit_deactivated",
-        user_actor(current_user),
-        user_id=current_user.id,
         details={"unit": unit.id},
     )
     db.session.commit()
@@ -196,7 +197,7 @@ def add_contact(unit_id: int):
     if form.validate_on_submit():
         contact = ContactPerson(name=form.name.data.strip(), email=form.email.data.strip().lower())
         unit.contacts.append(contact)
-        audit("contact_added", user_actor(current_user), user_id=current_user.id, details={"unit": unit.id})
+        audit_by_user("contact_added", details={"unit": unit.id})
         db.session.commit()
         flash(_("%(name)s är tillagd som kontaktperson.", name=contact.name), "saved")
         return redirect(url_for("register.unit", unit_id=unit.id), code=303)
@@ -215,7 +216,7 @@ def edit_contact(contact_id: int):
     form = ContactForm(obj=contact)
     if form.validate_on_submit():
         contact.name, contact.email = form.name.data.strip(), form.email.data.strip().lower()
-        audit("contact_changed", user_actor(current_user), user_id=current_user.id, details={"unit": contact.unit_id})
+        audit_by_user("contact_changed", details={"unit": contact.unit_id})
         db.session.commit()
         flash(_("Kontaktpersonen är sparad."), "saved")
         return redirect(url_for("register.unit", unit_id=contact.unit_id), code=303)
@@ -228,7 +229,7 @@ def remove_contact(contact_id: int):
     contact = contact_or_404(contact_id)
     unit_id = contact.unit_id
     db.session.delete(contact)
-    audit("contact_removed", user_actor(current_user), user_id=current_user.id, details={"unit": unit_id})
+    audit_by_user("contact_removed", details={"unit": unit_id})
     db.session.commit()
     flash(_("Kontaktpersonen är borttagen."), "saved")
     return redirect(url_for("register.unit", unit_id=unit_id), code=303)
@@ -282,7 +283,7 @@ def confirm_import():
             flash(_("Filen har fel och kan inte importeras."), "error")
             return redirect(url_for("register.import_register"), code=303)
         counts = apply_plan(plan)
-        audit("register_imported", user_actor(current_user), user_id=current_user.id, details=counts)
+        audit_by_user("register_imported", details=counts)
         db.session.commit()
     except RegisterFileError as exc:
         flash(str(exc), "error")

@@ -18,10 +18,9 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from survey.access import editor_required, staff_required, user_actor
+from survey.access import audit_by_user, editor_required, staff_required, user_actor
 from survey.exports.unit import unit_workbook, unit_workbook_filename
 from survey.extensions import db
-from survey.models import audit
 from survey.offline import importing
 from survey.offline.plan import import_refusal
 from survey.offline.reader import MAX_BYTES, OfflineFileError
@@ -40,10 +39,8 @@ from survey.rounds.forms import (
 @editor_required
 def offline_template_download(assignment_id: int):
     assignment = round_assignment(assignment_id)
-    audit(
+    audit_by_user(
         "template_downloaded",
-        user_actor(current_user),
-        user_id=current_user.id,
         round_id=assignment.round_id,
         assignment_id=assignment.id,
     )

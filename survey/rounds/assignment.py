@@ -15,9 +15,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from survey import mail
-from survey.access import assignment_or_404, editor_required, staff_required, user_actor
+from survey.access import assignment_or_404, audit_by_user, editor_required, staff_required
 from survey.extensions import db
-from survey.models import Assignment, OutboxMessage, audit
+from survey.models import Assignment, OutboxMessage
 from survey.rounds import bp
 from survey.rounds.forms import (
     ReopenAssignmentForm,
@@ -48,10 +48,8 @@ def assignment(assignment_id: int):
 def new_link(assignment_id: int):
     assignment = round_assignment(assignment_id)
     token = assignment.issue_token()
-    audit(
+    audit_by_user(
         "link_issued",
-        user_actor(current_user),
-        user_id=current_user.id,
         round_id=assignment.round_id,
         assignment_id=assignment.id,
     )
@@ -72,10 +70,8 @@ def reopen_assignment(assignment_id: int):
         if form.notify.data and assignment.round.is_open:
             mailed = mail.queue_assignment_mail(assignment, "reopened", current_user)
             after_this_request(mail.send_after_response)
-        audit(
+        audit_by_user(
             "assignment_reopened",
-            user_actor(current_user),
-            user_id=current_user.id,
             round_id=assignment.round_id,
             assignment_id=assignment.id,
             details={"messages": mailed},
@@ -115,10 +111,8 @@ def approve(assignment_id: int):
         flash(_("Bara inskickade svar kan godkännas."), "error")
     else:
         assignment.approve()
-        audit(
+        audit_by_user(
             "assignment_approved",
-            user_actor(current_user),
-            user_id=current_user.id,
             round_id=assignment.round_id,
             assignment_id=assignment.id,
         )

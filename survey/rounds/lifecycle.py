@@ -19,11 +19,11 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from survey.access import editor_required, round_or_404, staff_required, user_actor, visible_units
+from survey.access import audit_by_user, editor_required, round_or_404, staff_required, visible_units
 from survey.db import utcnow
 from survey.extensions import db
 from survey.ids import parse_id
-from survey.models import QuestionnaireVersion, Round, Unit, audit
+from survey.models import QuestionnaireVersion, Round, Unit
 from survey.questions.definition import QuestionnaireError, content_hash, parse
 from survey.rounds import bp
 from survey.rounds.forms import (
@@ -103,10 +103,8 @@ def create():
             db.session.add(round_)
             db.session.flush()
             count = round_.assign_participants()
-            audit(
+            audit_by_user(
                 "round_created",
-                user_actor(current_user),
-                user_id=current_user.id,
                 round_id=round_.id,
                 details={"units": count},
             )
@@ -155,10 +153,8 @@ def edit(round_id: int):
             round_.questionnaire_version = version
             fill_round(round_, form)
             added = round_.assign_participants() if not round_.uses_answers else 0
-            audit(
+            audit_by_user(
                 "round_edited",
-                user_actor(current_user),
-                user_id=current_user.id,
                 round_id=round_.id,
                 details={"units_added": added},
             )
@@ -175,10 +171,8 @@ def add_newcomers(round_id: int):
     round_ = round_or_404(round_id)
     added = round_.assign_participants() if round_.state in ("open", "closed") else 0
     if added:
-        audit(
+        audit_by_user(
             "round_edited",
-            user_actor(current_user),
-            user_id=current_user.id,
             round_id=round_.id,
             details={"units_added": added},
         )
@@ -212,10 +206,8 @@ def change_state(round_id: int):
     if state == "open":
         round_.assign_participants()
     round_.change_state(state)
-    audit(
+    audit_by_user(
         "round_state_changed",
-        user_actor(current_user),
-        user_id=current_user.id,
         round_id=round_.id,
         details={"from": previous, "to": state},
     )
@@ -241,10 +233,8 @@ def publish(round_id: int):
         flash(_("Öppna omgången innan sammanställningen publiceras."), "error")
     else:
         round_.published_dt = utcnow() if publish_it else None
-        audit(
+        audit_by_user(
             "summary_published" if publish_it else "summary_withdrawn",
-            user_actor(current_user),
-            user_id=current_user.id,
             round_id=round_.id,
         )
         db.session.commit()
@@ -265,10 +255,8 @@ def reopen_round(round_id: int):
     if form.validate_on_submit():
         round_.closes_on = form.closes_on.data
         round_.change_state("open")
-        audit(
+        audit_by_user(
             "round_state_changed",
-            user_actor(current_user),
-            user_id=current_user.id,
             round_id=round_.id,
             details={"from": "closed", "to": "open", "closes_on": form.closes_on.data.isoformat()},
         )

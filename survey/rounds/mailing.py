@@ -22,12 +22,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from survey import mail
-from survey.access import editor_required, round_or_404, staff_required, user_actor, visible_assignments
+from survey.access import audit_by_user, editor_required, round_or_404, staff_required, user_actor, visible_assignments
 from survey.db import utcnow
 from survey.exports.writer import literal_csv_text
 from survey.extensions import db
 from survey.ids import parse_id
-from survey.models import Assignment, MailKind, OutboxMessage, Round, Unit, audit
+from survey.models import Assignment, MailKind, OutboxMessage, Round, Unit
 from survey.rounds import bp
 from survey.rounds.forms import (
     MailTemplateForm,
@@ -61,10 +61,8 @@ def send_mail(round_id: int, kind: str, wanted):
         queued += count
         if not count:
             without_contact.append(assignment.unit.name)
-    audit(
+    audit_by_user(
         f"{kind}s_queued",
-        user_actor(current_user),
-        user_id=current_user.id,
         round_id=round_.id,
         details={"units": len(chosen), "messages": queued},
     )
@@ -150,7 +148,7 @@ def edit_mail_template(kind: str):
             if template.id is None:
                 db.session.add(template)
             template.subject, template.body = form.subject.data, form.body.data
-            audit("mail_template_changed", user_actor(current_user), user_id=current_user.id, details={"kind": kind})
+            audit_by_user("mail_template_changed", details={"kind": kind})
             db.session.commit()
             flash(_("Mallen är sparad."), "saved")
             return redirect(url_for("rounds.mail_templates"), code=303)
@@ -173,7 +171,7 @@ def send_now():
         if message.status == "failed":
             message.status, message.attempts = "pending", 0
         message.next_attempt_dt = utcnow()
-    audit("mail_retried", user_actor(current_user), user_id=current_user.id, details={"messages": len(waiting)})
+    audit_by_user("mail_retried", details={"messages": len(waiting)})
     db.session.commit()
     flash(ngettext("%(num)d meddelande skickas nu.", "%(num)d meddelanden skickas nu.", len(waiting)), "saved")
     send_after_this_request()
