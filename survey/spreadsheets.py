@@ -12,10 +12,26 @@ from __future__ import annotations
 import zipfile
 from dataclasses import dataclass
 from io import BytesIO
+from xml.etree.ElementTree import ParseError
 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from lxml import etree
+from openpyxl.utils.exceptions import InvalidFileException
+
+# What openpyxl raises for a file that is no workbook, a damaged one, or XML with tricks in it.
+UNREADABLE = (
+    InvalidFileException,
+    zipfile.BadZipFile,
+    KeyError,
+    ValueError,
+    OSError,
+    TypeError,
+    ParseError,
+    etree.XMLSyntaxError,
+    IndexError,
+    AttributeError,
+)
 
 MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import io
 import warnings
-import zipfile
 from dataclasses import dataclass, field
 from typing import Any
-from xml.etree.ElementTree import ParseError
 
 from flask_babel import gettext as _
-from lxml import etree
 from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from survey.ids import parse_id
 from survey.offline.template import GROUP_FIRST_ROW, GROUP_MARK, META_SHEET, SECTION_MARK, TEMPLATE_FORMAT
-from survey.spreadsheets import SpreadsheetRefused, check_spreadsheet
+from survey.spreadsheets import UNREADABLE, SpreadsheetRefused, check_spreadsheet
 
 MAX_BYTES = 5 * 1024 * 1024
 CHECK_WORDS = {"ja", "x", "1", "true", "sant", "yes"}
@@ -59,21 +55,6 @@ class OfflineFile:
     def assignment_id(self) -> int | None:
         value = self.meta.get("assignment_id", "")
         return parse_id(value)
-
-
-# What openpyxl raises for a file that is no workbook, a damaged one, or XML with tricks in it.
-UNREADABLE = (
-    InvalidFileException,
-    zipfile.BadZipFile,
-    KeyError,
-    ValueError,
-    OSError,
-    TypeError,
-    ParseError,
-    etree.XMLSyntaxError,
-    IndexError,
-    AttributeError,
-)
 
 
 def read_offline(data: bytes) -> OfflineFile:

@@ -8,22 +8,18 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from dataclasses import dataclass, field
 from itertools import islice
-from xml.etree.ElementTree import ParseError
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
-from lxml import etree
 from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import select
 
 from survey.extensions import db
 from survey.forms import without_control_characters
 from survey.models import ContactPerson, Unit
-from survey.spreadsheets import SpreadsheetRefused, check_spreadsheet
+from survey.spreadsheets import UNREADABLE, SpreadsheetRefused, check_spreadsheet
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
@@ -117,21 +113,6 @@ def read_rows(filename: str, data: bytes) -> list[Row]:
 
 def clean(value) -> str:
     return " ".join(without_control_characters(str(value)).split()) if value is not None else ""
-
-
-# What openpyxl raises for a file that is no workbook, a damaged one, or XML with tricks in it.
-UNREADABLE = (
-    InvalidFileException,
-    zipfile.BadZipFile,
-    KeyError,
-    ValueError,
-    OSError,
-    TypeError,
-    ParseError,
-    etree.XMLSyntaxError,
-    IndexError,
-    AttributeError,
-)
 
 
 def xlsx_table(data: bytes) -> list[list]:
