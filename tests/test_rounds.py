@@ -89,13 +89,7 @@ def test_round_form_errors_are_field_level_swedish(client, world):
     response = post_form(
         client,
         "/samordning/omgang/ny",
-        {
-            "name": "",
-            "questionnaire": "version:1",
-            "opens_on": "2027-03-01",
-            "closes_on": "2027-02-01",
-            "scope": "",
-        },
+        {"name": "", "questionnaire": "version:1", "opens_on": "2027-03-01", "closes_on": "2027-02-01", "scope": ""},
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 200

@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-from flask import (
-    after_this_request,
-    flash,
-    redirect,
-    render_template,
-    url_for,
-)
+from flask import after_this_request, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -48,10 +42,7 @@ def create_user():
                 "roll": Role(user.role).label_in_swedish(),
             }
             mail.queue("account_invitation", email, user.name, values, user_id=user.id)
-            audit_by_user(
-                "user_created",
-                details={"email": email, "role": user.role},
-            )
+            audit_by_user("user_created", details={"email": email, "role": user.role})
             db.session.commit()
             after_this_request(mail.send_after_response)
             flash(
@@ -95,10 +86,7 @@ def toggle_user(user_id: int):
         flash(_("Du kan inte stänga av ditt eget konto."), "error")
     else:
         user.is_enabled = not user.is_enabled
-        audit_by_user(
-            "user_enabled" if user.is_enabled else "user_disabled",
-            details={"user": user.id},
-        )
+        audit_by_user("user_enabled" if user.is_enabled else "user_disabled", details={"user": user.id})
         db.session.commit()
         flash(_("Kontot är aktiverat.") if user.is_enabled else _("Kontot är avstängt."), "saved")
     return redirect(url_for("accounts.users"), code=303)
@@ -122,10 +110,7 @@ def security_settings():
     form = SecuritySettingsForm()
     if form.validate_on_submit():
         Setting.put("require_totp", bool(form.require_totp.data))
-        audit_by_user(
-            "setting_changed",
-            details={"require_totp": bool(form.require_totp.data)},
-        )
+        audit_by_user("setting_changed", details={"require_totp": bool(form.require_totp.data)})
         db.session.commit()
         flash(_("Inställningen är sparad."), "saved")
     return redirect(url_for("accounts.users"), code=303)

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
-from flask import (
-    render_template,
-    request,
-)
+from flask import render_template, request
 from sqlalchemy import func, select
 
 from survey.access import admin_required

@@ -5,14 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from flask import (
-    after_this_request,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    url_for,
-)
+from flask import after_this_request, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 

@@ -8,13 +8,7 @@ import io
 import pyotp
 import qrcode
 import qrcode.image.svg
-from flask import (
-    flash,
-    redirect,
-    render_template,
-    session,
-    url_for,
-)
+from flask import flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 

@@ -3,25 +3,8 @@
 from survey.models.accounts import RateLimitHit, Setting, User
 from survey.models.audit import ACTION_NAMES, AuditEvent, audit
 from survey.models.mail import MailTemplate, OutboxMessage
-from survey.models.rounds import (
-    SINGLE,
-    AccessToken,
-    Answer,
-    Assignment,
-    QuestionnaireVersion,
-    Round,
-    hash_token,
-)
-from survey.models.states import (
-    SENT_IN,
-    STATES,
-    AssignmentStatus,
-    MailKind,
-    OutboxStatus,
-    Role,
-    RoundState,
-    UnitKind,
-)
+from survey.models.rounds import SINGLE, AccessToken, Answer, Assignment, QuestionnaireVersion, Round, hash_token
+from survey.models.states import SENT_IN, STATES, AssignmentStatus, MailKind, OutboxStatus, Role, RoundState, UnitKind
 from survey.models.units import ContactPerson, Unit, participating_units
 
 __all__ = [

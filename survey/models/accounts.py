@@ -11,16 +11,7 @@ from typing import Any, cast
 
 import pyotp
 from flask_login import UserMixin
-from sqlalchemy import (
-    JSON,
-    CheckConstraint,
-    CursorResult,
-    Index,
-    String,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import JSON, CheckConstraint, CursorResult, Index, String, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 

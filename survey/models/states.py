@@ -50,11 +50,7 @@ class Role(StoredState):
     @property
     def label(self) -> LazyString:
         # A noun that reads well in a sentence too: the account mail says "med rollen {roll}".
-        return {
-            Role.ADMIN: _l("administratör"),
-            Role.COORDINATOR: _l("samordnare"),
-            Role.VIEWER: _l("läsare"),
-        }[self]
+        return {Role.ADMIN: _l("administratör"), Role.COORDINATOR: _l("samordnare"), Role.VIEWER: _l("läsare")}[self]
 
     @property
     def label_and_duties(self) -> LazyString:

@@ -23,10 +23,7 @@ def retention():
     """GET: what a purge would remove now, and what it keeps. POST: purge, audit, back to the list."""
     if request.method == "POST":
         outcomes = purge(utcnow())
-        audit_by_user(
-            "privacy_purged",
-            details={o.kind: o.removed for o in outcomes},
-        )
+        audit_by_user("privacy_purged", details={o.kind: o.removed for o in outcomes})
         db.session.commit()
         flash(_("Gallringen är gjord."), "saved")
         return redirect(url_for("privacy.retention"), code=303)

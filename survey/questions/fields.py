@@ -8,12 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
-from wtforms import (
-    DateField,
-    Field,
-    RadioField,
-    SelectMultipleField,
-)
+from wtforms import DateField, Field, RadioField, SelectMultipleField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 

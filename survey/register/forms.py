@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (
-    RadioField,
-    SelectChoice,
-    SelectField,
-    StringField,
-)
+from wtforms import RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from survey.forms import Form, email_field

@@ -12,14 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from survey.access import (
-    audit_by_user,
-    contact_or_404,
-    editor_required,
-    staff_required,
-    unit_or_404,
-    visible_units,
-)
+from survey.access import audit_by_user, contact_or_404, editor_required, staff_required, unit_or_404, visible_units
 from survey.extensions import db
 from survey.ids import parse_id
 from survey.models import Answer, Assignment, ContactPerson, Unit
@@ -95,10 +88,7 @@ def create_unit():
         unit = Unit(name=form.name.data.strip(), kind=form.kind.data, parent=chosen_parent(form))
         db.session.add(unit)
         db.session.flush()
-        audit_by_user(
-            "unit_created",
-            details={"unit": unit.id, "name": unit.name},
-        )
+        audit_by_user("unit_created", details={"unit": unit.id, "name": unit.name})
         db.session.commit()
         flash(_("%(name)s är tillagd.", name=unit.name), "saved")
         return redirect(url_for("register.unit", unit_id=unit.id), code=303)
@@ -146,10 +136,7 @@ def unit(unit_id: int):
                     if getattr(unit, attribute) != value:
                         changes[attribute] = value
                         setattr(unit, attribute, value)
-                audit_by_user(
-                    "unit_changed",
-                    details={"unit": unit.id, **changes},
-                )
+                audit_by_user("unit_changed", details={"unit": unit.id, **changes})
                 db.session.commit()
                 flash(_("Ändringarna är sparade."), "saved")
                 return redirect(url_for("register.unit", unit_id=unit.id), code=303)
@@ -174,10 +161,7 @@ def toggle_unit(unit_id: int):
     """Deactivate or activate; a unit is never deleted, so its answers in earlier rounds keep their unit."""
     unit = unit_or_404(unit_id)
     unit.is_active = not unit.is_active
-    audit_by_user(
-        "unit_activated" if unit.is_active else "unit_deactivated",
-        details={"unit": unit.id},
-    )
+    audit_by_user("unit_activated" if unit.is_active else "unit_deactivated", details={"unit": unit.id})
     db.session.commit()
     flash(
         _("%(name)s är aktiv igen.", name=unit.name)

@@ -6,9 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import (
-    Field,
-)
+from wtforms import Field
 
 from survey.forms import Form
 from survey.ids import parse_id

@@ -5,15 +5,7 @@ from __future__ import annotations
 
 import json
 
-from flask import (
-    current_app,
-    flash,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_time
 from flask_babel import gettext as _
 from sqlalchemy.exc import OperationalError, SQLAlchemyError

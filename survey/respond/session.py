@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import (
-    abort,
-    make_response,
-    request,
-    session,
-)
+from flask import abort, make_response, request, session
 from sqlalchemy import select
 
 from survey.access import contact_actor as contact_actor  # its home; respond/views.py and saving.py import it here

@@ -2,18 +2,7 @@
 
 from __future__ import annotations
 
-from flask import (
-    abort,
-    current_app,
-    flash,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    session,
-    url_for,
-)
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 

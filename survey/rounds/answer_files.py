@@ -5,15 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from flask import (
-    flash,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    session,
-    url_for,
-)
+from flask import flash, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -29,21 +21,14 @@ from survey.register.uploads import keep_upload, upload_folder
 from survey.register.views import XLSX
 from survey.rounds import bp
 from survey.rounds.assignment import round_assignment
-from survey.rounds.forms import (
-    AnswersImportForm,
-    AnswersUploadForm,
-)
+from survey.rounds.forms import AnswersImportForm, AnswersUploadForm
 
 
 @bp.route("/svar/<int:assignment_id>/mall.xlsx")
 @editor_required
 def offline_template_download(assignment_id: int):
     assignment = round_assignment(assignment_id)
-    audit_by_user(
-        "template_downloaded",
-        round_id=assignment.round_id,
-        assignment_id=assignment.id,
-    )
+    audit_by_user("template_downloaded", round_id=assignment.round_id, assignment_id=assignment.id)
     db.session.commit()
     return send_file(
         io.BytesIO(offline_template(assignment)),

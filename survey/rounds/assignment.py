@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-from flask import (
-    after_this_request,
-    flash,
-    redirect,
-    render_template,
-    url_for,
-)
+from flask import after_this_request, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -19,9 +13,7 @@ from survey.access import assignment_or_404, audit_by_user, editor_required, sta
 from survey.extensions import db
 from survey.models import Assignment, OutboxMessage
 from survey.rounds import bp
-from survey.rounds.forms import (
-    ReopenAssignmentForm,
-)
+from survey.rounds.forms import ReopenAssignmentForm
 
 
 def round_assignment(assignment_id: int) -> Assignment:
@@ -48,11 +40,7 @@ def assignment(assignment_id: int):
 def new_link(assignment_id: int):
     assignment = round_assignment(assignment_id)
     token = assignment.issue_token()
-    audit_by_user(
-        "link_issued",
-        round_id=assignment.round_id,
-        assignment_id=assignment.id,
-    )
+    audit_by_user("link_issued", round_id=assignment.round_id, assignment_id=assignment.id)
     db.session.commit()
     return render_template("rounds/link.html", assignment=assignment, link=mail.contact_link(token))
 
@@ -111,11 +99,7 @@ def approve(assignment_id: int):
         flash(_("Bara inskickade svar kan godkännas."), "error")
     else:
         assignment.approve()
-        audit_by_user(
-            "assignment_approved",
-            round_id=assignment.round_id,
-            assignment_id=assignment.id,
-        )
+        audit_by_user("assignment_approved", round_id=assignment.round_id, assignment_id=assignment.id)
         db.session.commit()
         flash(_("Svaren är godkända."), "saved")
     return redirect(url_for("rounds.assignment", assignment_id=assignment.id), code=303)

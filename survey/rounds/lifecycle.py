@@ -4,15 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import (
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -26,10 +18,7 @@ from survey.ids import parse_id
 from survey.models import QuestionnaireVersion, Round, Unit
 from survey.questions.definition import QuestionnaireError, content_hash, parse
 from survey.rounds import bp
-from survey.rounds.forms import (
-    ReopenRoundForm,
-    RoundForm,
-)
+from survey.rounds.forms import ReopenRoundForm, RoundForm
 
 
 def questionnaire_choices() -> list[tuple[str, str]]:
@@ -103,11 +92,7 @@ def create():
             db.session.add(round_)
             db.session.flush()
             count = round_.assign_participants()
-            audit_by_user(
-                "round_created",
-                round_id=round_.id,
-                details={"units": count},
-            )
+            audit_by_user("round_created", round_id=round_.id, details={"units": count})
             db.session.commit()
             flash(
                 _("Omgången är skapad som utkast med %(n)s verksamheter. Öppna den när allt är klart.", n=count),
@@ -153,11 +138,7 @@ def edit(round_id: int):
             round_.questionnaire_version = version
             fill_round(round_, form)
             added = round_.assign_participants() if not round_.uses_answers else 0
-            audit_by_user(
-                "round_edited",
-                round_id=round_.id,
-                details={"units_added": added},
-            )
+            audit_by_user("round_edited", round_id=round_.id, details={"units_added": added})
             db.session.commit()
             flash(_("Ändringarna är sparade."), "saved")
             return redirect(url_for("rounds.round_status", round_id=round_.id), code=303)
@@ -171,11 +152,7 @@ def add_newcomers(round_id: int):
     round_ = round_or_404(round_id)
     added = round_.assign_participants() if round_.state in ("open", "closed") else 0
     if added:
-        audit_by_user(
-            "round_edited",
-            round_id=round_.id,
-            details={"units_added": added},
-        )
+        audit_by_user("round_edited", round_id=round_.id, details={"units_added": added})
     try:
         db.session.commit()
     except IntegrityError:  # the same button pressed twice at once: the other press added them
@@ -206,11 +183,7 @@ def change_state(round_id: int):
     if state == "open":
         round_.assign_participants()
     round_.change_state(state)
-    audit_by_user(
-        "round_state_changed",
-        round_id=round_.id,
-        details={"from": previous, "to": state},
-    )
+    audit_by_user("round_state_changed", round_id=round_.id, details={"from": previous, "to": state})
     db.session.commit()
     flash(
         {
@@ -233,10 +206,7 @@ def publish(round_id: int):
         flash(_("Öppna omgången innan sammanställningen publiceras."), "error")
     else:
         round_.published_dt = utcnow() if publish_it else None
-        audit_by_user(
-            "summary_published" if publish_it else "summary_withdrawn",
-            round_id=round_.id,
-        )
+        audit_by_user("summary_published" if publish_it else "summary_withdrawn", round_id=round_.id)
         db.session.commit()
         flash(
             _("Sammanställningen är publicerad.") if publish_it else _("Sammanställningen är inte längre publicerad."),

@@ -5,16 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import (
-    Response,
-    abort,
-    after_this_request,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Response, abort, after_this_request, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -29,9 +20,7 @@ from survey.extensions import db
 from survey.ids import parse_id
 from survey.models import Assignment, MailKind, OutboxMessage, Round, Unit
 from survey.rounds import bp
-from survey.rounds.forms import (
-    MailTemplateForm,
-)
+from survey.rounds.forms import MailTemplateForm
 from survey.rounds.links import issue_links
 
 
@@ -61,11 +50,7 @@ def send_mail(round_id: int, kind: str, wanted):
         queued += count
         if not count:
             without_contact.append(assignment.unit.name)
-    audit_by_user(
-        f"{kind}s_queued",
-        round_id=round_.id,
-        details={"units": len(chosen), "messages": queued},
-    )
+    audit_by_user(f"{kind}s_queued", round_id=round_.id, details={"units": len(chosen), "messages": queued})
     db.session.commit()
     if already_in:
         flash(_("Har redan skickat in, fick inget meddelande: %(units)s", units=", ".join(already_in)), "info")
