@@ -24,55 +24,28 @@ DEMO_QUESTIONNAIRE = "kartlaggning-vald.toml"
 DEMO_ROUND = "Kartläggning av arbetet mot våld 2026"
 DEMO_COORDINATOR = "samordnare@example.org"
 # The 17 members of Umeå's samverkansråd (handlingsplan mot våld), placed under plausible nämnder.
-# (nämnd, förvaltning or None, unit, unit kind, contact person)
+# nämnd | förvaltning | unit | unit kind | contact person, one unit a line; - where there is none
 DEMO_UNITS = [
-    ("Kommunstyrelsen", "Kommunledningskontoret", "Umebrå", "verksamhet", "Anna Lindqvist"),
-    ("Individ- och familjenämnden", "Socialtjänsten", "Centrum mot våld", "verksamhet", "Erik Holmström"),
-    ("Kommunstyrelsen", "Kommunledningskontoret", "Område jämställdhet", "verksamhet", "Sara Nyberg"),
-    ("Kommunstyrelsen", "Kommunledningskontoret", "Personalfunktionen", "verksamhet", "Johan Berglund"),
-    ("Fritidsnämnden", "Fritid", "Umeå fritid unga", "verksamhet", "Lina Sandberg"),
-    (
-        "För- och grundskolenämnden",
-        "Förskola och grundskola",
-        "Utbildning för- och grundskola",
-        "verksamhet",
-        "Maria Forsberg",
-    ),
-    (
-        "Gymnasienämnden",
-        "Gymnasieskola och vuxenutbildning",
-        "Utbildning, gymnasieskola",
-        "verksamhet",
-        "Peter Lundgren",
-    ),
-    (
-        "Individ- och familjenämnden",
-        "Socialtjänsten",
-        "Socialt ansvariga samordnare, socialtjänsten",
-        "verksamhet",
-        "Karin Öberg",
-    ),
-    ("Äldrenämnden", "Äldreomsorg", "Äldreområdet", "verksamhet", "Gunilla Westman"),
-    ("Individ- och familjenämnden", "Socialtjänsten", "Funktionshinderområdet", "verksamhet", "Ahmed Hassan"),
-    ("Kommunstyrelsen", "Arbetsmarknad och integration", "Integration, VIVA", "verksamhet", "Elin Marklund"),
-    (
-        "Individ- och familjenämnden",
-        "Socialtjänsten",
-        "Konsultationsforum mot hedersrelaterat våld",
-        "verksamhet",
-        "Nadia Karimi",
-    ),
-    (
-        "Kommunstyrelsen",
-        "Kommunledningskontoret",
-        "Konsultationsforum mot våldsbejakande extremism",
-        "verksamhet",
-        "Oskar Wikström",
-    ),
-    ("Tekniska nämnden", "Samhällsbyggnad", "Gator och parker", "verksamhet", "Henrik Boman"),
-    ("Byggnadsnämnden", None, "Byggnadsnämnden", "namnd", "Frida Lidström"),
-    ("Tekniska nämnden", "Samhällsbyggnad", "Fastighet", "verksamhet", "Mikael Nordin"),
-    (None, None, "Kommunföretagen (Bostaden)", "bolag", "Jenny Åström"),
+    tuple(None if cell == "-" else cell for cell in line.split(" | "))
+    for line in """\
+Kommunstyrelsen | Kommunledningskontoret | Umebrå | verksamhet | Anna Lindqvist
+Individ- och familjenämnden | Socialtjänsten | Centrum mot våld | verksamhet | Erik Holmström
+Kommunstyrelsen | Kommunledningskontoret | Område jämställdhet | verksamhet | Sara Nyberg
+Kommunstyrelsen | Kommunledningskontoret | Personalfunktionen | verksamhet | Johan Berglund
+Fritidsnämnden | Fritid | Umeå fritid unga | verksamhet | Lina Sandberg
+För- och grundskolenämnden | Förskola och grundskola | Utbildning för- och grundskola | verksamhet | Maria Forsberg
+Gymnasienämnden | Gymnasieskola och vuxenutbildning | Utbildning, gymnasieskola | verksamhet | Peter Lundgren
+Individ- och familjenämnden | Socialtjänsten | Socialt ansvariga samordnare, socialtjänsten | verksamhet | Karin Öberg
+Äldrenämnden | Äldreomsorg | Äldreområdet | verksamhet | Gunilla Westman
+Individ- och familjenämnden | Socialtjänsten | Funktionshinderområdet | verksamhet | Ahmed Hassan
+Kommunstyrelsen | Arbetsmarknad och integration | Integration, VIVA | verksamhet | Elin Marklund
+Individ- och familjenämnden | Socialtjänsten | Konsultationsforum mot hedersrelaterat våld | verksamhet | Nadia Karimi
+Kommunstyrelsen | Kommunledningskontoret | Konsultationsforum mot våldsbejakande extremism | verksamhet | Oskar Wikström
+Tekniska nämnden | Samhällsbyggnad | Gator och parker | verksamhet | Henrik Boman
+Byggnadsnämnden | - | Byggnadsnämnden | namnd | Frida Lidström
+Tekniska nämnden | Samhällsbyggnad | Fastighet | verksamhet | Mikael Nordin
+- | - | Kommunföretagen (Bostaden) | bolag | Jenny Åström
+""".splitlines()
 ]
 DEMO_INSTRUCTIONS = """\
 Välkommen till årets gemensamma kartläggning av arbetet mot våld.
