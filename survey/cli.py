@@ -76,10 +76,11 @@ units_group = AppGroup("units", help="The register of units and contact persons.
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 def units_import(path, dry_run):
     """Import units and contact persons from .xlsx or .csv (Verksamhet, Överordnad, Typ, Kontaktperson, E-post)."""
-    from survey.register.imports import RegisterFileError, apply_plan, make_plan, read_rows
+    from survey.register.importing import import_register, preview
+    from survey.register.imports import RegisterFileError
 
     try:
-        plan = make_plan(read_rows(path, Path(path).read_bytes()))
+        plan = preview(path, Path(path).read_bytes())
     except OSError as exc:
         fail(f"{path}: cannot be read: {exc.strerror or exc}")
     except RegisterFileError as exc:
@@ -101,8 +102,7 @@ def units_import(path, dry_run):
     if dry_run:
         click.echo("Dry run: nothing written.")
         return
-    counts = apply_plan(plan)
-    audit("register_imported", "cli", details=counts)
+    import_register(plan, actor=COMMAND_LINE)
     db.session.commit()
     click.echo("Imported.")
 

@@ -12,14 +12,22 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from survey.access import audit_by_user, contact_or_404, editor_required, staff_required, unit_or_404, visible_units
+from survey.access import (
+    audit_by_user,
+    contact_or_404,
+    editor_required,
+    staff_required,
+    unit_or_404,
+    user_actor,
+    visible_units,
+)
 from survey.extensions import db
 from survey.ids import parse_id
 from survey.models import Answer, Assignment, ContactPerson, Unit
 from survey.models.units import UnitTree
-from survey.register import bp
+from survey.register import bp, importing
 from survey.register.forms import ContactForm, RegisterUploadForm, UnitForm
-from survey.register.imports import RegisterFileError, apply_plan, make_plan, read_rows, template_workbook
+from survey.register.imports import RegisterFileError, template_workbook
 from survey.register.uploads import drop_upload, keep_upload, upload_folder
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -237,7 +245,7 @@ def import_register():
         with upload.stream:
             data = upload.read(2 * 1024 * 1024 + 1)
         try:
-            plan = make_plan(read_rows(upload.filename or "", data))
+            plan = importing.preview(upload.filename or "", data)
         except RegisterFileError as exc:
             form.file.errors.append(str(exc))
         else:
@@ -262,12 +270,11 @@ def confirm_import():
         flash(_("Importen har gått ut. Ladda upp filen igen."), "error")
         return redirect(url_for("register.import_register"), code=303)
     try:
-        plan = make_plan(read_rows(pending["name"], data))
+        plan = importing.preview(pending["name"], data)
         if not plan.ok:
             flash(_("Filen har fel och kan inte importeras."), "error")
             return redirect(url_for("register.import_register"), code=303)
-        counts = apply_plan(plan)
-        audit_by_user("register_imported", details=counts)
+        counts = importing.import_register(plan, actor=user_actor(current_user), user_id=current_user.id)
         db.session.commit()
     except RegisterFileError as exc:
         flash(str(exc), "error")
