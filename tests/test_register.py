@@ -53,6 +53,59 @@ def test_tree_shows_units_under_their_parents(client, world):
     assert "Kontakt Centrum mot våld" in page
 
 
+def nesting_of(page: str, name: str) -> list[str]:
+    """The names of the list items that hold ``name``'s item in the register tree, innermost first.
+
+    Read with the standard library's parser, which keeps no depth limit (libxml2 stops at 256 levels).
+    """
+    from html.parser import HTMLParser
+
+    class Items(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.open: list[list[str]] = []  # the list items open now, each with its link's text
+            self.in_link = False
+            self.found: list[str] | None = None
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "li":
+                self.open.append([])
+            self.in_link = tag == "a" and bool(self.open)
+
+        def handle_endtag(self, tag):
+            if tag == "li":
+                self.open.pop()
+            self.in_link = False
+
+        def handle_data(self, data):
+            if self.in_link and not self.open[-1]:
+                self.open[-1].append(data)
+                if data == name:
+                    self.found = [item[0] for item in reversed(self.open[:-1])]
+
+    items = Items()
+    items.feed(page[page.index('<nav class="unit-tree"') :])
+    assert items.found is not None, f"{name} is not in the tree"
+    return items.found
+
+
+def test_the_tree_nests_each_unit_inside_its_parent_whatever_its_depth(app, client, world):
+    with app.app_context():
+        parent = db.session.scalar(select(Unit).where(Unit.name == "Centrum mot våld"))
+        for depth in range(1, 1501):  # deeper than Python's recursion limit
+            parent = Unit(name=f"Nivå {depth}", kind="verksamhet", parent=parent)
+            db.session.add(parent)
+        db.session.commit()
+    login(client)
+    response = client.get("/samordning/register/")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert nesting_of(page, "Centrum mot våld") == ["Socialtjänsten", "Individ- och familjenämnden"]
+    assert nesting_of(page, "Nivå 1500")[:2] == ["Nivå 1499", "Nivå 1498"]
+    assert len(nesting_of(page, "Nivå 1500")) == 1502
+    assert nesting_of(page, "Individ- och familjenämnden") == [], "a nämnd is at the top"
+
+
 def test_create_rename_move_and_deactivate_a_unit(app, client, world):
     login(client)
     parent = unit_named(app, "Socialtjänsten")

@@ -106,13 +106,17 @@ class UnitTree:
 
     def in_order(self) -> list[Unit]:
         """Every unit reached from the tops, each parent before its children, siblings by name; each once."""
-        found, seen, stack = [], set(), list(reversed(self.tops()))
+        return [unit for unit, _depth in self.outline()]
+
+    def outline(self) -> list[tuple[Unit, int]]:
+        """``in_order()`` with each unit's depth below its top (0): what an indented list needs, without recursion."""
+        found, seen, stack = [], set(), [(top, 0) for top in reversed(self.tops())]
         while stack:
-            each = stack.pop()
+            each, depth = stack.pop()
             if each.id not in seen:
                 seen.add(each.id)
-                found.append(each)
-                stack.extend(reversed(self.children(each)))
+                found.append((each, depth))
+                stack.extend((child, depth + 1) for child in reversed(self.children(each)))
         return found
 
     def leaves(self, root: Unit | None = None) -> list[Unit]:

@@ -44,18 +44,6 @@ def all_units() -> list[Unit]:
     )
 
 
-def tree(units: list[Unit]) -> list[tuple[Unit, list]]:
-    """Nested (unit, children) pairs, top level first, names in order."""
-    children: dict[int | None, list[Unit]] = {}
-    for unit in units:
-        children.setdefault(unit.parent_id, []).append(unit)
-
-    def branch(parent_id, seen):
-        return [(u, branch(u.id, seen | {u.id})) for u in children.get(parent_id, []) if u.id not in seen]
-
-    return branch(None, frozenset())
-
-
 def subtree_ids(unit: Unit, units: list[Unit]) -> set[int]:
     """The ids below ``unit``: where it may not be moved, or the tree would loop."""
     return {u.id for u in UnitTree({u.id: u for u in units}).descendants(unit)}
@@ -81,7 +69,9 @@ def parent_choices(units: list[Unit], unit: Unit | None = None) -> list[tuple[st
 @staff_required
 def index():
     units = all_units()
-    return render_template("register/index.html", tree=tree(units), count=len(units))
+    return render_template(
+        "register/index.html", outline=UnitTree({u.id: u for u in units}).outline(), count=len(units)
+    )
 
 
 @bp.route("/ny", methods=["GET", "POST"])
