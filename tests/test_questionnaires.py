@@ -79,10 +79,10 @@ def test_every_type_fixture_has_every_type():
     assert questionnaire.group_of("exempel_rubrik").key == "goda_exempel"
 
 
-def test_duplicate_key_is_named():
-    source = (
-        MINIMAL
-        + """
+# Each broken file and the one problem `questionnaire check` names for it.
+BROKEN_FILES = [
+    pytest.param(
+        """
 [[sections.questions]]
 key = "namn"
 type = "short_text"
@@ -92,15 +92,12 @@ label = "A"
 key = "namn"
 type = "long_text"
 label = "B"
-"""
-    )
-    assert problems_of(source) == ["bad.toml: namn: duplicate key (question keys must be unique in the file)"]
-
-
-def test_duplicate_key_inside_a_group_is_named():
-    source = (
-        MINIMAL
-        + """
+""",
+        "bad.toml: namn: duplicate key (question keys must be unique in the file)",
+        id="duplicate key",
+    ),
+    pytest.param(
+        """
 [[sections.questions]]
 key = "rubrik"
 type = "short_text"
@@ -116,64 +113,58 @@ entry_label = "Exempel"
 key = "rubrik"
 type = "short_text"
 label = "Rubrik"
-"""
-    )
-    assert "bad.toml: rubrik: duplicate key" in problems_of(source)[0]
-
-
-def test_unknown_type_is_named():
-    source = (
-        MINIMAL
-        + """
+""",
+        "bad.toml: rubrik: duplicate key (question keys must be unique in the file)",
+        id="duplicate key inside a group",
+    ),
+    pytest.param(
+        """
 [[sections.questions]]
 key = "fraga"
 type = "slider"
 label = "A"
-"""
-    )
-    [problem] = problems_of(source)
-    assert problem.startswith("bad.toml: fraga: unknown type 'slider'")
-
-
-def test_choice_without_options_is_named():
-    source = (
-        MINIMAL
-        + """
+""",
+        "bad.toml: fraga: unknown type 'slider' (one of: date, group, long_text, multiple_choice, number, percent, scale, short_text, single_choice, yes_partly_no)",
+        id="unknown type",
+    ),
+    pytest.param(
+        """
 [[sections.questions]]
 key = "val"
 type = "single_choice"
 label = "A"
-"""
-    )
-    assert problems_of(source) == ["bad.toml: val: choice question without options"]
-
-
-def test_unknown_option_set_is_named():
-    source = (
-        MINIMAL
-        + """
+""",
+        "bad.toml: val: choice question without options",
+        id="choice without options",
+    ),
+    pytest.param(
+        """
 [[sections.questions]]
 key = "val"
 type = "multiple_choice"
 label = "A"
 options = "finns_inte"
-"""
-    )
-    assert problems_of(source) == ["bad.toml: val: options refers to unknown option set 'finns_inte'"]
-
-
-def test_empty_group_is_named():
-    source = (
-        MINIMAL
-        + """
+""",
+        "bad.toml: val: options refers to unknown option set 'finns_inte'",
+        id="unknown option set",
+    ),
+    pytest.param(
+        """
 [[sections.questions]]
 key = "exempel"
 type = "group"
 label = "Exempel"
 entry_label = "Exempel"
-"""
-    )
-    assert problems_of(source) == ["bad.toml: exempel: group has no fields"]
+""",
+        "bad.toml: exempel: group has no fields",
+        id="empty group",
+    ),
+]
+
+
+@pytest.mark.parametrize(("questions", "problem"), BROKEN_FILES)
+def test_a_broken_file_names_the_key_and_the_problem(questions, problem):
+    assert problems_of(MINIMAL + questions) == [problem]
 
 
 def test_bad_toml_gives_its_line():
