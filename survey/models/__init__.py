@@ -2,9 +2,22 @@
 
 from survey.models.accounts import RateLimitHit, Setting, User
 from survey.models.audit import ACTION_NAMES, AuditEvent, audit
+from survey.models.followup import DevelopmentAreaFollowUp
 from survey.models.mail import MailTemplate, OutboxMessage
 from survey.models.rounds import SINGLE, AccessToken, Answer, Assignment, QuestionnaireVersion, Round, hash_token
-from survey.models.states import SENT_IN, STATES, AssignmentStatus, MailKind, OutboxStatus, Role, RoundState, UnitKind
+from survey.models.states import (
+    SENT_IN,
+    STATES,
+    AnswerOrigin,
+    AssignmentStatus,
+    FollowUpStatus,
+    MailKind,
+    OutboxStatus,
+    Role,
+    RoundState,
+    StartChoice,
+    UnitKind,
+)
 from survey.models.units import ContactPerson, Unit, participating_units
 
 __all__ = [
@@ -13,11 +26,14 @@ __all__ = [
     "SINGLE",
     "STATES",
     "AccessToken",
+    "AnswerOrigin",
     "Answer",
     "Assignment",
     "AssignmentStatus",
     "AuditEvent",
     "ContactPerson",
+    "DevelopmentAreaFollowUp",
+    "FollowUpStatus",
     "MailKind",
     "MailTemplate",
     "OutboxMessage",
@@ -28,6 +44,7 @@ __all__ = [
     "Round",
     "RoundState",
     "Setting",
+    "StartChoice",
     "Unit",
     "UnitKind",
     "User",

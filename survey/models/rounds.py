@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.db import LOCAL_TZ, UTCDateTime, utcnow
 from survey.extensions import Model, db
-from survey.models.states import AssignmentStatus, RoundState, _in
+from survey.models.states import AnswerOrigin, AssignmentStatus, RoundState, StartChoice, _in
 from survey.models.units import Unit, participating_units
 from survey.questions.definition import Question, Questionnaire, QuestionnaireError, parse
 from survey.questions.versions import conflicts_with_stored, stored_versions
@@ -95,9 +95,13 @@ class Round(Model):
     published_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When the retention purge removed the round's contact details (survey/privacy/retention.py); None: not yet.
     contacts_purged_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The round this one follows up (survey/followup/): its answers may start the forms, its development areas
+    # are followed up.
+    previous_round_id: Mapped[int | None] = mapped_column(ForeignKey("round.id"))
 
     questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
     scope_unit: Mapped[Unit | None] = relationship()
+    previous_round: Mapped[Round | None] = relationship(remote_side=[id])
     assignments: Mapped[list[Assignment]] = relationship(back_populates="round")
 
     @property
@@ -150,6 +154,7 @@ class Assignment(Model):
     __table_args__ = (
         UniqueConstraint("round_id", "unit_id"),
         CheckConstraint(_in("status", AssignmentStatus), name="status"),
+        CheckConstraint(_in("start_choice", StartChoice), name="start_choice"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -171,6 +176,8 @@ class Assignment(Model):
     version: Mapped[int] = mapped_column(default=0)
     # The highest group entry index handed out, so a removed entry's index is never reused.
     last_entry_index: Mapped[int] = mapped_column(default=0)
+    # In a follow-up round: whether the contact person started from last round's answers or blank (None: not asked).
+    start_choice: Mapped[str | None] = mapped_column(String(20))
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -239,6 +246,8 @@ class Assignment(Model):
             elif answer.value != value:
                 answer.value = value
                 answer.updated_dt = utcnow()
+                if answer.origin is not None:  # copied from last round, and now no longer what it said
+                    answer.origin = AnswerOrigin.CHANGED
                 changed.add(key)
         if changed:
             self.touch()
@@ -344,7 +353,10 @@ class Answer(Model):
     """One answer: a question key, an entry index (0 outside repeating groups) and a JSON value."""
 
     __tablename__ = "answer"
-    __table_args__ = (UniqueConstraint("assignment_id", "question_key", "entry_index"),)
+    __table_args__ = (
+        UniqueConstraint("assignment_id", "question_key", "entry_index"),
+        CheckConstraint(_in("origin", AnswerOrigin), name="origin"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id", ondelete="CASCADE"))
@@ -352,5 +364,7 @@ class Answer(Model):
     entry_index: Mapped[int] = mapped_column(default=SINGLE)
     value: Mapped[Any] = mapped_column(JSON)
     updated_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when the answer was copied from last round (survey/followup/prefill.py); None for the unit's own answer.
+    origin: Mapped[str | None] = mapped_column(String(20))
 
     assignment: Mapped[Assignment] = relationship(back_populates="answers")

@@ -131,7 +131,67 @@ class OutboxStatus(StoredState):
         }[self]
 
 
-STATES = (UnitKind, Role, RoundState, AssignmentStatus, MailKind, OutboxStatus)
+class StartChoice(StoredState):
+    """How a contact person began a follow-up round's form."""
+
+    PREVIOUS = "previous"
+    BLANK = "blank"
+
+    @property
+    def label(self) -> LazyString:
+        return {StartChoice.PREVIOUS: _l("Från förra omgångens svar"), StartChoice.BLANK: _l("Tomt formulär")}[self]
+
+
+class AnswerOrigin(StoredState):
+    """Where an answer of a follow-up round came from; an answer the unit gave itself has none."""
+
+    PREVIOUS = "previous"  # copied from last round, not yet looked at
+    CONFIRMED = "confirmed"  # copied, and saved unchanged on purpose
+    CHANGED = "changed"  # copied, then changed
+
+    @property
+    def label(self) -> LazyString:
+        return {
+            AnswerOrigin.PREVIOUS: _l("Från förra omgången"),
+            AnswerOrigin.CONFIRMED: _l("Bekräftat"),
+            AnswerOrigin.CHANGED: _l("Ändrat"),
+        }[self]
+
+
+class FollowUpStatus(StoredState):
+    """What became of one of last round's development areas."""
+
+    DONE = "atgardat"
+    ONGOING = "pagar"
+    NOT_STARTED = "ej_paborjat"
+    OBSOLETE = "inaktuellt"
+
+    @property
+    def label(self) -> LazyString:
+        return {
+            FollowUpStatus.DONE: _l("Åtgärdat"),
+            FollowUpStatus.ONGOING: _l("Pågår"),
+            FollowUpStatus.NOT_STARTED: _l("Ej påbörjat"),
+            FollowUpStatus.OBSOLETE: _l("Inte längre aktuellt"),
+        }[self]
+
+    @property
+    def acted_on(self) -> bool:
+        """Counted as acted on in the dashboard and the workbook: done, or under way."""
+        return self in (FollowUpStatus.DONE, FollowUpStatus.ONGOING)
+
+
+STATES = (
+    UnitKind,
+    Role,
+    RoundState,
+    AssignmentStatus,
+    MailKind,
+    OutboxStatus,
+    StartChoice,
+    AnswerOrigin,
+    FollowUpStatus,
+)
 
 
 def _in(column: str, values: type[StoredState]) -> str:
