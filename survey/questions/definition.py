@@ -40,6 +40,7 @@ class Question:
     max_length: int | None = None
     entry_label: str = ""
     fields: tuple[Question, ...] = ()
+    follow_up: bool = False  # a group whose entries the next round follows up (development areas)
 
     @property
     def kind(self) -> QuestionType:

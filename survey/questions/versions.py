@@ -17,13 +17,31 @@ from survey.questions.definition import Question, Questionnaire
 
 
 @dataclass(frozen=True)
+class Difference:
+    """One way a question differs: ``aspect`` is label, type, options_added, options_removed, options_relabelled,
+    now_required or no_longer_required; ``before``/``after`` the old and new label or type, or the option codes."""
+
+    aspect: str
+    before: str = ""
+    after: str = ""
+
+    def __str__(self) -> str:
+        if self.aspect in ("label", "type"):
+            shown = repr if self.aspect == "label" else str
+            return f"{self.aspect}: {shown(self.before)} → {shown(self.after)}"
+        if self.aspect.startswith("options_"):
+            return f"{self.aspect.replace('_', ' ')}: {self.after}"
+        return self.aspect.replace("_", " ")
+
+
+@dataclass(frozen=True)
 class Change:
     """One question's difference between two versions: ``kind`` is added, removed or changed."""
 
     kind: str
     key: str
     label: str
-    details: tuple[str, ...] = ()
+    details: tuple[Difference, ...] = ()
 
     def __str__(self) -> str:
         sign = {"added": "+", "removed": "-", "changed": "~"}[self.kind]
@@ -51,22 +69,26 @@ def diff(old: Questionnaire, new: Questionnaire) -> list[Change]:
     return sorted(changes, key=lambda change: order[change.key])
 
 
-def differences(old: Question, new: Question) -> tuple[str, ...]:
+def differences(old: Question, new: Question) -> tuple[Difference, ...]:
     found = []
     if old.label != new.label:
-        found.append(f"label: {old.label!r} → {new.label!r}")
+        found.append(Difference("label", old.label, new.label))
     if old.type != new.type:
-        found.append(f"type: {old.type} → {new.type}")
+        found.append(Difference("type", old.type, new.type))
     old_options, new_options = {o.code: o.label for o in old.choices}, {o.code: o.label for o in new.choices}
     if old_options != new_options:
         added = [code for code in new_options if code not in old_options]
         removed = [code for code in old_options if code not in new_options]
         relabelled = [code for code in new_options if code in old_options and old_options[code] != new_options[code]]
-        for name, codes in (("options added", added), ("options removed", removed), ("options relabelled", relabelled)):
+        for aspect, codes in (
+            ("options_added", added),
+            ("options_removed", removed),
+            ("options_relabelled", relabelled),
+        ):
             if codes:
-                found.append(f"{name}: {', '.join(codes)}")
+                found.append(Difference(aspect, after=", ".join(codes)))
     if old.required != new.required:
-        found.append("now required" if new.required else "no longer required")
+        found.append(Difference("now_required" if new.required else "no_longer_required"))
     return tuple(found)
 
 

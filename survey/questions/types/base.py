@@ -132,6 +132,14 @@ class QuestionType:
         """Whether two rounds' answers say the same."""
         return before == now
 
+    def carry_over(self, question: Question, value: Any) -> Any:
+        """Last round's stored answer as this version of the question stores it, or None when it no longer fits
+        (an option that is gone, a number outside the new bounds): what a follow-up round may start from."""
+        try:
+            return self.to_stored(question, self.to_form(question, value))
+        except (TypeError, ValueError):
+            return None
+
 
 class Tally:
     """The answers to one question, counted unit by unit for the "Per fråga" sheet."""

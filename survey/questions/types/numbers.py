@@ -32,6 +32,15 @@ def read_bounds(builder, raw: dict, key: str) -> dict[str, Any]:
     return bounds
 
 
+def fits(question: Question, value: Any) -> bool:
+    """Whether a stored number is one the question accepts now: its bounds, and a whole number if it asks for one."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    if question.integer and value != int(value):
+        return False
+    return (question.min is None or value >= question.min) and (question.max is None or value <= question.max)
+
+
 @register
 class NumberType(QuestionType):
     name, codebook_name, widget = "number", "tal", "number"
@@ -52,6 +61,9 @@ class NumberType(QuestionType):
 
     def as_text(self, question: Question, value: Any) -> str:
         return format_decimal(value) + (f" {question.unit}" if question.unit else "")
+
+    def carry_over(self, question: Question, value: Any) -> Any:
+        return value if fits(question, value) else None
 
     def hint(self, question: Question) -> str:
         text = _("Ett heltal") if question.integer else _("Ett tal")

@@ -18,7 +18,7 @@ from wtforms.validators import Optional
 from survey.exports.cells import NumberCell
 from survey.questions.fields import NumberField
 from survey.questions.types.base import NumberTally, QuestionType, excel_rule, register
-from survey.questions.types.numbers import read_bounds
+from survey.questions.types.numbers import fits, read_bounds
 
 if TYPE_CHECKING:
     from survey.questions.definition import Question
@@ -56,6 +56,9 @@ class PercentType(QuestionType):
 
     def as_text(self, question: Question, value: Any) -> str:
         return f"{format_decimal(value)} %"
+
+    def carry_over(self, question: Question, value: Any) -> Any:
+        return value if fits(question, value) else None
 
     def as_cell(self, question: Question, value: Any) -> Any:
         return as_percent_cell(value) if isinstance(value, (int, float)) else value
