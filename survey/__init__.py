@@ -82,10 +82,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
 
     from survey import accounts, cli, logs, privacy, public, register, respond, rounds
+    from survey.followup import views as followup
     from survey.register import uploads
 
     logs.init_app(app)
-    for blueprint in (public.bp, accounts.bp, respond.bp, rounds.bp, register.bp, privacy.bp):
+    for blueprint in (public.bp, accounts.bp, respond.bp, followup.bp, rounds.bp, register.bp, privacy.bp):
         app.register_blueprint(blueprint)
     cli.init_app(app)
     register_error_pages(app)

@@ -35,6 +35,7 @@ from survey.exports.rows import (
 )
 from survey.exports.writer import SheetWriter, slug, unique_sheet_titles
 from survey.extensions import db
+from survey.followup.sheets import carried_rows, follow_up_rows
 from survey.models import Round, Unit
 
 
@@ -100,6 +101,15 @@ def council_workbook(round_: Round, options: ExportOptions = ExportOptions()) ->
         PlannedSheet("Ej inkommit", missing_rows(rows), dict(widths=(28, 32, 14, 28, 34, 12, 18, 18))),
         PlannedSheet("Frågor", codebook_rows(definition), dict(widths=(26, 26, 20, 60, 14, 12, 70))),
     ]
+    if round_.previous_round_id is not None:  # a follow-up round: what became of last round's answers and areas
+        sheets += [
+            PlannedSheet(
+                "Uppföljning", follow_up_rows(round_, rows, options), dict(widths=(28, 32, 40, 36, 20, 60, 30))
+            ),
+            PlannedSheet(
+                "Från förra omgången", carried_rows(round_, rows, options), dict(widths=(28, 32, 24, 50, 40, 22))
+            ),
+        ]
     previous: dict[int, int] = {}
     if earlier is not None:
         previous = submitted_in(earlier)

@@ -153,7 +153,10 @@ def entry_indexes(values: Values, group_key: str) -> list[int]:
 
 
 def previous_round(round_: Round) -> Round | None:
-    """The latest earlier round of the same questionnaire (any version of it) that was opened, if any."""
+    """The round it follows up, or else the latest earlier round of the same questionnaire (any version of it)
+    that was opened, if any."""
+    if round_.previous_round is not None:
+        return round_.previous_round
     earlier = or_(Round.opens_on < round_.opens_on, and_(Round.opens_on == round_.opens_on, Round.id < round_.id))
     return db.session.scalar(
         select(Round)

@@ -15,6 +15,8 @@ from survey.extensions import Model, db
 # What each action is called on the log page; every action the code audits has a name here.
 ACTION_NAMES = {
     "answers_saved": _l("Svar sparade"),
+    "form_started": _l("Formulär påbörjat (tomt eller från förra omgången)"),
+    "follow_up_saved": _l("Uppföljning av utvecklingsområden sparad"),
     "answers_imported": _l("Svar inlästa från Excel"),
     "submitted": _l("Svar inskickade"),
     "assignment_reopened": _l("Svar öppnade igen"),

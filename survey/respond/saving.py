@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from survey.db import utcnow
 from survey.extensions import db
+from survey.followup.prefill import confirm_unchanged, unconfirmed
 from survey.ids import parse_id
 from survey.models import SINGLE, Assignment, audit
 from survey.questions.definition import Section
@@ -79,18 +80,21 @@ def save_section(assignment: Assignment, current: Section, autosave: bool):
     stored = assignment.values()
     colleague_saved = request.form.get("version") != str(assignment.version)
     base = decode_base(request.form.get("base"))
-    to_save, conflicts = merge(base, valid_values(form, current, entries), stored)
+    mine = valid_values(form, current, entries)
+    to_save, conflicts = merge(base, mine, stored)
     for key in chosen_theirs(request.form.getlist("keep_theirs")):
         to_save.pop(key, None)
         conflicts.pop(key, None)
     restore_removed_entries(assignment, to_save, stored)
     changed = assignment.save_values(to_save)
+    # Saving a page on purpose confirms the answers copied from last round that it showed unchanged.
+    confirmed = 0 if autosave else confirm_unchanged(assignment, mine)
     target = (
         apply_action(assignment, current, request.form.get("action", "save"))
         if valid and not conflicts and not autosave
         else {}
     )
-    if changed or "entry_change" in target or conflicts:
+    if changed or confirmed or "entry_change" in target or conflicts:
         audit(
             "answers_saved",
             contact_actor(assignment),
@@ -99,6 +103,7 @@ def save_section(assignment: Assignment, current: Section, autosave: bool):
             details={
                 "section": current.key,
                 "keys": sorted(changed),
+                **({"confirmed": confirmed} if confirmed else {}),
                 **({"conflicts": sorted(k for k, _i in conflicts)} if conflicts else {}),
                 **target.get("entry_change", {}),
             },
@@ -288,5 +293,6 @@ def render_section(
         saved=saved,
         conflicts=conflicts or {},
         base=encode_base({key: base[key] for key in fields if key in base}),
+        carried={field_name_of(key) for key in unconfirmed(assignment)},
         entries_json=json.dumps(entries),
     )

@@ -9,6 +9,8 @@ from werkzeug.wrappers import Response
 from survey import limits
 from survey.exports.unit import unit_workbook, unit_workbook_filename
 from survey.extensions import csrf, db
+from survey.followup.areas import without_status
+from survey.followup.progress import progress
 from survey.models import Assignment, audit
 from survey.respond import bp
 from survey.respond.forms import build_section_form, field_name_of
@@ -64,7 +66,9 @@ def start(assignment_id: int):
     assignment = own_assignment(assignment_id)
     states = section_states(assignment)
     resume = next((key for key, state in states.items() if state != "complete"), None)
-    return render_template("respond/start.html", assignment=assignment, states=states, resume=resume)
+    return render_template(
+        "respond/start.html", assignment=assignment, states=states, resume=resume, follow_up=progress(assignment)
+    )
 
 
 @bp.route("/<int:assignment_id>/avsnitt/<section_key>", methods=["GET", "POST"])
@@ -135,6 +139,7 @@ def review(assignment_id: int):
         assignment=assignment,
         values=assignment.values(),
         missing=assignment.missing_required(),
+        follow_up=progress(assignment),
         field_name_of=field_name_of,  # each missing answer links to its field
     )
 
@@ -147,6 +152,9 @@ def submit(assignment_id: int):
         return redirect(url_for("respond.start", assignment_id=assignment.id), code=303)
     if assignment.missing_required():
         flash(_("Några obligatoriska frågor saknar svar. Fyll i dem och skicka sedan in."), "error")
+        return redirect(url_for("respond.review", assignment_id=assignment.id), code=303)
+    if without_status(assignment):
+        flash(_("Ge varje utvecklingsområde från förra omgången en status och skicka sedan in."), "error")
         return redirect(url_for("respond.review", assignment_id=assignment.id), code=303)
     assignment.submit()
     audit("submitted", contact_actor(assignment), round_id=assignment.round_id, assignment_id=assignment.id)

@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("rounds", __name__, url_prefix="/samordning")
 
 # The view modules register their routes on bp.
-from survey.rounds import answer_files, assignment, dashboard, lifecycle, mailing  # noqa: E402, F401
+from survey.rounds import answer_files, assignment, dashboard, follow_up, lifecycle, mailing  # noqa: E402, F401

@@ -16,6 +16,7 @@ from survey.exports.council import council_workbook, workbook_filename
 from survey.exports.data import ExportOptions, previous_round
 from survey.exports.writer import write_sheet
 from survey.extensions import db
+from survey.followup.areas import round_counts
 from survey.ids import parse_id
 from survey.models import Assignment, AssignmentStatus, ContactPerson, Round, Unit
 from survey.models.units import UnitTree
@@ -139,6 +140,9 @@ def round_status(round_id: int):
         total=len(rows),
         counts=counts,
         rollups=rollups(rows),
+        follow_up=round_counts(round_, [(row.assignment, (row.path or [row.unit])[0].name) for row in rows])
+        if round_.previous_round_id is not None
+        else None,
         filters=filters,
         earlier=previous_round(round_),
         newcomers=round_.unassigned_participants(list(units.values()), {row.unit.id for row in rows})
