@@ -1,4 +1,5 @@
-"""`flask --app survey questionnaire …`: check, load and compare questionnaire files and stored versions."""
+"""`flask --app survey questionnaire …`: check, load, compare and export questionnaire files (TOML, or a
+spreadsheet in the XLSForm layout) and stored versions."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -14,10 +16,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from survey.extensions import db
 from survey.ids import parse_id
 from survey.models import QuestionnaireVersion
-from survey.questions.definition import Questionnaire, QuestionnaireError, load_file
+from survey.questions.definition import Questionnaire, QuestionnaireError, parse
 from survey.questions.versions import conflicts_with_stored, diff, stored_versions
+from survey.questions.xlsform import write_workbook
+from survey.questions.xlsform_reading import read_workbook
 
-questionnaire_group = AppGroup("questionnaire", help="Check, load and compare questionnaire files.")
+questionnaire_group = AppGroup(
+    "questionnaire", help="Check, load, compare and export questionnaires (TOML or XLSForm spreadsheets)."
+)
 
 
 def fail(message: str) -> NoReturn:
@@ -28,11 +34,12 @@ def fail(message: str) -> NoReturn:
 @questionnaire_group.command("check")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
 def questionnaire_check(paths):
-    """Validate questionnaire files, also against the stored versions; one line per problem, exit 1 if any."""
+    """Validate questionnaire files (TOML or .xlsx), also against the stored versions; one line per problem,
+    exit 1 if any. What a spreadsheet holds that cannot be carried over is a warning."""
     problems = []
     for path in paths:
         try:
-            definition = load_file(path)
+            definition = parse(file_source(Path(path)), name=str(path))
         except QuestionnaireError as exc:
             problems.extend(exc.problems)
             continue
@@ -62,12 +69,33 @@ def questionnaire_load(path):
     click.echo(f"{version.slug} {version.version} (id {version.id}, sha256 {version.content_hash[:12]})")
 
 
+def file_source(path: Path) -> str:
+    """The TOML text of a questionnaire file: the file itself, or read from a spreadsheet (.xlsx)."""
+    if path.suffix.lower() == ".xlsx":
+        return spreadsheet_source(path)
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QuestionnaireError([f"{path}: cannot be read: {exc}"]) from None
+
+
+def spreadsheet_source(path: Path) -> str:
+    """The TOML text of an XLSForm workbook, its warnings echoed; QuestionnaireError when it is refused."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise QuestionnaireError([f"{path}: cannot be read: {exc.strerror or exc}"]) from None
+    reading = read_workbook(data, name=str(path))
+    for warning in reading.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if reading.problems:
+        raise QuestionnaireError(reading.problems)
+    return reading.source
+
+
 def load_questionnaire(path: Path) -> QuestionnaireVersion:
     try:
-        source = path.read_text(encoding="utf-8")
-        return QuestionnaireVersion.from_source(source)
-    except (OSError, UnicodeDecodeError) as exc:
-        fail(f"{path}: cannot be read: {exc}")
+        return QuestionnaireVersion.from_source(file_source(path))
     except QuestionnaireError as exc:
         fail("\n".join(p.replace("<questionnaire>", str(path)) for p in exc.problems))
 
@@ -89,12 +117,19 @@ def questionnaire_diff(old, new):
 
 
 def find_definition(ref: str) -> Questionnaire:
-    """A questionnaire file, or a stored version named SLUG@VERSION or by its id."""
+    """A questionnaire file (TOML or .xlsx), or a stored version named SLUG@VERSION or by its id."""
+    return parse(find_source(ref), name=ref)
+
+
+def find_source(ref: str) -> str:
+    """The TOML text of a questionnaire file, of a spreadsheet, or of a stored version (SLUG@VERSION or id)."""
     if Path(ref).is_file():
         try:
-            return load_file(ref)
+            source = file_source(Path(ref))
+            parse(source, name=ref)
         except QuestionnaireError as exc:
             fail("\n".join(exc.problems))
+        return source
     slug, _at, label = ref.partition("@")
     version = None
     if label:
@@ -108,4 +143,45 @@ def find_definition(ref: str) -> Questionnaire:
             f"{ref}: no such file, and no stored version (give SLUG@VERSION or an id; "
             "'flask --app survey questionnaire load' stores a file)"
         )
-    return version.definition
+    return version.source
+
+
+@questionnaire_group.command("export")
+@click.argument("ref")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="the file to write (default: in EXPORT_DIR)")
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["xlsx", "toml"]),
+    help="xlsx: a spreadsheet in the XLSForm layout; toml: the text itself (default: from the file name, else xlsx)",
+)
+def questionnaire_export(ref, output, format_):
+    """Write a stored version (SLUG@VERSION or its id) or a file as a spreadsheet or as TOML; loading the
+    spreadsheet again gives the same version (the same content hash)."""
+    source = find_source(ref)
+    definition = parse(source)
+    format_ = format_ or ("toml" if output and Path(output).suffix.lower() == ".toml" else "xlsx")
+    path = (
+        Path(output)
+        if output
+        else Path(current_app.config["EXPORT_DIR"]) / f"{definition.id}-{definition.version}.{format_}"
+    )
+    data = source.encode("utf-8") if format_ == "toml" else workbook_of(source, definition)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    except OSError as exc:
+        fail(f"{path}: cannot be written: {exc.strerror or exc}")
+    click.echo(f"{definition.id} {definition.version} written to {path}")
+
+
+def workbook_of(source: str, definition: Questionnaire) -> bytes:
+    """The spreadsheet, refused rather than written if reading it back would not give the very same text."""
+    data = write_workbook(source)
+    reading = read_workbook(data, name="the spreadsheet")
+    if reading.source != source:
+        fail(
+            f"{definition.id} {definition.version}: the spreadsheet would not load as the same version "
+            f"({'; '.join(reading.problems + reading.warnings) or 'its text differs'}); export it with --format toml"
+        )
+    return data
