@@ -65,7 +65,7 @@ def dotted(path: list[str]) -> str:
 
 
 def key(name: str) -> str:
-    return name if BARE_KEY_RE.match(name) else json.dumps(name, ensure_ascii=False)
+    return name if BARE_KEY_RE.match(name) else basic_string(name)
 
 
 def value_text(value: Any) -> str:
@@ -98,4 +98,9 @@ def string_text(text: str) -> str:
     an escaped basic string, whose escapes are JSON's."""
     if "\n" in text and "'''" not in text and not text.endswith("'") and not NOT_LITERAL_RE.search(text):
         return "'''\n" + text + "'''"
-    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")  # JSON leaves DEL bare; TOML does not
+    return basic_string(text)
+
+
+def basic_string(text: str) -> str:
+    """A "…" string: JSON's escapes are TOML's, but JSON leaves DEL bare and TOML does not."""
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")

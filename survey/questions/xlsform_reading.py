@@ -106,7 +106,7 @@ class FormReader:
         self.read_choices()
         survey = self.table(SURVEY)
         if survey is None:
-            self.report.problem("the workbook", 'has no sheet named "survey" (one row per question)')
+            self.report.problem("", 'no sheet named "survey" (one row per question)')
             return {}
         self.read_survey(survey)
         return {"questionnaire": meta, "option_sets": self.option_sets(), "sections": self.sections}
@@ -116,7 +116,7 @@ class FormReader:
     def read_settings(self) -> dict[str, Any]:
         table = self.table(SETTINGS)
         if table is None or not table.rows:
-            self.report.problem("the workbook", 'has no sheet "settings" with form_title, form_id and version')
+            self.report.problem("", 'no sheet "settings" with form_title, form_id and version')
             return {}
         number, row = table.rows[0]
         self.places["[questionnaire]"] = table.place(number)
@@ -152,6 +152,7 @@ class FormReader:
                     table.place(number, list_column), "the choice belongs to no list (list_name is empty)"
                 )
                 continue
+            self.lists.setdefault(list_name, [])  # a list with a bad choice still exists: one problem, not two
             if not KEY_RE.match(code):
                 self.report.problem(
                     table.place(number, "name"),
@@ -166,7 +167,7 @@ class FormReader:
                 continue
             seen[list_name, code] = number
             self.places.setdefault(f"option set {list_name}", table.place(number, list_column))
-            self.lists.setdefault(list_name, []).append({"code": code, "label": table.text(row, label)})
+            self.lists[list_name].append({"code": code, "label": table.text(row, label)})
             self.owners.setdefault(list_name, set()).add(table.word(row, "question"))
         ignored_columns(table, {list_column, "name", label, "question"}, self.report)
 
@@ -175,6 +176,8 @@ class FormReader:
         question it belongs to: those become that question's own options."""
         sets = {}
         for name, options in self.lists.items():
+            if not options:
+                continue  # every row of the list was refused already
             users, owners, place = self.users.get(name, []), self.owners[name], self.places[f"option set {name}"]
             if not users:
                 self.report.warning(place, f"list {name!r} is used by no question")
@@ -232,6 +235,8 @@ class FormReader:
             )
             self.blocks.append(Block("group", number, name, self.blocks[-1].into))
         else:
+            if appearance := table.word(row, "appearance"):
+                self.report.warning(table.place(number, "appearance"), f"appearance {appearance!r} is not carried over")
             questions: list[dict[str, Any]] = []
             title, hint = table.text(row, label), table.text(row, self.hint)
             self.sections.append({"key": name, "title": title, "help": hint, "questions": questions})
@@ -247,6 +252,8 @@ class FormReader:
                 table.place(number, "type"),
                 f"end {kind} where begin {block.kind} {block.name!r} of row {block.row} is still open (end {block.kind} is missing)",
             )
+            if self.blocks and self.blocks[-1].kind == kind:
+                self.blocks.pop()  # the end meant the block around the unclosed one: one problem, not two
         else:
             self.blocks.pop()
 

@@ -45,10 +45,13 @@ class Report:
     warnings: list[str] = field(default_factory=list)
 
     def problem(self, place: Place | str, message: str) -> None:
-        self.problems.append(f"{self.name}: {place}: {message}")
+        self.problems.append(self.line(place, message))
 
     def warning(self, place: Place | str, message: str) -> None:
-        self.warnings.append(f"{self.name}: {place}: {message}")
+        self.warnings.append(self.line(place, message))
+
+    def line(self, place: Place | str, message: str) -> str:
+        return f"{self.name}: {place}: {message}" if place else f"{self.name}: {message}"
 
 
 def text(value: Any) -> str:
@@ -107,7 +110,7 @@ def read_tables(data: bytes, report: Report) -> dict[str, Table] | None:
     try:
         check_spreadsheet(data)
     except SpreadsheetRefused as exc:
-        report.problem("the file", str(exc))
+        report.problem("", str(exc))
         return None
     try:
         book = load_workbook(BytesIO(data), read_only=True, data_only=True)
@@ -119,5 +122,5 @@ def read_tables(data: bytes, report: Report) -> dict[str, Table] | None:
         finally:
             book.close()
     except UNREADABLE:
-        report.problem("the file", "is not a readable .xlsx workbook (save it again as .xlsx from Excel)")
+        report.problem("", "not a readable .xlsx workbook (save it again as .xlsx from Excel)")
         return None
