@@ -440,3 +440,30 @@ def test_load_refuses_a_changed_spreadsheet_that_keeps_the_stored_version_label(
     assert f"{path}: version '1' is already stored with different content; give this file a new version label" in (
         result.output
     )
+
+
+def test_what_a_form_says_under_conditions_is_named_and_left_out(app):
+    survey = [
+        (*HEADER, "required", "constraint"),
+        ("begin group", "s", "S", None, None),
+        ("select_one ja_nej or_other", "a", "A", "${b} = 'ja'", None),
+        ("decimal", "b", "B", None, ". > ${a}"),
+        ("end group", "s", None, None, None),
+    ]
+    book = load_workbook(BytesIO(workbook(survey, [*CHOICES, ("oanvand", "x", "X"), ("oanvand", "y", "Y")])))
+    book.create_sheet("anteckningar")["A1"] = "egna noteringar"
+    out = BytesIO()
+    book.save(out)
+    with app.app_context():
+        reading = read_workbook(out.getvalue(), "x.xlsx")
+    assert reading.problems == []
+    definition = parse(reading.source)
+    assert (definition.question("a").required, definition.question("b").min) == (False, None)
+    assert reading.warnings == [
+        'x.xlsx: sheet "anteckningar": is not part of XLSForm and is ignored',
+        'x.xlsx: sheet "survey", row 3, column D (required): required only when "${b} = \'ja\'" is not carried '
+        "over: the question is optional",
+        "x.xlsx: sheet \"survey\", row 3, column A (type): or_other is not carried over: no 'other' option is added",
+        "x.xlsx: sheet \"survey\", row 4, column E (constraint): constraint '. > ${a}' is not carried over",
+        "x.xlsx: sheet \"choices\", row 4, column A (list_name): list 'oanvand' is used by no question",
+    ]

@@ -48,6 +48,7 @@ from openpyxl.styles import Alignment, Font
 
 from survey.questions.definition import Question, Questionnaire, Section, parse
 from survey.questions.types import TYPES
+from survey.questions.xlsform_sheets import Table
 
 SURVEY, CHOICES, SETTINGS, SOURCE = "survey", "choices", "settings", "toml_source"
 
@@ -234,3 +235,14 @@ def write_source(sheet, source: str) -> None:
         if line:
             put(sheet.cell(row=number, column=1), line)
     sheet.sheet_state = "hidden"
+
+
+def carried_lines(table: Table | None) -> list[str] | None:
+    """The lines write_source() wrote, or None when the sheet is missing or not as it wrote them."""
+    if table is None:
+        return None
+    count = table.headers[0] if table.headers else ""
+    if not count.isdigit() or int(count) < len(table.every_row) - 1:
+        return None
+    lines = ["" if not row or row[0] is None else str(row[0]) for row in table.every_row[1:]]
+    return lines + [""] * (int(count) - len(lines))  # empty last lines hold no cell

@@ -27,6 +27,7 @@ from survey.questions.xlsform import (
     SURVEY_COLUMNS,
     attribute_columns,
     attribute_kind,
+    carried_lines,
 )
 from survey.questions.xlsform_cells import (
     SKIPPED_TYPES,
@@ -397,13 +398,3 @@ class FormReader:
             )
             return None
         return "\n".join(lines)
-
-
-def carried_lines(table: Table | None) -> list[str] | None:
-    if table is None:
-        return None
-    count = table.headers[0] if table.headers else ""
-    if not count.isdigit() or int(count) < len(table.every_row) - 1:
-        return None
-    lines = ["" if not row or row[0] is None else str(row[0]) for row in table.every_row[1:]]
-    return lines + [""] * (int(count) - len(lines))  # empty last lines hold no cell
