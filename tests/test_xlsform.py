@@ -467,3 +467,24 @@ def test_what_a_form_says_under_conditions_is_named_and_left_out(app):
         "x.xlsx: sheet \"survey\", row 4, column E (constraint): constraint '. > ${a}' is not carried over",
         "x.xlsx: sheet \"choices\", row 4, column A (list_name): list 'oanvand' is used by no question",
     ]
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            "Vem\\u0001 fyller i?",
+            "a text holds a control character no spreadsheet can hold; export it with --format toml",
+        ),
+        ("x" * 33_000, "the spreadsheet would not load as the same version"),
+    ],
+    ids=["control character", "longer than a cell"],
+)
+def test_export_refuses_a_spreadsheet_that_would_not_load_as_the_same_version(runner, tmp_path: Path, text, message):
+    path = tmp_path / "odd.toml"
+    path.write_text(EVERY_TYPE.replace('label = "Vem fyller i?"', f'label = "{text}"'), encoding="utf-8")
+    out = tmp_path / "odd.xlsx"
+    result = runner.invoke(args=["questionnaire", "export", str(path), "-o", str(out)])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"every-type 1: {message}")
+    assert not out.exists()

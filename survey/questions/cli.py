@@ -10,6 +10,7 @@ from typing import NoReturn
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from openpyxl.utils.exceptions import IllegalCharacterError
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -177,7 +178,13 @@ def questionnaire_export(ref, output, format_):
 
 def workbook_of(source: str, definition: Questionnaire) -> bytes:
     """The spreadsheet, refused rather than written if reading it back would not give the very same text."""
-    data = write_workbook(source)
+    try:
+        data = write_workbook(source)
+    except IllegalCharacterError:
+        fail(
+            f"{definition.id} {definition.version}: a text holds a control character no spreadsheet can hold; "
+            "export it with --format toml"
+        )
     reading = read_workbook(data, name="the spreadsheet")
     if reading.source != source:
         fail(
