@@ -1,4 +1,5 @@
-"""The demo municipality: Umeå's samverkansråd with a questionnaire, an open round and a coordinator (`flask demo`)."""
+"""The demo municipality (`flask demo`): Umeå's samverkansråd, a coordinator, and two rounds of the mapping —
+last year's, closed, with most units submitted, and this year's follow-up, open and partly answered."""
 
 from __future__ import annotations
 
@@ -15,13 +16,20 @@ from survey.access import COMMAND_LINE
 from survey.accounts.service import create_user
 from survey.cli import print_links
 from survey.db import utcnow
+from survey.demo_answers import fill_in, follow_up_status
 from survey.extensions import db
-from survey.models import ContactPerson, Round, Unit, User, audit
+from survey.followup.areas import earlier_areas, record
+from survey.followup.prefill import can_start_from_previous, confirm_unchanged, start
+from survey.models import ContactPerson, Round, StartChoice, Unit, User, audit
 from survey.questions.cli import load_questionnaire
 from survey.rounds.links import issue_links
 
 DEMO_QUESTIONNAIRE = "kartlaggning-vald.toml"
+LAST_YEARS_QUESTIONNAIRE = "archive/kartlaggning-vald-2025.1.toml"
 DEMO_ROUND = "Kartläggning av arbetet mot våld 2026"
+LAST_YEARS_ROUND = "Kartläggning av arbetet mot våld 2025"
+NOT_SUBMITTED_LAST_YEAR = 3  # units that never sent in last year's answers (one of them started)
+STARTED_THIS_YEAR = 6  # units that have started this year's form from last year's answers
 DEMO_COORDINATOR = "samordnare@example.org"
 # The 17 members of Umeå's samverkansråd (handlingsplan mot våld), placed under plausible nämnder.
 # nämnd | förvaltning | unit | unit kind | contact person, one unit a line; - where there is none
@@ -67,8 +75,12 @@ komma till er arbetsplatsträff och gå igenom kartläggningen tillsammans med e
 @with_appcontext
 def demo_command():
     """Load the demo municipality (idempotent) and print the coordinator login and contact links."""
-    version = load_questionnaire(Path(current_app.root_path).parent / "questionnaires" / DEMO_QUESTIONNAIRE)
+    folder = Path(current_app.root_path).parent / "questionnaires"
+    version = load_questionnaire(folder / DEMO_QUESTIONNAIRE)
     units = [demo_unit(*row) for row in DEMO_UNITS]
+    last_year = db.session.scalar(select(Round).where(Round.name == LAST_YEARS_ROUND))
+    if last_year is None:
+        last_year = last_years_round(load_questionnaire(folder / LAST_YEARS_QUESTIONNAIRE), units)
     round_ = db.session.scalar(select(Round).where(Round.name == DEMO_ROUND))
     if round_ is None:
         today = utcnow().date()
@@ -79,9 +91,14 @@ def demo_command():
             closes_on=today + timedelta(weeks=6),
             state="open",
             instructions=DEMO_INSTRUCTIONS,
+            previous_round=last_year,
         )
         db.session.add(round_)
         db.session.flush()
+        for unit in units:
+            round_.assign(unit)
+        db.session.flush()
+        partly_answer(round_)
     assigned = {a.unit_id for a in round_.assignments}
     for unit in units:
         if unit.id not in assigned:
@@ -102,6 +119,52 @@ def demo_command():
     click.echo(f"  Engångslösenord: {password}")
     click.echo(f"Kontaktlänkar för {round_.name}:")
     print_links(links)
+
+
+def last_years_round(version, units: list[Unit]) -> Round:
+    """Closed, on last year's questionnaire: all but a few units submitted, with development areas."""
+    today = utcnow().date()
+    round_ = Round(
+        name=LAST_YEARS_ROUND,
+        questionnaire_version=version,
+        opens_on=today - timedelta(days=365),
+        closes_on=today - timedelta(days=365 - 42),
+        state="open",
+        instructions=DEMO_INSTRUCTIONS,
+    )
+    db.session.add(round_)
+    db.session.flush()
+    for position, unit in enumerate(units):
+        assignment = round_.assign(unit)
+        db.session.flush()
+        if position < len(units) - NOT_SUBMITTED_LAST_YEAR + 1:
+            fill_in(assignment)
+        if position < len(units) - NOT_SUBMITTED_LAST_YEAR:
+            assignment.submit()
+    round_.state = "closed"
+    return round_
+
+
+def partly_answer(round_: Round) -> None:
+    """Some units start from last year's answers, confirm or change a few, and follow up their development areas."""
+    for position, assignment in enumerate(sorted(round_.assignments, key=lambda a: a.unit.name)[:STARTED_THIS_YEAR]):
+        if not can_start_from_previous(assignment):
+            continue
+        start(assignment, StartChoice.PREVIOUS)
+        db.session.flush()
+        if position % 2 == 0:  # these have looked at their first page: one answer changed, the rest confirmed
+            first_page = {
+                (q.key, 0): value
+                for q in round_.definition.sections[0].questions
+                if (value := assignment.values().get((q.key, 0))) is not None
+            }
+            confirm_unchanged(assignment, first_page)
+            if ("antal_medarbetare", 0) in first_page:
+                assignment.save_values({("antal_medarbetare", 0): first_page[("antal_medarbetare", 0)] + 5})
+        if position < STARTED_THIS_YEAR - 2:
+            for number, area in enumerate(earlier_areas(assignment)):
+                record(assignment, area, *follow_up_status(assignment.unit.name, number))
+        db.session.flush()
 
 
 def demo_unit(namnd: str | None, forvaltning: str | None, name: str, kind: str, contact: str) -> Unit:

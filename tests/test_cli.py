@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 
 from survey.extensions import db
-from survey.models import Assignment, AuditEvent, ContactPerson, Round, Unit, User
+from survey.models import Assignment, AuditEvent, ContactPerson, DevelopmentAreaFollowUp, Round, Unit, User
 
 
 def demo_links(output: str) -> dict[str, str]:
@@ -23,8 +23,21 @@ def test_demo_loads_the_samverkansrad_and_prints_working_links(app, runner):
     assert len(links) == 17
     assert "Umebrå" in links and "Kommunföretagen (Bostaden)" in links
     with app.app_context():
-        assert count(Assignment) == 17
-        assert db.session.scalar(select(Round)).state == "open"
+        last_year, this_year = db.session.scalars(select(Round).order_by(Round.id)).all()
+        assert (last_year.state, this_year.state) == ("closed", "open")
+        assert this_year.previous_round_id == last_year.id, "this year's round follows up last year's"
+        assert (last_year.questionnaire_version.version, this_year.questionnaire_version.version) == (
+            "2025.1",
+            "2026.4",
+        )
+        assert count(Assignment) == 2 * 17
+        assert sum(a.is_submitted for a in last_year.assignments) == 14
+        started = [a for a in this_year.assignments if a.start_choice == "previous"]
+        assert len(started) >= 4, "several units started from last year's answers"
+        origins = {a.origin for assignment in started for a in assignment.answers}
+        assert {"previous", "confirmed", "changed"} <= origins
+        statuses = db.session.scalars(select(DevelopmentAreaFollowUp.status)).all()
+        assert len(statuses) >= 4 and "atgardat" in statuses
         umebra = db.session.scalar(select(Unit).where(Unit.name == "Umebrå"))
         assert umebra.parent.name == "Kommunledningskontoret" and umebra.parent.parent.kind == "namnd"
         assert umebra.contacts[0].email.endswith("@example.org")
@@ -70,7 +83,10 @@ def test_links_command_names_the_rounds_when_the_round_is_unknown(runner):
     runner.invoke(args=["demo"])
     result = runner.invoke(args=["links", "--round", "2019"])
     assert result.exit_code == 1
-    assert "No round '2019'. Rounds: 1: Kartläggning av arbetet mot våld 2026" in result.output
+    assert (
+        "No round '2019'. Rounds: 1: Kartläggning av arbetet mot våld 2025, 2: Kartläggning av arbetet mot våld 2026"
+        in result.output
+    )
     assert "Traceback" not in result.output
 
 

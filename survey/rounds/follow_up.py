@@ -7,6 +7,7 @@ of the earlier round are then offered to each unit (survey/followup/).
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -33,25 +34,30 @@ def a_year_later(day: date) -> date:
         return day.replace(year=day.year + 1, day=28)
 
 
+def label_order(label: str) -> tuple:
+    """A version label as it sorts for people: "2026.10" after "2026.9"."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", label) if part)
+
+
 def candidate_versions(earlier: Round) -> list[tuple[str, str, Questionnaire]]:
-    """(choice value, label, definition) of the versions a follow-up may use: the earlier round's, the newer
-    stored ones of the same questionnaire, and files of it not stored yet."""
-    slug, since = earlier.questionnaire_version.slug, earlier.questionnaire_version_id
-    found = []
+    """(choice value, label, definition) of the versions a follow-up may use, oldest first: the earlier round's
+    and every later version of the same questionnaire (by version label), stored or in a file not stored yet."""
+    slug, since = earlier.questionnaire_version.slug, label_order(earlier.questionnaire_version.version)
+    stored, files = [], []
     for value, label in questionnaire_choices():
         kind, _sep, ref = value.partition(":")
         if kind == "version":
             version = db.session.get(QuestionnaireVersion, parse_id(ref) or 0)
-            if version is not None and version.slug == slug and version.id >= since:
-                found.append((value, label, version.definition))
+            if version is not None and version.slug == slug and label_order(version.version) >= since:
+                stored.append((label_order(version.version), (value, label, version.definition)))
         elif kind == "file":
             try:
                 definition = load_file(Path(current_app.root_path).parent / "questionnaires" / Path(ref).name)
             except (OSError, UnicodeDecodeError, QuestionnaireError):
                 continue
-            if definition.id == slug:
-                found.append((value, label, definition))
-    return found
+            if definition.id == slug and label_order(definition.version) >= since:
+                files.append((value, label, definition))
+    return [choice for _order, choice in sorted(stored, key=lambda item: item[0])] + files  # the last is the newest
 
 
 def follow_up_form(earlier: Round, candidates: list[tuple[str, str, Questionnaire]]) -> RoundForm:
