@@ -26,10 +26,15 @@ OWNER_AND_DEADLINE = OWNER_AND_DEADLINE[
 ]
 
 
+STAFF_SUPPORT = CURRENT[CURRENT.index('[[sections.questions]]\nkey = "stod_till_personal"') :]
+STAFF_SUPPORT = STAFF_SUPPORT[: STAFF_SUPPORT.index('[[sections.questions]]\nkey = "storsta_behov"')]
+
+
 def older_version() -> str:
-    """Last year's file: no follow-up flag, no owner or deadline, a question since removed, an option since removed."""
+    """Last year's file: no follow-up flag, no owner or deadline, no question on staff support (added since),
+    a question since removed, an option since removed."""
     source = CURRENT.replace('version = "2026.4"', 'version = "2025.1"', 1)
-    source = source.replace("follow_up = true\n", "").replace(OWNER_AND_DEADLINE, "")
+    source = source.replace("follow_up = true\n", "").replace(OWNER_AND_DEADLINE, "").replace(STAFF_SUPPORT, "")
     return (
         source
         + """
@@ -433,3 +438,72 @@ def test_a_stored_answer_is_carried_over_only_if_it_still_fits(app, key, value, 
     question = parse(CURRENT).question(key)
     with app.test_request_context():
         assert question.kind.carry_over(question, value) == carried
+
+
+def close_and_follow_up(client, round_id: int) -> int:
+    page = f"/samordning/omgang/{round_id}"
+    post_form(client, f"{page}/status", {"state": "closed"}, page=page)
+    today = date.today()
+    response = post_form(
+        client,
+        f"{page}/uppfoljning",
+        {
+            "name": "Kartläggning 2027",
+            "questionnaire": f"version:{questionnaire_version_of(client.application, round_id)}",
+            "opens_on": (today + timedelta(days=1)).isoformat(),
+            "closes_on": (today + timedelta(days=31)).isoformat(),
+            "scope": "",
+            "instructions": "",
+        },
+    )
+    new_round = int(re.search(r"/omgang/(\d+)$", response.headers["Location"]).group(1))
+    open_round(client, new_round)
+    return new_round
+
+
+def questionnaire_version_of(app, round_id: int) -> int:
+    with app.app_context():
+        return db.session.get(Round, round_id).questionnaire_version_id
+
+
+def submit_from_previous(app, round_id: int, unit_id: int, changes: dict) -> None:
+    assignment_id, link = contact_link(app, round_id, unit_id)
+    contact = app.test_client()
+    contact.get(link)
+    post_form(contact, f"/svar/{assignment_id}/borja", {"start": "previous"}, page=f"/svar/{assignment_id}/")
+    with app.app_context():
+        db.session.get(Assignment, assignment_id).save_values({(k, 0): v for k, v in changes.items()})
+        db.session.commit()
+    url = f"/svar/{assignment_id}/uppfoljning"
+    page = contact.get(url)
+    if page.status_code == 200:
+        fields = follow_up_fields(page.get_data(as_text=True))
+        post_form(contact, url, {f"{name}-status": "pagar" for name in fields})
+    response = post_form(contact, f"/svar/{assignment_id}/skicka-in", {}, page=f"/svar/{assignment_id}/granska")
+    assert response.headers["Location"].endswith("/kvitto"), "submitted"
+
+
+def test_every_earlier_round_is_compared_on_question_keys(app, client, history, follow_up):
+    submit_from_previous(app, follow_up, history.centre_id, {"antal_medarbetare": 45, "stod_till_personal": "ja"})
+    third = close_and_follow_up(client, follow_up)
+    submit_from_previous(app, third, history.centre_id, {"stod_till_personal": "delvis"})
+
+    workbook = openpyxl.load_workbook(io.BytesIO(client.get(f"/samordning/omgang/{third}/sammanstallning.xlsx").data))
+    rows = list(workbook["Över tid"].iter_rows(values_only=True))
+    assert rows[0] == (
+        "Nämnd", "Enhet", "Nyckel", "Fråga", "Kartläggning 2025", "Kartläggning 2026", "Kartläggning 2027",
+        "Ändrat sedan förra omgången",
+    )  # fmt: skip
+    centre = {row[2]: row[4:] for row in rows[1:] if row[1] == "Centrum mot våld"}
+    assert centre["antal_medarbetare"] == (40, 45, 45, "nej")
+    assert centre["stod_till_personal"] == ("(fanns inte)", "Ja", "Delvis", "ja"), "added in 2026: not a change then"
+    assert centre["gammal_fraga"] == ("Svar på en fråga som inte finns längre", "(fanns inte)", "(fanns inte)", None)
+    assert centre["goda_exempel"] == (1, 1, 1, "nej"), "groups compare by their number of entries"
+    library = {row[2]: row[4:] for row in rows[1:] if row[1] == "Biblioteket"}
+    assert library == {}, "a unit that sent nothing in this round is not counted in it"
+
+    second = openpyxl.load_workbook(io.BytesIO(client.get(f"/samordning/omgang/{follow_up}/sammanstallning.xlsx").data))
+    compared = {row[2]: row[4:] for row in second["Jämförelse"].iter_rows(min_row=2, values_only=True)}
+    assert compared["gammal_fraga"] == ("Svar på en fråga som inte finns längre", "(fanns inte)", "borttagen fråga")
+    assert compared["stod_till_personal"] == ("(fanns inte)", "Ja", "ny fråga")
+    assert compared["antal_medarbetare"] == (40, 45, "ja")

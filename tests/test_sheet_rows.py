@@ -192,18 +192,19 @@ def test_comparison_rows_pair_each_key_across_versions_and_say_what_changed():
     rows = list(sheet_rows(ComparisonRows(ROUND, EARLIER), [(CENTRUM, CENTRUM_ANSWERS, before)]))
     assert rows == [
         ["Nämnd", "Enhet", "Nyckel", "Fråga", "Svar Kartläggning 2025", "Svar Kartläggning 2026", "Ändrat"],
-        ["Socialnämnden", "Centrum", "anstallda", "Antal anställda", None, 10, "ja"],
+        # A question added or dropped between the versions says so: it is not a changed answer.
+        ["Socialnämnden", "Centrum", "anstallda", "Antal anställda", "(fanns inte)", 10, "ny fråga"],
         ["Socialnämnden", "Centrum", "rutin", "Finns rutin?", "Ja", "Ja", "nej"],
         ["Socialnämnden", "Centrum", "goda_exempel", "Goda exempel", 1, 2, "ja"],
         # A question dropped since comes last, under its old wording.
-        ["Socialnämnden", "Centrum", "utbildning", "Vilken utbildning?", "Grundkurs", None, "ja"],
+        ["Socialnämnden", "Centrum", "utbildning", "Vilken utbildning?", "Grundkurs", "(fanns inte)", "borttagen fråga"],
     ]
 
 
 def test_comparison_rows_of_a_unit_new_this_round_say_it_did_not_answer_before():
     rows = list(sheet_rows(ComparisonRows(ROUND, EARLIER), [(BOENDE, BOENDE_ANSWERS, None)]))
     assert rows[1:] == [
-        ["Socialnämnden", "Boende", "anstallda", "Antal anställda", "(svarade inte)", 30, "ja"],
+        ["Socialnämnden", "Boende", "anstallda", "Antal anställda", "(fanns inte)", 30, "ny fråga"],
         ["Socialnämnden", "Boende", "rutin", "Finns rutin?", "(svarade inte)", "Delvis", "ja"],
     ]
 

@@ -9,17 +9,20 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
+from sqlalchemy import select
 
 from survey.db import utcnow
 from survey.exports.data import (
     ExportOptions,
     UnitAnswers,
     answered,
+    earlier_rounds,
     previous_round,
     round_units,
     stream_with_previous,
     submitted_in,
 )
+from survey.exports.history import history_rows
 from survey.exports.rows import (
     OVERVIEW_TABLE_FIRST_ROW,
     AreaChangeRows,
@@ -113,7 +116,13 @@ def council_workbook(round_: Round, options: ExportOptions = ExportOptions()) ->
     previous: dict[int, int] = {}
     if earlier is not None:
         previous = submitted_in(earlier)
+        history = earlier_rounds(round_)
         sheets += [
+            PlannedSheet(
+                "Över tid",
+                history_rows(round_, history, rows, options),
+                dict(widths=(28, 32, 24, 50) + (30,) * (len(history) + 1) + (16,), frozen_columns=3),
+            ),
             PlannedSheet("Jämförelse", ComparisonRows(round_, earlier), dict(widths=(28, 32, 24, 60, 40, 40, 10))),
             PlannedSheet("Jämförelse våldsområden", AreaChangeRows(round_, earlier), dict(widths=(36,) + (16,) * 6)),
         ]
@@ -157,7 +166,8 @@ def workbook_filename(round_: Round, options: ExportOptions = ExportOptions()) -
     """The file name says what the workbook covers, so two downloads of one round are told apart."""
     parts = [f"kartlaggning-{slug(round_.name) or round_.id}"]
     if options.namnd_id is not None:
-        unit = db.session.get(Unit, options.namnd_id)
+        visible = select(Unit.id) if options.visible_units is None else options.visible_units
+        unit = db.session.scalar(select(Unit).where(Unit.id == options.namnd_id, Unit.id.in_(visible)))
         parts.append(slug(unit.name) if unit is not None else str(options.namnd_id))
     if options.include_drafts:
         parts.append("med-utkast")

@@ -105,8 +105,12 @@ class UnitRow:
 
 
 def round_units(round_: Round, options: ExportOptions = ExportOptions()) -> tuple[list[UnitRow], dict[int, Unit]]:
-    """Every unit of the round within the chosen nämnd, ordered by nämnd and unit, from three queries."""
-    units = {u.id: u for u in db.session.scalars(select(Unit))}
+    """Every unit of the round within the chosen nämnd, ordered by nämnd and unit, from three queries.
+
+    A reader who sees part of the tree gets their part only: its top (the nämnd column, the nämnd filter)
+    is the highest unit they may see, as on the dashboard."""
+    visible = select(Unit) if options.visible_units is None else select(Unit).where(Unit.id.in_(options.visible_units))
+    units = {u.id: u for u in db.session.scalars(visible)}
     assignments = select(Assignment).where(Assignment.round_id == round_.id)
     if options.visible_units is not None:
         assignments = assignments.where(Assignment.unit_id.in_(options.visible_units))
@@ -170,6 +174,26 @@ def previous_round(round_: Round) -> Round | None:
         .order_by(Round.opens_on.desc(), Round.id.desc())
         .limit(1)
     )
+
+
+def earlier_rounds(round_: Round) -> list[Round]:
+    """Every earlier opened round of the same questionnaire (any version of it), oldest first; the round it
+    follows up among them even if it opened later."""
+    earlier = or_(Round.opens_on < round_.opens_on, and_(Round.opens_on == round_.opens_on, Round.id < round_.id))
+    found = list(
+        db.session.scalars(
+            select(Round)
+            .join(QuestionnaireVersion)
+            .where(
+                QuestionnaireVersion.slug == round_.questionnaire_version.slug,
+                Round.id != round_.id,
+                Round.state != "draft",
+                or_(earlier, Round.id == round_.previous_round_id),
+            )
+            .order_by(Round.opens_on, Round.id)
+        )
+    )
+    return found
 
 
 def submitted_in(round_: Round) -> dict[int, int]:

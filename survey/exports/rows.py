@@ -244,16 +244,26 @@ class ComparisonRows(SheetRows):
                 continue
             either = question or old_question
             shown_before = "(svarade inte)" if before is None else (old_question or either).as_cell(previous)
-            same = before is not None and either.kind.same(either, previous, current)
             yield [
                 unit.namnd,
                 unit.unit.name,
                 either.key,
                 either.label,
-                shown_before,
-                either.as_cell(current),
-                "nej" if same else "ja",
+                "(fanns inte)" if old_question is None else shown_before,
+                "(fanns inte)" if question is None else either.as_cell(current),
+                changed(either, question, old_question, before, previous, current),
             ]
+
+
+def changed(either: Question, question, old_question, before, previous, current) -> str:
+    """A question added or removed between the versions is named so, never counted as a changed answer."""
+    if old_question is None:
+        return "ny fråga"
+    if question is None:
+        return "borttagen fråga"
+    if before is None:
+        return "ja"
+    return "nej" if either.kind.same(either, previous, current) else "ja"
 
 
 def raw_answer(question: Question, values: Values) -> Any:
