@@ -197,7 +197,15 @@ def test_comparison_rows_pair_each_key_across_versions_and_say_what_changed():
         ["Socialnämnden", "Centrum", "rutin", "Finns rutin?", "Ja", "Ja", "nej"],
         ["Socialnämnden", "Centrum", "goda_exempel", "Goda exempel", 1, 2, "ja"],
         # A question dropped since comes last, under its old wording.
-        ["Socialnämnden", "Centrum", "utbildning", "Vilken utbildning?", "Grundkurs", "(fanns inte)", "borttagen fråga"],
+        [
+            "Socialnämnden",
+            "Centrum",
+            "utbildning",
+            "Vilken utbildning?",
+            "Grundkurs",
+            "(fanns inte)",
+            "borttagen fråga",
+        ],
     ]
 
 
