@@ -6,14 +6,16 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import abort, redirect, url_for
+from flask import abort, flash, redirect, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import joinedload
 
 from survey.extensions import db, login_manager
 from survey.ids import parse_id
-from survey.models import Assignment, AuditEvent, ContactPerson, Round, Setting, Unit, User, audit
+from survey.models import Assignment, AuditEvent, ContactPerson, OutboxMessage, Role, Round, Setting, Unit, User, audit
 
 # Where Flask-Login sends a visitor who is not logged in.
 login_manager.login_view = "accounts.login"
@@ -28,7 +30,8 @@ def load_user(session_id: str) -> User | None:
     user_id, generation = parse_id(user_text), parse_id(generation_text)
     if user_id is None or generation is None:
         return None
-    user = db.session.get(User, user_id)
+    # The scopes in the same query: every staff page asks for them.
+    user = db.session.get(User, user_id, options=[joinedload(User.scopes)])
     return user if user is not None and user.session_generation == generation else None
 
 
@@ -78,29 +81,97 @@ editor_required = role_required("admin", "coordinator")
 admin_required = role_required("admin")
 
 
-# What a staff user may see. Every coordinator-side list, count, export and lookup asks here, so a scoped
-# coordinator (one förvaltning, a county) is one change in visible_units and visible_rounds.
+# What a staff user may see. Every coordinator-side list, count, export and lookup asks here.
+#
+# An account's role applies to the parts of the tree in its scopes (user_scope: each unit and everything below
+# it); an account without scopes, an admin, and the operator at the command line (user None) see the whole tree.
+# A round is visible when it has a unit in the scope, or its own scope_unit is in it (a draft not assigned yet);
+# inside a wider round (its scope_unit above or beside the user's scope) the user sees and works with the
+# assignments of their units only, and the round itself (its dates, state, publishing) is changed by those whose
+# scope holds the round's scope_unit: manages_round().
+
+
+def scoped(user: User | None) -> bool:
+    return user is not None and not user.sees_whole_tree
 
 
 def visible_units(user: User | None) -> Select:
-    """The ids of the units ``user`` may see (None: the operator at the command line).
+    """The ids of the units ``user`` may see: the scopes' units and everything below them, or every unit."""
+    if not scoped(user):
+        return select(Unit.id)
+    assert user is not None
+    below = select(Unit.id).where(Unit.id.in_(user.scope_unit_ids)).cte(recursive=True)
+    # Anonymous, so two of these in one statement get names of their own. UNION (not UNION ALL) drops rows already
+    # found, so a cycle in bad data ends the recursion.
+    below = below.union(select(Unit.id).where(Unit.parent_id == below.c.id))
+    return select(below.c.id)
 
-    Today every role sees every unit.
-    """
-    return select(Unit.id)
+
+def visible_unit_ids(user: User | None) -> set[int] | None:
+    """visible_units() as a set, for checks in Python; None: the whole tree."""
+    return set(db.session.scalars(visible_units(user))) if scoped(user) else None
 
 
 def visible_rounds(user: User | None) -> Select:
-    """The ids of the rounds ``user`` may see (None: the operator at the command line).
-
-    Today every role sees every round.
-    """
-    return select(Round.id)
+    """The ids of the rounds ``user`` may see: those with a unit in the scope, or scoped to a unit in it."""
+    if not scoped(user):
+        return select(Round.id)
+    units = visible_units(user)
+    with_units = select(Assignment.round_id).where(Assignment.unit_id.in_(units))
+    return select(Round.id).where(or_(Round.id.in_(with_units), Round.scope_unit_id.in_(units)))
 
 
 def visible_assignments(user: User | None, round_: Round) -> Select:
     """The round's assignments of the units ``user`` may see."""
     return select(Assignment).where(Assignment.round_id == round_.id, Assignment.unit_id.in_(visible_units(user)))
+
+
+def visible_outbox(user: User | None) -> Select:
+    """The outbox messages ``user`` may see: a scoped user, those to their units' assignments only."""
+    if not scoped(user):
+        return select(OutboxMessage)
+    visible = select(Assignment.id).where(Assignment.unit_id.in_(visible_units(user)))
+    return select(OutboxMessage).where(OutboxMessage.assignment_id.in_(visible))
+
+
+def visible_audit_events(user: User | None) -> Select:
+    """The audit events ``user`` may read: all for an admin; otherwise those about an assignment, a round or a
+    unit they may see (an event about an assignment counts by its unit), and their own."""
+    if user is None or user.role == Role.ADMIN:
+        return select(AuditEvent)
+    units = visible_units(user)
+    unit = AuditEvent.details["unit"].as_integer()
+    return select(AuditEvent).where(
+        or_(
+            AuditEvent.user_id == user.id,
+            AuditEvent.assignment_id.in_(select(Assignment.id).where(Assignment.unit_id.in_(units))),
+            AuditEvent.assignment_id.is_(None) & AuditEvent.round_id.in_(visible_rounds(user)),
+            AuditEvent.assignment_id.is_(None) & AuditEvent.round_id.is_(None) & unit.in_(units),
+        )
+    )
+
+
+def manages_round(user: User | None, round_: Round) -> bool:
+    """Whether ``user``'s scope holds the whole round, so they may change the round itself."""
+    if not scoped(user):
+        return True
+    return round_.scope_unit_id is not None and round_.scope_unit_id in (visible_unit_ids(user) or set())
+
+
+def managed_round_or_404(round_id: int, user: User | None = None) -> Round:
+    """A round the user may see and change as a whole; for a wider round, back to its page with a message."""
+    user = user or current_user
+    round_ = round_or_404(round_id, user)
+    if not manages_round(user, round_):
+        flash(
+            _(
+                "Omgången omfattar mer än din del av organisationen. Du arbetar med dina verksamheters svar; "
+                "omgången som helhet ändras av den som samordnar hela den."
+            ),
+            "error",
+        )
+        abort(redirect(url_for("rounds.round_status", round_id=round_.id), code=303))
+    return round_
 
 
 def round_or_404(round_id: int, user: User | None = None) -> Round:

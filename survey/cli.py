@@ -14,7 +14,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from survey.access import COMMAND_LINE
-from survey.accounts.service import create_user
+from survey.accounts.service import ScopeError, create_user, unit_by_name
 from survey.extensions import db
 from survey.ids import parse_id
 from survey.models import Assignment, Role, Round, Unit, User, audit
@@ -241,7 +241,13 @@ users_group = AppGroup("users", help="Coordinator accounts.")
     default="",
     help="Full name: signs the invitations and reminders you send, and names you in the audit log.",
 )
-def users_create(email, role, name):
+@click.option(
+    "--scope",
+    "scope_names",
+    multiple=True,
+    help="A unit (exact name, or id) the role applies to, with everything below it; repeatable. Default: the whole tree.",
+)
+def users_create(email, role, name, scope_names):
     """Create an account and print its one-time password."""
     try:
         email = validate_email(email, check_deliverability=False).normalized.lower()
@@ -249,10 +255,17 @@ def users_create(email, role, name):
         fail(f"Invalid e-mail address {email!r}: {exc}")
     if User.by_email(email):
         fail(f"An account for {email} already exists.")
-    user, password = create_user(email, role, name)
-    audit("user_created", COMMAND_LINE, user_id=user.id, details={"role": role})
+    if scope_names and role == Role.ADMIN:
+        fail("An admin always sees the whole tree: --scope is for coordinators and viewers.")
+    try:
+        scope = [unit_by_name(ref) for ref in scope_names]
+    except ScopeError as exc:
+        fail(f"--scope: {exc}")
+    user, password = create_user(email, role, name, scope)
+    audit("user_created", COMMAND_LINE, user_id=user.id, details={"role": role, "scope": user.scope_unit_ids})
     db.session.commit()
-    click.echo(f"Created {role} {email}. One-time password (must be changed at first login): {password}")
+    where = ", ".join(unit.name for unit in scope) or "the whole tree"
+    click.echo(f"Created {role} {email} for {where}. One-time password (must be changed at first login): {password}")
 
 
 def print_links(links: list[tuple[Assignment, str]]) -> None:

@@ -23,6 +23,8 @@ def texts_in_database():
     """(table, column, text) for every text and JSON value stored in any table."""
     for table in db.metadata.sorted_tables:
         columns = [c for c in table.columns if isinstance(c.type, (String, Text, JSON))]
+        if not columns:  # ids only (user_scope)
+            continue
         for row in db.session.execute(select(*[cast(c, Text) for c in columns])):
             for column, value in zip(columns, row, strict=True):
                 if value:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 
 from flask import render_template, request
-from sqlalchemy import func, select
+from flask_login import current_user
+from sqlalchemy import func
 
-from survey.access import admin_required
+from survey.access import editor_required, visible_audit_events
 from survey.accounts import bp
 from survey.db import LOCAL_TZ
 from survey.extensions import db
@@ -16,15 +17,17 @@ from survey.models import ACTION_NAMES, AuditEvent
 
 
 @bp.route("/samordning/logg")
-@admin_required
+@editor_required
 def audit_log():
-    """Who did what when, newest first, filtered by action, actor text and date."""
+    """Who did what when, newest first, filtered by action, actor text and date; an admin reads every event,
+    a coordinator the events of their part of the organisation and their own (access.visible_audit_events)."""
     action = without_control_characters(request.args.get("action", ""))[:64]
     who = without_control_characters(request.args.get("vem", ""))[:100]
     start = parse_day(request.args.get("fran"))
     end = parse_day(request.args.get("till"))
     page = max(request.args.get("sida", 1, type=int), 1)
-    query = select(AuditEvent)
+    visible = visible_audit_events(current_user)
+    query = visible
     if action:
         query = query.where(AuditEvent.action == action)
     if who:
@@ -34,7 +37,8 @@ def audit_log():
     if end:
         query = query.where(AuditEvent.occurred_dt < end.replace(hour=23, minute=59, second=59))
     events = db.session.scalars(query.order_by(AuditEvent.id.desc()).offset((page - 1) * 100).limit(101)).all()
-    actions = db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
+    seen = visible.with_only_columns(AuditEvent.action).distinct().order_by(AuditEvent.action)
+    actions = db.session.scalars(seen).all()
     return render_template(
         "accounts/audit_log.html",
         events=events[:100],

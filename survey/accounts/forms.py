@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectChoice, StringField
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectChoice, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from survey.forms import Form, email_field
@@ -49,6 +49,14 @@ class UserForm(Form):
             SelectChoice(role.value, role.label_and_duties) for role in (Role.COORDINATOR, Role.VIEWER, Role.ADMIN)
         ],
         validators=[DataRequired(_l("Välj en roll."))],
+    )
+    scope = SelectMultipleField(
+        _l("Del av organisationen"),
+        coerce=int,
+        description=_l(
+            "Rollen gäller de valda enheterna och allt under dem. Välj ingen för hela organisationen. "
+            "En administratör ser alltid hela organisationen."
+        ),
     )
 
 

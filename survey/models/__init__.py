@@ -1,6 +1,6 @@
 """The data model by area; every model module is imported here, so relationships between them resolve."""
 
-from survey.models.accounts import RateLimitHit, Setting, User
+from survey.models.accounts import RateLimitHit, Setting, User, UserScope
 from survey.models.audit import ACTION_NAMES, AuditEvent, audit
 from survey.models.followup import DevelopmentAreaFollowUp
 from survey.models.mail import MailTemplate, OutboxMessage
@@ -48,6 +48,7 @@ __all__ = [
     "Unit",
     "UnitKind",
     "User",
+    "UserScope",
     "audit",
     "hash_token",
     "participating_units",

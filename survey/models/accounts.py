@@ -11,8 +11,8 @@ from typing import Any, cast
 
 import pyotp
 from flask_login import UserMixin
-from sqlalchemy import JSON, CheckConstraint, CursorResult, Index, String, or_, select, update
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, CheckConstraint, CursorResult, ForeignKey, Index, String, or_, select, update
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from survey.db import UTCDateTime, utcnow
@@ -45,6 +45,8 @@ class User(UserMixin, Model):
     is_enabled: Mapped[bool] = mapped_column(default=True)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The parts of the organisation the role applies to (each unit and everything below it); none: the whole tree.
+    scopes: Mapped[list[UserScope]] = relationship(cascade="all, delete-orphan")
 
     def set_password(self, password: str, one_time: bool = False) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")
@@ -104,6 +106,16 @@ class User(UserMixin, Model):
     def can_edit(self) -> bool:
         return self.role in (Role.ADMIN, Role.COORDINATOR)
 
+    @property
+    def scope_unit_ids(self) -> list[int]:
+        """The units at the top of this account's parts of the tree; empty: the whole tree."""
+        return [scope.unit_id for scope in self.scopes]
+
+    @property
+    def sees_whole_tree(self) -> bool:
+        """An admin always does: they manage every account, so a scope would not hold them."""
+        return self.role == Role.ADMIN or not self.scopes
+
     @classmethod
     def by_email(cls, email: str) -> User | None:
         return db.session.scalar(select(cls).where(cls.email == email.strip().lower()))
@@ -123,6 +135,15 @@ class User(UserMixin, Model):
             )
             or ""
         )
+
+
+class UserScope(Model):
+    """One part of the organisation an account's role applies to: the unit and everything below it."""
+
+    __tablename__ = "user_scope"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), primary_key=True, index=True)
 
 
 @cache

@@ -10,9 +10,12 @@ from survey.models import audit
 from survey.register.imports import Plan, apply_plan, make_plan, read_rows
 
 
-def preview(filename: str, data: bytes) -> Plan:
-    """What importing the file would change, or its row-numbered errors. Raises RegisterFileError for an unreadable file."""
-    return make_plan(read_rows(filename, data))
+def preview(filename: str, data: bytes, visible: set[int] | None = None) -> Plan:
+    """What importing the file would change, or its row-numbered errors. Raises RegisterFileError for an unreadable file.
+
+    ``visible``: the units of the importer's scope (access.visible_unit_ids); a row outside it is an error.
+    """
+    return make_plan(read_rows(filename, data), visible)
 
 
 def import_register(plan: Plan, *, actor: str, user_id: int | None = None) -> dict[str, int]:

@@ -184,7 +184,8 @@ def map_columns(header: list) -> dict[str, int]:
     return found
 
 
-def make_plan(rows: list[Row]) -> Plan:
+def make_plan(rows: list[Row], visible: set[int] | None = None) -> Plan:
+    """The plan of a register file; ``visible``: the ids of the units of an importer's scope (None: the whole tree)."""
     plan = Plan(rows=rows)
     existing = db.session.scalars(select(Unit)).all()
     by_name: dict[str, list[Unit]] = {}
@@ -253,6 +254,8 @@ def make_plan(rows: list[Row]) -> Plan:
             plan.errors.append(
                 (row.number, _("Det finns flera enheter som heter %(unit)s i registret.", unit=row.unit))
             )
+    if visible is not None:
+        plan.errors.extend(outside_scope(defined, by_name, visible))
     if plan.errors:
         plan.errors.sort()
         return plan
@@ -281,6 +284,34 @@ def make_plan(rows: list[Row]) -> Plan:
             known.add((row.unit.casefold(), row.contact_email.casefold()))
             plan.contacts.append((row.unit, row.contact_name, row.contact_email.lower()))
     return plan
+
+
+def outside_scope(defined: dict[str, Row], by_name: dict[str, list[Unit]], visible: set[int]) -> list[tuple[int, str]]:
+    """The rows a scoped importer may not write: a unit outside their part of the tree, or one placed
+    outside it (a unit at the top of the scope may keep the parent it has)."""
+    errors = []
+    for key, row in defined.items():
+        current = next(iter(by_name.get(key, [])), None)
+        if current is not None and current.id not in visible:
+            errors.append((row.number, _("%(unit)s ligger utanför din del av organisationen.", unit=row.unit)))
+            continue
+        parent_key = row.parent.casefold()
+        if parent_key in defined:  # in the file too: its own row is checked
+            continue
+        parent = next(iter(by_name.get(parent_key, [])), None)
+        keeps_parent = current is not None and current.parent_id == (parent.id if parent else None)
+        if not keeps_parent and (parent is None or parent.id not in visible):
+            errors.append(
+                (
+                    row.number,
+                    _(
+                        "%(unit)s kan bara ligga under en enhet i din del av organisationen, inte under ”%(parent)s”.",
+                        unit=row.unit,
+                        parent=row.parent or _("översta nivån"),
+                    ),
+                )
+            )
+    return errors
 
 
 def check_contact(row: Row, plan: Plan) -> None:

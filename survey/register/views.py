@@ -16,9 +16,11 @@ from survey.access import (
     audit_by_user,
     contact_or_404,
     editor_required,
+    scoped,
     staff_required,
     unit_or_404,
     user_actor,
+    visible_unit_ids,
     visible_units,
 )
 from survey.extensions import db
@@ -50,10 +52,17 @@ def subtree_ids(unit: Unit, units: list[Unit]) -> set[int]:
 
 
 def parent_choices(units: list[Unit], unit: Unit | None = None) -> list[tuple[str, str]]:
-    """Every active unit it could be placed under (never itself or its own subtree)."""
+    """Every active unit it could be placed under (never itself or its own subtree); the top level only for
+    those who see the whole tree. A unit at the top of a scope keeps the parent it has, outside the scope."""
     excluded = {unit.id, *subtree_ids(unit, units)} if unit else set()
     names = Counter(u.name.casefold() for u in units if u.is_active)
-    return [("", _("Ingen (översta nivån)"))] + [
+    if not scoped(current_user):
+        first = [("", _("Ingen (översta nivån)"))]
+    elif unit is not None and unit.parent_id not in {u.id for u in units}:
+        first = [(str(unit.parent_id or ""), unit.parent.name if unit.parent else _("Ingen (översta nivån)"))]
+    else:
+        first = []
+    return first + [
         (
             str(u.id),
             u.name
@@ -94,6 +103,7 @@ def create_unit():
 
 
 def chosen_parent(form: UnitForm) -> Unit | None:
+    """The parent chosen among the form's choices (what the user may see, or the unit's own parent)."""
     parent_id = parse_id(form.parent.data)
     return db.session.get(Unit, parent_id) if parent_id is not None else None
 
@@ -235,7 +245,7 @@ def import_register():
         with upload.stream:
             data = upload.read(2 * 1024 * 1024 + 1)
         try:
-            plan = importing.preview(upload.filename or "", data)
+            plan = importing.preview(upload.filename or "", data, visible_unit_ids(current_user))
         except RegisterFileError as exc:
             form.file.errors.append(str(exc))
         else:
@@ -260,7 +270,7 @@ def confirm_import():
         flash(_("Importen har gått ut. Ladda upp filen igen."), "error")
         return redirect(url_for("register.import_register"), code=303)
     try:
-        plan = importing.preview(pending["name"], data)
+        plan = importing.preview(pending["name"], data, visible_unit_ids(current_user))
         if not plan.ok:
             flash(_("Filen har fel och kan inte importeras."), "error")
             return redirect(url_for("register.import_register"), code=303)

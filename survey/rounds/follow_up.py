@@ -67,6 +67,9 @@ def follow_up_form(earlier: Round, candidates: list[tuple[str, str, Questionnair
         form.name.data = _("%(name)s – uppföljning", name=earlier.name)[:200]
         form.opens_on.data, form.closes_on.data = a_year_later(earlier.opens_on), a_year_later(earlier.closes_on)
         form.scope.data = str(earlier.scope_unit_id or "")
+        offered = [value for value, _label in form.scope.choices]
+        if form.scope.data not in offered and offered:  # a wider round, followed up by a coordinator of one part
+            form.scope.data = offered[0]
         form.instructions.data = earlier.instructions
         form.questionnaire.data = candidates[-1][0] if candidates else None  # the newest
     return form

@@ -11,7 +11,15 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from survey.access import audit_by_user, editor_required, round_or_404, staff_required, visible_units
+from survey.access import (
+    audit_by_user,
+    editor_required,
+    managed_round_or_404,
+    round_or_404,
+    scoped,
+    staff_required,
+    visible_units,
+)
 from survey.db import utcnow
 from survey.extensions import db
 from survey.ids import parse_id
@@ -52,6 +60,10 @@ def scope_choices() -> list[tuple[str, str]]:
         select(Unit).where(Unit.is_active.is_(True), Unit.id.in_(visible_units(current_user))).order_by(Unit.name)
     ).all()
     parents = {u.parent_id for u in units}
+    if scoped(current_user):  # a round of their own part only: the units at the top of their scopes, and below
+        tops = set(current_user.scope_unit_ids)
+        top_first = sorted(units, key=lambda u: u.id not in tops)  # sorted() is stable: by name within each
+        return [(str(u.id), u.name) for u in top_first if u.id in parents or u.id in tops]
     choices = [("", _("Hela organisationen"))]
     choices += [(str(u.id), u.name) for u in units if u.id in parents]
     return choices
@@ -108,7 +120,12 @@ def fill_round(round_: Round, form: RoundForm) -> None:
     round_.closes_on = form.closes_on.data
     round_.instructions = form.instructions.data or ""
     scope = form.scope.data
-    round_.scope_unit = db.session.get(Unit, unit_id) if (unit_id := parse_id(scope)) is not None else None
+    unit_id = parse_id(scope)
+    round_.scope_unit = (
+        db.session.scalar(select(Unit).where(Unit.id == unit_id, Unit.id.in_(visible_units(current_user))))
+        if unit_id is not None
+        else None
+    )
 
 
 @bp.route("/omgang/<int:round_id>/fragor")
@@ -121,7 +138,7 @@ def questions(round_id: int):
 @bp.route("/omgang/<int:round_id>/redigera", methods=["GET", "POST"])
 @editor_required
 def edit(round_id: int):
-    round_ = round_or_404(round_id)
+    round_ = managed_round_or_404(round_id)
     if round_.state == "archived":
         abort(404)
     form = round_form(round_)
@@ -149,7 +166,7 @@ def edit(round_id: int):
 @editor_required
 def add_newcomers(round_id: int):
     """Units added to the register after the round was opened get their forms too."""
-    round_ = round_or_404(round_id)
+    round_ = managed_round_or_404(round_id)
     added = round_.assign_participants() if round_.state in ("open", "closed") else 0
     if added:
         audit_by_user("round_edited", round_id=round_.id, details={"units_added": added})
@@ -172,7 +189,7 @@ def add_newcomers(round_id: int):
 @bp.route("/omgang/<int:round_id>/status", methods=["POST"])
 @editor_required
 def change_state(round_id: int):
-    round_ = round_or_404(round_id)
+    round_ = managed_round_or_404(round_id)
     state = request.form.get("state", "")
     if state == "open" and round_.state == "closed":
         return redirect(url_for("rounds.reopen_round", round_id=round_.id), code=303)
@@ -200,7 +217,7 @@ def change_state(round_id: int):
 @editor_required
 def publish(round_id: int):
     """Publish or withdraw the round's public summary page (aggregates and consented good examples)."""
-    round_ = round_or_404(round_id)
+    round_ = managed_round_or_404(round_id)
     publish_it = request.form.get("publish") == "1"
     if publish_it and not round_.uses_answers:
         flash(_("Öppna omgången innan sammanställningen publiceras."), "error")
@@ -218,7 +235,7 @@ def publish(round_id: int):
 @bp.route("/omgang/<int:round_id>/oppna-igen", methods=["GET", "POST"])
 @editor_required
 def reopen_round(round_id: int):
-    round_ = round_or_404(round_id)
+    round_ = managed_round_or_404(round_id)
     if round_.state != "closed":
         abort(404)
     form = ReopenRoundForm()

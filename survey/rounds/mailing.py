@@ -9,11 +9,18 @@ from flask import Response, abort, after_this_request, flash, redirect, render_t
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from survey import mail
-from survey.access import audit_by_user, editor_required, round_or_404, staff_required, user_actor, visible_assignments
+from survey.access import (
+    audit_by_user,
+    editor_required,
+    round_or_404,
+    staff_required,
+    user_actor,
+    visible_assignments,
+    visible_outbox,
+)
 from survey.db import utcnow
 from survey.exports.writer import literal_csv_text
 from survey.extensions import db
@@ -143,7 +150,7 @@ def edit_mail_template(kind: str):
 @bp.route("/utkorg")
 @staff_required
 def outbox():
-    messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(500)).all()
+    messages = db.session.scalars(visible_outbox(current_user).order_by(OutboxMessage.id.desc()).limit(500)).all()
     return render_template("rounds/outbox.html", messages=messages, configured=mail.is_configured())
 
 
@@ -151,7 +158,9 @@ def outbox():
 @editor_required
 def send_now():
     """Waiting and failed messages are due at once, and go out after this response."""
-    waiting = db.session.scalars(select(OutboxMessage).where(OutboxMessage.status.in_(("pending", "failed")))).all()
+    waiting = db.session.scalars(
+        visible_outbox(current_user).where(OutboxMessage.status.in_(("pending", "failed")))
+    ).all()
     for message in waiting:
         if message.status == "failed":
             message.status, message.attempts = "pending", 0
