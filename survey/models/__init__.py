@@ -4,13 +4,16 @@ from survey.models.accounts import RateLimitHit, Setting, User, UserScope
 from survey.models.audit import ACTION_NAMES, AuditEvent, audit
 from survey.models.followup import DevelopmentAreaFollowUp
 from survey.models.mail import MailTemplate, OutboxMessage
+from survey.models.plan import ActivityReport, IndicatorValue, PlanActivity, PlanIndicator
 from survey.models.rounds import SINGLE, AccessToken, Answer, Assignment, QuestionnaireVersion, Round, hash_token
 from survey.models.states import (
     SENT_IN,
     STATES,
+    ActivityStatus,
     AnswerOrigin,
     AssignmentStatus,
     FollowUpStatus,
+    IndicatorDirection,
     MailKind,
     OutboxStatus,
     Role,
@@ -26,6 +29,8 @@ __all__ = [
     "SINGLE",
     "STATES",
     "AccessToken",
+    "ActivityReport",
+    "ActivityStatus",
     "AnswerOrigin",
     "Answer",
     "Assignment",
@@ -34,10 +39,14 @@ __all__ = [
     "ContactPerson",
     "DevelopmentAreaFollowUp",
     "FollowUpStatus",
+    "IndicatorDirection",
+    "IndicatorValue",
     "MailKind",
     "MailTemplate",
     "OutboxMessage",
     "OutboxStatus",
+    "PlanActivity",
+    "PlanIndicator",
     "QuestionnaireVersion",
     "RateLimitHit",
     "Role",

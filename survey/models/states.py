@@ -181,6 +181,38 @@ class FollowUpStatus(StoredState):
         return self in (FollowUpStatus.DONE, FollowUpStatus.ONGOING)
 
 
+class ActivityStatus(StoredState):
+    """Where one of the action plan's activities stands, as its responsible unit reports it in a round."""
+
+    NOT_STARTED = "ej_paborjad"
+    ONGOING = "pagar"
+    DONE = "genomford"
+    CANCELLED = "installd"
+
+    @property
+    def label(self) -> LazyString:
+        return {
+            ActivityStatus.NOT_STARTED: _l("Inte påbörjad"),
+            ActivityStatus.ONGOING: _l("Pågår"),
+            ActivityStatus.DONE: _l("Genomförd"),
+            ActivityStatus.CANCELLED: _l("Inställd"),
+        }[self]
+
+
+class IndicatorDirection(StoredState):
+    """Which way an indicator of the action plan improves: its target is met at or above it, or at or below it."""
+
+    HIGHER = "higher"
+    LOWER = "lower"
+
+    @property
+    def label(self) -> LazyString:
+        return {IndicatorDirection.HIGHER: _l("Högre är bättre"), IndicatorDirection.LOWER: _l("Lägre är bättre")}[self]
+
+    def meets(self, value: float, target: float) -> bool:
+        return value >= target if self is IndicatorDirection.HIGHER else value <= target
+
+
 STATES = (
     UnitKind,
     Role,
@@ -191,6 +223,8 @@ STATES = (
     StartChoice,
     AnswerOrigin,
     FollowUpStatus,
+    ActivityStatus,
+    IndicatorDirection,
 )
 
 
