@@ -9,6 +9,7 @@ import random
 from datetime import date
 from typing import Any
 
+from survey.exports.data import CONSENT_KEY, CONSENT_YES
 from survey.models import Assignment, FollowUpStatus
 from survey.questions.definition import Question
 
@@ -71,13 +72,18 @@ def fill_in(assignment: Assignment) -> None:
             "utveckling_klart": date(2026, rng.randint(1, 12), 1).isoformat(),
         }
         add_entry(assignment, "utvecklingsomraden", fields)
-    if rng.random() < 0.6:
+    has_example = rng.random() < 0.6
+    if has_example:
         title, description, areas = rng.choice(EXAMPLES)
         add_entry(
             assignment,
             "goda_exempel",
             {"exempel_rubrik": title, "exempel_beskrivning": description, "exempel_valdsomraden": areas},
         )
+    # The answer on publication agrees with the examples given: "inga_exempel" only for a unit without any.
+    if definition.question(CONSENT_KEY) is not None:
+        consent = rng.choice([CONSENT_YES, CONSENT_YES, "nej"]) if has_example else "inga_exempel"
+        assignment.save_values({(CONSENT_KEY, 0): consent})
 
 
 def add_entry(assignment: Assignment, group_key: str, fields: dict[str, Any]) -> None:

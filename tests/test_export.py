@@ -17,11 +17,13 @@ from survey.models import Assignment, QuestionnaireVersion, Round, Unit
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEETS = [
     "Översikt",
+    "Om sammanställningen",
     "Goda exempel",
     "Utvecklingsområden",
     "Per fråga",
     "Våldsområden",
     "Svar",
+    "Flerval",
     "Ej inkommit",
     "Frågor",
 ]
@@ -43,54 +45,88 @@ def submitted(app, world):
     return world
 
 
-def test_workbook_has_eight_sheets_with_frozen_filtered_headers(app, client, submitted):
+def test_workbook_has_ten_sheets_with_frozen_filtered_headers(app, client, submitted):
     login(client)
     sheets, workbook = download(client, submitted)
     assert list(sheets) == SHEETS
+    printing = {}
     for title in SHEETS:
         sheet = workbook[title]
         assert sheet.freeze_panes and sheet.auto_filter.ref, title
-        # Printable: landscape, one page wide, the header on every page.
-        assert sheet.page_setup.orientation == "landscape" and sheet.sheet_properties.pageSetUpPr.fitToPage, title
+        # Printable: A4 landscape, the header on every page; one page wide only while the text stays legible,
+        # else across pages with the columns naming the unit repeated on each.
+        assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9  # A4
         assert sheet.print_title_rows, title
+        width = sum(dimension.width for dimension in sheet.column_dimensions.values())
+        fits = bool(sheet.sheet_properties.pageSetUpPr and sheet.sheet_properties.pageSetUpPr.fitToPage)
+        printing[title] = "one page wide" if fits else sheet.print_title_cols
+        assert fits == (width <= 145), (title, width)
+    assert printing["Översikt"] == "one page wide"
+    assert printing["Svar"] == printing["Goda exempel"] == "$A:$B"
     # Sheets with a row per unit or entry keep the unit in view while scrolling sideways.
     assert {t: workbook[t].freeze_panes for t in ("Goda exempel", "Våldsområden", "Svar")} == {
         "Goda exempel": "C2",
         "Våldsområden": "C2",
-        "Svar": "C3",
+        "Svar": "C2",
     }
-    assert workbook["Goda exempel"]["D1"].alignment.wrap_text, "a long heading wraps rather than hides"
+    assert workbook["Goda exempel"]["E1"].alignment.wrap_text, "a long heading wraps rather than hides"
     assert workbook["Översikt"]._charts, "a native chart of the response"
 
 
 def test_overview_counts_the_response_per_namnd(client, submitted):
     login(client)
     sheets, workbook = download(client, submitted)
-    rows = sheets["Översikt"]
-    assert rows[0] == ["Kartläggning", "Kartläggning 2026"] + [None] * 5
-    assert rows[3][1] == "Alla nämnder och bolag; inskickade svar (även de som öppnats igen för komplettering)"
-    assert rows[5] == ["Nämnd", "Inbjudna", "Inskickade", "Påbörjade", "Återöppnade", "Ej påbörjade", "Svarsfrekvens"]
-    table = {row[0]: row[1:7] for row in rows[6:]}
-    assert table["Individ- och familjenämnden"] == [2, 1, 1, 0, 0, 0.5]
-    assert table["AB Bostaden"] == [1, 0, 0, 0, 1, 0]
-    assert table["Totalt"] == [3, 1, 1, 0, 1, pytest.approx(1 / 3)]
-    assert workbook["Översikt"].auto_filter.ref == f"A6:G{len(rows) - 1}", "sorting leaves the total at the bottom"
+    # One table from the first row, no total row: it sorts and pivots as it is.
+    header, *rows = sheets["Översikt"]
+    assert header == ["Nämnd", "Inbjudna", "Inskickade", "Påbörjade", "Återöppnade", "Ej påbörjade", "Svarsfrekvens"]
+    table = {row[0]: row[1:7] for row in rows}
+    assert table == {"Individ- och familjenämnden": [2, 1, 1, 0, 0, 0.5], "AB Bostaden": [1, 0, 0, 0, 1, 0]}
+    assert workbook["Översikt"].auto_filter.ref == "A1:G3"
+    # The key figures and what the workbook covers are a table of their own, one row under one header.
+    header, about = sheets["Om sammanställningen"]
+    assert dict(zip(header, about, strict=True)) == {
+        "Kartläggning": "Kartläggning 2026",
+        "Frågeformulär": "Alla frågetyper",
+        "Version": "1",
+        "Skapad": about[3],
+        "Urval": "Alla nämnder och bolag; inskickade svar (även de som öppnats igen för komplettering)",
+        "Inbjudna": 3,
+        "Inskickade": 1,
+        "Påbörjade": 1,
+        "Återöppnade": 0,
+        "Ej påbörjade": 1,
+        "Svarsfrekvens": pytest.approx(1 / 3),
+    }
+    assert about[3].date() == date.today()
 
 
 def test_group_sheets_have_one_row_per_entry_with_labels(client, submitted):
     login(client)
     sheets, _ = download(client, submitted)
-    assert sheets["Goda exempel"] == [
-        ["Nämnd", "Enhet", "Status", "Rubrik", "Våldsområden"],
-        [
-            "Individ- och familjenämnden",
-            "Centrum mot våld",
-            "Inskickad",
-            "Våga fråga",
-            "Våld i nära relationer; Hedersrelaterat våld och förtryck",
-        ],
+    header, example = sheets["Goda exempel"]
+    assert header == [
+        "Nämnd",
+        "Enhet",
+        "Status",
+        "Inskickad",
+        "Rubrik",
+        "Våldsområden",
+        "Våldsområden: Våld i nära relationer",
+        "Våldsområden: Hedersrelaterat våld och förtryck",
+        "Våldsområden: Sexuellt våld",
     ]
-    assert sheets["Utvecklingsområden"][1][3:] == ["Rutiner för att fråga om våld", "Hög"]
+    assert example[:3] + example[4:] == [
+        "Individ- och familjenämnden",
+        "Centrum mot våld",
+        "Inskickad",
+        "Våga fråga",
+        "Våld i nära relationer; Hedersrelaterat våld och förtryck",
+        1,
+        1,
+        0,
+    ]
+    assert example[3].date() == date.today(), "the date the unit submitted"
+    assert sheets["Utvecklingsområden"][1][4:] == ["Rutiner för att fråga om våld", "Hög"]
 
 
 def test_the_file_name_says_what_the_workbook_covers(app, client, submitted):
@@ -109,16 +145,30 @@ def test_the_file_name_says_what_the_workbook_covers(app, client, submitted):
 
 def test_answers_sheet_has_keys_and_texts_and_submitted_units_only_by_default(client, submitted):
     login(client)
-    sheets, _ = download(client, submitted)
-    keys, labels, *rows = sheets["Svar"]
-    assert keys[:5] == ["namnd", "enhet", "status", "inskickad", "namn"] and labels[4] == "Vem fyller i?"
+    sheets, workbook = download(client, submitted)
+    keys, *rows = sheets["Svar"]
+    # One header row of keys to pivot on; each question's wording is its heading's comment.
+    assert keys[:5] == ["namnd", "enhet", "status", "inskickad", "namn"]
+    assert workbook["Svar"]["E1"].comment.text == "Vem fyller i?"
+    assert workbook["Svar"].cell(row=1, column=keys.index("goda_exempel") + 1).comment.text == "Goda exempel (antal)"
     assert [row[1] for row in rows] == ["Centrum mot våld"]
     row = dict(zip(keys, rows[0], strict=True))
     # A percentage is Excel's own: 12,5 % is the number 0.125 shown as a percentage.
     assert row["anstallda"] == 1250 and row["andel"] == 0.125 and row["rutin"] == "Delvis"
     assert row["utbildad"].date() == date(2026, 3, 1) and row["goda_exempel"] == 1
     with_drafts, _ = download(client, submitted, utkast="1")
-    assert [r[1] for r in with_drafts["Svar"][2:]] == ["Centrum mot våld", "Äldreområdet"]
+    assert [r[1] for r in with_drafts["Svar"][1:]] == ["Centrum mot våld", "Äldreområdet"]
+
+
+def test_multiple_choice_answers_as_one_yes_no_column_per_option(client, submitted):
+    login(client)
+    sheets, workbook = download(client, submitted, utkast="1")
+    header, *rows = sheets["Flerval"]
+    assert header == ["namnd", "enhet", "status", "omraden.nara", "omraden.heder", "omraden.sexuellt"]
+    assert workbook["Flerval"]["D1"].comment.text == "Våldsområden: Våld i nära relationer"
+    flags = {row[1]: row[3:] for row in rows}
+    assert flags["Centrum mot våld"] == [1, 0, 1], "chose nära relationer and sexuellt våld"
+    assert flags["Äldreområdet"] == [None, None, None], "not answered: empty, not 'no'"
 
 
 def test_per_question_counts_shares_and_number_statistics(client, submitted):
@@ -155,7 +205,7 @@ def world_with_violence_areas(app, tmp_path) -> World:
     return World(app, path)
 
 
-def test_violence_area_matrix_counts_entries_and_sums(app, client, tmp_path):
+def test_violence_area_matrix_counts_entries(app, client, tmp_path):
     world = world_with_violence_areas(app, tmp_path)
     fill_and_submit(app.test_client(), world, 0)
     login(client)
@@ -168,8 +218,7 @@ def test_violence_area_matrix_counts_entries_and_sums(app, client, tmp_path):
         "Goda exempel: Hedersrelaterat våld och förtryck",
         "Goda exempel: Sexuellt våld",
     ]
-    assert rows[0] == ["Individ- och familjenämnden", "Centrum mot våld", 1, 1, 0]
-    assert rows[-1] == ["Totalt", None, 1, 1, 0]
+    assert rows == [["Individ- och familjenämnden", "Centrum mot våld", 1, 1, 0]], "no total row to count twice"
 
 
 def test_answers_read_in_chunks_reach_every_unit_once_with_its_own_answers(app, submitted):
@@ -182,7 +231,7 @@ def test_answers_read_in_chunks_reach_every_unit_once_with_its_own_answers(app, 
         whole = list(sheet_rows(response, stream_with_previous(rows, {})))
         for chunk in (1, 2):
             assert list(sheet_rows(response, stream_with_previous(rows, {}, chunk=chunk))) == whole
-    by_unit = {row[1]: row for row in whole[2:]}
+    by_unit = {row[1]: row for row in whole[1:]}
     assert sorted(by_unit) == sorted(unit.name for unit in submitted.units)
     assert "Utkast" in by_unit["Äldreområdet"] and "Utkast" not in by_unit["Centrum mot våld"]
 
@@ -213,7 +262,7 @@ def test_restricting_to_one_namnd(app, client, submitted):
         namnd = db.session.scalar(select(Unit).where(Unit.name == "Individ- och familjenämnden"))
     login(client)
     sheets, _ = download(client, submitted, namnd=namnd.id)
-    assert [r[0] for r in sheets["Översikt"][6:]] == ["Individ- och familjenämnden", "Totalt"]
+    assert [r[0] for r in sheets["Översikt"][1:]] == ["Individ- och familjenämnden"]
     assert {r[1] for r in sheets["Ej inkommit"][1:]} == {"Äldreområdet"}
 
 
@@ -262,12 +311,12 @@ def test_hostile_text_comes_out_literal_intact_or_visibly_cut(app, client, world
     sheets, workbook = download(client, world, utkast="1")
     cells = [c for ws in workbook for row in ws.iter_rows() for c in row if c.value is not None]
     assert all(c.data_type != "f" for c in cells), "no formula anywhere"
-    titles = [r[3] for r in sheets["Goda exempel"][1:]]
+    titles = [r[4] for r in sheets["Goda exempel"][1:]]
     assert titles[:2] == HOSTILE[1:3]
     # XML-illegal characters are removed; everything else, a leading tab or carriage return included,
     # reads back unchanged (openpyxl writes through lxml, which keeps a carriage return as &#13;).
     assert titles[2:] == [h.replace("\x00", "").replace("\x07", "") for h in HOSTILE[3:]]
-    answers = dict(zip(sheets["Svar"][0], sheets["Svar"][2], strict=True))
+    answers = dict(zip(sheets["Svar"][0], sheets["Svar"][1], strict=True))
     assert answers["namn"] == HOSTILE[0]
     assert len(answers["uppdrag"]) == 32_767 and answers["uppdrag"].endswith(" […]")
 
@@ -278,9 +327,13 @@ def test_a_reopened_unit_stays_in_the_workbook_while_it_completes_its_answers(ap
         db.session.commit()
     login(client)
     sheets, _ = download(client, submitted)
-    assert [row[1:3] for row in sheets["Svar"][2:]] == [["Centrum mot våld", "Återöppnad"]]
-    assert sheets["Goda exempel"][1][1:4] == ["Centrum mot våld", "Återöppnad", "Våga fråga"]
-    overview = {row[0]: row[1:7] for row in sheets["Översikt"][6:]}
+    assert [row[1:3] for row in sheets["Svar"][1:]] == [["Centrum mot våld", "Återöppnad"]]
+    assert sheets["Goda exempel"][1][1:3] + sheets["Goda exempel"][1][4:5] == [
+        "Centrum mot våld",
+        "Återöppnad",
+        "Våga fråga",
+    ]
+    overview = {row[0]: row[1:7] for row in sheets["Översikt"][1:]}
     assert overview["Individ- och familjenämnden"] == [2, 0, 1, 1, 0, 0], "counted apart, as on the dashboard"
 
 
@@ -295,13 +348,15 @@ def test_long_and_multiline_text_is_wrapped_so_it_reads_whole(app, client, world
     login(client)
     _sheets, workbook = download(client, world, utkast="1")
     sheet = workbook["Svar"]
-    cells = {key: sheet.cell(row=3, column=column) for column, key in enumerate((c.value for c in sheet[1]), start=1)}
+    cells = {key: sheet.cell(row=2, column=column) for column, key in enumerate((c.value for c in sheet[1]), start=1)}
     assert cells["namn"].value == "Rad ett\nRad två" and cells["namn"].alignment.wrap_text
     assert cells["uppdrag"].alignment.wrap_text
     assert cells["enhet"].value == "Centrum mot våld" and not cells["enhet"].alignment.wrap_text
     # As tall as the wrapped text (Excel and LibreOffice do not grow a row when opening a file).
-    assert sheet.row_dimensions[3].height == 30, "'Ord ' * 12 takes two lines of a 24-wide column"
-    assert sheet.row_dimensions[4].height is None
+    assert sheet.row_dimensions[2].height == 30, "'Ord ' * 12 takes two lines of a 24-wide column"
+    assert sheet.row_dimensions[3].height is None
+    # Printed, a tall row's short cells sit at its top beside the start of the wrapped text, not a line below.
+    assert {cells[key].alignment.vertical for key in ("enhet", "status", "huvudomrade")} == {"top"}
 
 
 def test_text_cleaning_and_sheet_names():
@@ -325,8 +380,8 @@ def test_export_command_writes_the_workbook(app, runner, submitted, tmp_path):
         args=["export", "council", "--round", "1", "--drafts", "--namnd", "AB Bostaden", "-o", str(tmp_path / "b.xlsx")]
     )
     assert chosen.exit_code == 0
-    overview = openpyxl.load_workbook(tmp_path / "b.xlsx")["Översikt"]
-    assert overview["B4"].value == "AB Bostaden; inskickade svar och utkast"
+    about = openpyxl.load_workbook(tmp_path / "b.xlsx")["Om sammanställningen"]
+    assert about["E2"].value == "AB Bostaden; inskickade svar och utkast"
     unknown = runner.invoke(args=["export", "council", "--round", "1", "--namnd", "Finns inte"])
     assert unknown.exit_code == 1 and "Traceback" not in unknown.output
 
@@ -334,7 +389,8 @@ def test_export_command_writes_the_workbook(app, runner, submitted, tmp_path):
 def test_export_of_a_round_with_nothing_submitted(app, client, world):
     login(client)
     sheets, _ = download(client, world)
-    assert sheets["Goda exempel"] == [["Nämnd", "Enhet", "Status", "Rubrik", "Våldsområden"]]
+    assert sheets["Goda exempel"][1:] == []
+    assert sheets["Goda exempel"][0][:6] == ["Nämnd", "Enhet", "Status", "Inskickad", "Rubrik", "Våldsområden"]
     assert len(sheets["Ej inkommit"]) == 4
 
 

@@ -338,7 +338,7 @@ def test_one_units_workbook_for_the_coordinator_and_from_the_receipt(app, client
         answers = {row[1]: row[3] for row in rows[7:]}
         assert answers["rutin"] == "Delvis" and answers["anstallda"] == 1250 and answers["goda_exempel"] == 1
         examples = [[c.value for c in row] for row in workbook["Goda exempel"].iter_rows()]
-        assert examples[1][3:] == ["Våga fråga", "Våld i nära relationer; Hedersrelaterat våld och förtryck"]
+        assert examples[1][4:] == ["Våga fråga", "Våld i nära relationer; Hedersrelaterat våld och förtryck", 1, 1, 0]
     assert client.get(f"/svar/{world.assignment_ids[1]}/svar.xlsx").status_code == 404
 
 

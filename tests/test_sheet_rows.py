@@ -10,6 +10,7 @@ from survey.exports.rows import (
     QuestionCounts,
     ResponseRows,
     ViolenceMatrix,
+    about_rows,
     codebook_rows,
     missing_rows,
     overview_rows,
@@ -123,17 +124,42 @@ UNITS = [(CENTRUM, CENTRUM_ANSWERS, None), (BOENDE, BOENDE_ANSWERS, None)]
 
 
 def test_group_rows_give_one_row_per_entry_with_labels_not_codes():
+    # Each multiple-choice field also as yes/no columns, so a pivot counts examples per violence area.
     assert list(sheet_rows(GroupRows(DEFINITION.groups[0]), UNITS)) == [
-        ["Nämnd", "Enhet", "Status", "Rubrik", "Våldsområden"],
-        ["Socialnämnden", "Centrum", "Inskickad", "Våga fråga", "Våld i nära relationer; Hedersrelaterat våld"],
-        ["Socialnämnden", "Centrum", "Inskickad", "Skyddat boende", "Våld i nära relationer"],
+        [*HEAD, "Rubrik", "Våldsområden", "Våldsområden: Våld i nära relationer", "Våldsområden: Hedersrelaterat våld"],
+        [*CENTRUM_START, "Våga fråga", "Våld i nära relationer; Hedersrelaterat våld", 1, 1],
+        [*CENTRUM_START, "Skyddat boende", "Våld i nära relationer", 1, 0],
     ]
+
+
+HEAD = ["Nämnd", "Enhet", "Status", "Inskickad"]
+CENTRUM_START = ["Socialnämnden", "Centrum", "Inskickad", SUBMITTED]
+
+
+def test_good_examples_carry_the_units_answer_on_publication():
+    consent = parse(
+        SOURCE
+        + """
+[[sections]]
+key = "ovrigt"
+title = "Övrigt"
+
+[[sections.questions]]
+key = "publicering"
+type = "single_choice"
+label = "Får exemplen publiceras?"
+options = [{ code = "ja", label = "Ja" }, { code = "nej", label = "Nej" }]
+"""
+    ).question("publicering")
+    answers = {**CENTRUM_ANSWERS, ("publicering", 0): "ja"}
+    rows = list(sheet_rows(GroupRows(DEFINITION.groups[0], consent), [(CENTRUM, answers, None)]))
+    assert rows[0][:6] == [*HEAD, "Får publiceras", "Rubrik"]
+    assert [row[4] for row in rows[1:]] == ["Ja", "Ja"]
 
 
 def test_a_group_without_entries_is_only_its_header():
-    assert list(sheet_rows(GroupRows(DEFINITION.groups[0]), [(BOENDE, BOENDE_ANSWERS, None)])) == [
-        ["Nämnd", "Enhet", "Status", "Rubrik", "Våldsområden"]
-    ]
+    rows = list(sheet_rows(GroupRows(DEFINITION.groups[0]), [(BOENDE, BOENDE_ANSWERS, None)]))
+    assert len(rows) == 1 and rows[0][:6] == [*HEAD, "Rubrik", "Våldsområden"]
 
 
 def test_question_counts_tally_every_unit_and_come_after_the_last():
@@ -158,12 +184,11 @@ def test_question_counts_tally_every_unit_and_come_after_the_last():
     ]
 
 
-def test_violence_matrix_counts_entries_per_area_and_sums_every_column():
+def test_violence_matrix_counts_entries_per_area_without_a_total_row():
     assert list(sheet_rows(ViolenceMatrix(DEFINITION), UNITS)) == [
         ["Nämnd", "Enhet", "Goda exempel: Våld i nära relationer", "Goda exempel: Hedersrelaterat våld"],
         ["Socialnämnden", "Centrum", 2, 1],
         ["Socialnämnden", "Boende", 0, 0],
-        ["Totalt", "", 2, 1],
     ]
 
 
@@ -178,10 +203,19 @@ def test_violence_matrix_of_a_questionnaire_without_areas_says_so():
     ]
 
 
-def test_response_rows_have_keys_then_texts_then_one_row_per_unit_with_groups_as_counts():
-    assert list(sheet_rows(ResponseRows(DEFINITION), UNITS)) == [
-        ["namnd", "enhet", "status", "inskickad", "anstallda", "rutin", "goda_exempel"],
-        ["Nämnd", "Enhet", "Status", "Inskickad", "Antal anställda", "Finns rutin?", "Goda exempel (antal)"],
+def test_response_rows_have_one_header_row_of_keys_described_by_the_texts_then_a_row_per_unit():
+    header, *rows = sheet_rows(ResponseRows(DEFINITION), UNITS)
+    assert header == ["namnd", "enhet", "status", "inskickad", "anstallda", "rutin", "goda_exempel"]
+    assert [heading.description for heading in header] == [
+        "Nämnd",
+        "Enhet",
+        "Status",
+        "Inskickad",
+        "Antal anställda",
+        "Finns rutin?",
+        "Goda exempel (antal)",
+    ]
+    assert rows == [
         ["Socialnämnden", "Centrum", "Inskickad", SUBMITTED, 10, "Ja", 2],
         ["Socialnämnden", "Boende", "Påbörjad", None, 30, "Delvis", 0],
     ]
@@ -260,27 +294,32 @@ def test_codebook_rows_list_every_question_and_group_field_with_codes():
     ]
 
 
-def test_overview_rows_describe_the_workbook_then_count_each_namnd_and_the_total():
+def test_overview_rows_count_each_namnd_in_one_table_and_the_about_sheet_the_total():
     other = unit_row("Bostaden", status="not_started", namnd="AB Bostaden")
-    generated = datetime(2026, 4, 1, 12, 0, tzinfo=UTC)
-    rows = list(overview_rows(ROUND, [CENTRUM, BOENDE, other], ExportOptions(), {}, generated))
-    assert [[str(cell) for cell in row] for row in rows[:4]] == [
-        ["Kartläggning", "Kartläggning 2026"],
-        ["Frågeformulär", "Radtest, version 2"],
-        ["Skapad", str(generated)],
-        ["Urval", "Alla nämnder och bolag; inskickade svar (även de som öppnats igen för komplettering)"],
-    ]
-    assert rows[4:] == [
-        [],
+    assert list(overview_rows([CENTRUM, BOENDE, other])) == [
         ["Nämnd", "Inbjudna", "Inskickade", "Påbörjade", "Återöppnade", "Ej påbörjade", "Svarsfrekvens"],
         ["Socialnämnden", 2, 1, 1, 0, 0, 0.5],
         ["AB Bostaden", 1, 0, 0, 0, 1, 0],
-        ["Totalt", 3, 1, 1, 0, 1, 1 / 3],
     ]
+    generated = datetime(2026, 4, 1, 12, 0, tzinfo=UTC)
+    header, about = about_rows(ROUND, [CENTRUM, BOENDE, other], ExportOptions(), {}, generated)
+    assert dict(zip(header, about, strict=True)) == {
+        "Kartläggning": "Kartläggning 2026",
+        "Frågeformulär": "Radtest",
+        "Version": "2",
+        "Skapad": generated,
+        "Urval": "Alla nämnder och bolag; inskickade svar (även de som öppnats igen för komplettering)",
+        "Inbjudna": 3,
+        "Inskickade": 1,
+        "Påbörjade": 1,
+        "Återöppnade": 0,
+        "Ej påbörjade": 1,
+        "Svarsfrekvens": 1 / 3,
+    }
 
 
 def test_sheet_rows_of_no_units_are_the_head_and_tail_alone():
     assert list(sheet_rows(ResponseRows(DEFINITION), [])) == list(ResponseRows(DEFINITION).head())
-    assert list(sheet_rows(ViolenceMatrix(DEFINITION), []))[-1] == ["Totalt", "", 0, 0]
+    assert list(sheet_rows(ViolenceMatrix(DEFINITION), [])) == list(ViolenceMatrix(DEFINITION).head())
     counts = {(row[1], row[3]): row[4] for row in list(sheet_rows(QuestionCounts(DEFINITION), []))[1:]}
     assert counts[("rutin", "Ja")] == 0 and counts[("rutin", "Antal svar")] == 0

@@ -13,6 +13,8 @@ from sqlalchemy import select
 
 from survey.db import utcnow
 from survey.exports.data import (
+    CONSENT_KEY,
+    GOOD_EXAMPLES_KEY,
     ExportOptions,
     UnitAnswers,
     answered,
@@ -24,14 +26,15 @@ from survey.exports.data import (
 )
 from survey.exports.history import history_rows
 from survey.exports.rows import (
-    OVERVIEW_TABLE_FIRST_ROW,
     AreaChangeRows,
+    ChoiceRows,
     ComparisonRows,
     GroupRows,
     QuestionCounts,
     ResponseRows,
     SheetRows,
     ViolenceMatrix,
+    about_rows,
     codebook_rows,
     missing_rows,
     overview_rows,
@@ -40,6 +43,7 @@ from survey.exports.writer import SheetWriter, slug, unique_sheet_titles
 from survey.extensions import db
 from survey.followup.sheets import carried_rows, follow_up_rows
 from survey.models import Round, Unit
+from survey.questions.definition import Question, Questionnaire
 
 
 def response_chart(sheet, table_rows: int) -> BarChart:
@@ -49,14 +53,31 @@ def response_chart(sheet, table_rows: int) -> BarChart:
     chart.type, chart.grouping, chart.overlap = "bar", "percentStacked", 100
     chart.title = "Andel svar per nämnd"
     chart.x_axis.scaling.orientation = "maxMin"  # top to bottom, as in the table
-    first, last = OVERVIEW_TABLE_FIRST_ROW, OVERVIEW_TABLE_FIRST_ROW + table_rows - 2  # without the total
-    chart.add_data(Reference(sheet, min_col=3, max_col=6, min_row=first, max_row=last), titles_from_data=True)
-    chart.set_categories(Reference(sheet, min_col=1, min_row=first + 1, max_row=last))
-    chart.height, chart.width = 4 + 0.6 * table_rows, 26
+    last = table_rows  # the header is row 1
+    chart.add_data(Reference(sheet, min_col=3, max_col=6, min_row=1, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=last))
+    chart.height, chart.width = 4 + 0.6 * table_rows, 22
     return chart
 
 
-GROUP_WIDTHS = (28, 30, 12, 36, 60, 30, 30, 24, 30, 30)
+def group_widths(rows: GroupRows) -> tuple[int, ...]:
+    """Column widths of a group's sheet: the unit, the entry's fields, then its yes/no columns."""
+    fields = tuple(36 if f.kind.widget in ("text", "textarea") else 30 for f in rows.group.fields)
+    flags = sum(len(f.options) for f in rows.split)
+    return (28, 30, 12, 17) + ((16,) if rows.consent else ()) + fields + (14,) * flags
+
+
+def group_sheet(definition: Questionnaire, group: Question) -> PlannedSheet:
+    """A group's sheet: its entries, with the unit's answer on publication beside each good example."""
+    consent = definition.question(CONSENT_KEY) if group.key == GOOD_EXAMPLES_KEY else None
+    rows = GroupRows(group, consent)
+    return PlannedSheet(group.label, rows, dict(widths=group_widths(rows), frozen_columns=2))
+
+
+def choice_sheet(definition: Questionnaire) -> PlannedSheet:
+    rows = ChoiceRows(definition)
+    widths = (28, 32, 12) + (16,) * sum(len(q.options) for q in rows.questions)
+    return PlannedSheet("Flerval", rows, dict(frozen_columns=2, widths=widths))
 
 
 @dataclass
@@ -66,7 +87,6 @@ class PlannedSheet:
     title: str
     rows: SheetRows | Iterable[list[Any]]
     layout: dict[str, Any] = field(default_factory=dict)
-    footer_rows: int = 0  # kept out of the filter, as a total row must be
     then: Callable[[Any, int], None] | None = None  # given the finished sheet and its row count
 
 
@@ -83,34 +103,42 @@ def council_workbook(round_: Round, options: ExportOptions = ExportOptions()) ->
     sheets = [
         PlannedSheet(
             "Översikt",
-            overview_rows(round_, rows, options, units, utcnow()),
-            dict(header_row=OVERVIEW_TABLE_FIRST_ROW, widths=(34, 17, 14, 14, 14, 14, 14), percent_columns=(7,)),
-            footer_rows=1,
+            overview_rows(rows),
+            dict(widths=(34, 14, 14, 14, 14, 14, 14), percent_columns=(7,)),
             then=add_response_chart,
         ),
-        *(
-            PlannedSheet(group.label, GroupRows(group), dict(widths=GROUP_WIDTHS, frozen_columns=2))
-            for group in definition.groups
-        ),
         PlannedSheet(
-            "Per fråga", QuestionCounts(definition), dict(widths=(26, 22, 50, 36, 10, 10), percent_columns=(6,))
+            "Om sammanställningen",
+            about_rows(round_, rows, options, units, utcnow()),
+            dict(widths=(18, 20, 8, 16, 27, 9, 9, 9, 9, 9, 9), percent_columns=(11,)),
+        ),
+        *(group_sheet(definition, group) for group in definition.groups),
+        PlannedSheet(
+            "Per fråga", QuestionCounts(definition), dict(widths=(22, 22, 44, 30, 9, 9), percent_columns=(6,))
         ),
         PlannedSheet("Våldsområden", ViolenceMatrix(definition), dict(widths=(28, 32) + (18,) * 12, frozen_columns=2)),
         PlannedSheet(
             "Svar",
             ResponseRows(definition),
-            dict(header_row=2, frozen_columns=2, widths=(28, 32, 12, 18) + (24,) * len(definition.questions)),
+            dict(frozen_columns=2, widths=(28, 32, 12, 18) + (24,) * len(definition.questions)),
         ),
-        PlannedSheet("Ej inkommit", missing_rows(rows), dict(widths=(28, 32, 14, 28, 34, 12, 18, 18))),
-        PlannedSheet("Frågor", codebook_rows(definition), dict(widths=(26, 26, 20, 60, 14, 12, 70))),
+        choice_sheet(definition),
+        PlannedSheet(
+            "Ej inkommit", missing_rows(rows), dict(widths=(28, 32, 14, 28, 34, 12, 18, 18), frozen_columns=2)
+        ),
+        PlannedSheet("Frågor", codebook_rows(definition), dict(widths=(26, 26, 20, 60, 14, 12, 70), frozen_columns=1)),
     ]
     if round_.previous_round_id is not None:  # a follow-up round: what became of last round's answers and areas
         sheets += [
             PlannedSheet(
-                "Uppföljning", follow_up_rows(round_, rows, options), dict(widths=(28, 32, 40, 36, 20, 60, 30))
+                "Uppföljning",
+                follow_up_rows(round_, rows, options),
+                dict(widths=(28, 32, 40, 36, 20, 60, 30), frozen_columns=2),
             ),
             PlannedSheet(
-                "Från förra omgången", carried_rows(round_, rows, options), dict(widths=(28, 32, 24, 50, 40, 22))
+                "Från förra omgången",
+                carried_rows(round_, rows, options),
+                dict(widths=(28, 32, 24, 50, 40, 22), frozen_columns=2),
             ),
         ]
     previous: dict[int, int] = {}
@@ -123,7 +151,11 @@ def council_workbook(round_: Round, options: ExportOptions = ExportOptions()) ->
                 history_rows(round_, history, rows, options),
                 dict(widths=(28, 32, 24, 50) + (30,) * (len(history) + 1) + (16,), frozen_columns=3),
             ),
-            PlannedSheet("Jämförelse", ComparisonRows(round_, earlier), dict(widths=(28, 32, 24, 60, 40, 40, 10))),
+            PlannedSheet(
+                "Jämförelse",
+                ComparisonRows(round_, earlier),
+                dict(widths=(28, 32, 24, 60, 40, 40, 10), frozen_columns=2),
+            ),
             PlannedSheet("Jämförelse våldsområden", AreaChangeRows(round_, earlier), dict(widths=(36,) + (16,) * 6)),
         ]
     workbook = Workbook(write_only=True)
@@ -134,7 +166,7 @@ def council_workbook(round_: Round, options: ExportOptions = ExportOptions()) ->
             streamed.append((sheet.rows, writer))  # filled below, from the one pass over the answers
             continue
         writer.extend(sheet.rows)
-        finished, row_count = writer.finish(sheet.footer_rows)
+        finished, row_count = writer.finish()
         if sheet.then is not None:
             sheet.then(finished, row_count)
     fill_side_by_side(streamed, stream_with_previous(answered(rows, options), previous))
@@ -145,9 +177,8 @@ def council_workbook(round_: Round, options: ExportOptions = ExportOptions()) ->
 
 
 def add_response_chart(overview, row_count: int) -> None:
-    table_rows = row_count - OVERVIEW_TABLE_FIRST_ROW + 1
-    if table_rows > 1:
-        overview.add_chart(response_chart(overview, table_rows), "H2")
+    if row_count > 1:  # below the table, so the page is as wide as the table and prints at full size
+        overview.add_chart(response_chart(overview, row_count), f"A{row_count + 3}")
 
 
 def fill_side_by_side(sheets: list[tuple[SheetRows, SheetWriter]], units: Iterable[UnitAnswers]) -> None:

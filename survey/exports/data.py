@@ -29,6 +29,13 @@ Values = dict[tuple[str, int], Any]
 CHUNK = 200
 
 
+# The questionnaire's question on publication and its group of good examples (stable keys, see
+# questionnaires/kartlaggning-vald.toml): the public page and the workbook's "Goda exempel" read them. A
+# questionnaire without them publishes no examples.
+CONSENT_KEY, CONSENT_YES = "publicering", "ja"
+GOOD_EXAMPLES_KEY = "goda_exempel"
+
+
 def answers_of(assignment_ids: list[int], keys: Iterable[str] | None = None) -> dict[int, Values]:
     """The answers of a few assignments (to the given question keys, or all), by assignment.
 

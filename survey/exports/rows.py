@@ -8,39 +8,51 @@ from datetime import datetime
 from typing import Any
 
 from survey.exports.data import ExportOptions, UnitAnswers, UnitRow, Values, entry_indexes, status_text
-from survey.exports.writer import OneLine
+from survey.exports.writer import Described
 from survey.models import SINGLE, AssignmentStatus, Round
 from survey.questions.definition import Question, Questionnaire
 
+# The same four states as the coordinator's dashboard, so the council and the coordinator count alike.
+COUNTED_STATES = (
+    AssignmentStatus.SUBMITTED,
+    AssignmentStatus.IN_PROGRESS,
+    AssignmentStatus.REOPENED,
+    AssignmentStatus.NOT_STARTED,
+)
+STATE_HEADINGS = ["Inbjudna", "Inskickade", "Påbörjade", "Återöppnade", "Ej påbörjade", "Svarsfrekvens"]
 
-def overview_rows(round_: Round, rows: list[UnitRow], options: ExportOptions, units, generated: datetime):
-    """Sheet 'Översikt': what the workbook is, then the response per nämnd (the chart reads this table)."""
-    version = round_.questionnaire_version
-    yield ["Kartläggning", OneLine(round_.name)]
-    yield ["Frågeformulär", OneLine(f"{version.title}, version {version.version}")]
-    yield ["Skapad", generated]
-    yield ["Urval", OneLine(options.describe(units))]
-    yield []
-    # The same four states as the coordinator's dashboard, so the council and the coordinator count alike.
-    columns = (
-        AssignmentStatus.SUBMITTED,
-        AssignmentStatus.IN_PROGRESS,
-        AssignmentStatus.REOPENED,
-        AssignmentStatus.NOT_STARTED,
-    )
-    yield ["Nämnd", "Inbjudna", "Inskickade", "Påbörjade", "Återöppnade", "Ej påbörjade", "Svarsfrekvens"]
-    per_namnd: dict[str, list[int]] = {}
+
+def with_share(counts: list[int]) -> list[Any]:
+    """[invited, per state …] and the share submitted."""
+    return [*counts, counts[1] / counts[0] if counts[0] else 0]
+
+
+def state_counts(rows: Iterable[UnitRow]) -> list[int]:
+    counts = [0] * (1 + len(COUNTED_STATES))
     for row in rows:
-        counts = per_namnd.setdefault(row.namnd, [0] * (1 + len(columns)))
         counts[0] += 1
-        counts[1 + columns.index(row.assignment.status)] += 1
-    for namnd, counts in per_namnd.items():
-        yield [namnd, *counts, counts[1] / counts[0] if counts[0] else 0]
-    total = [sum(c[i] for c in per_namnd.values()) for i in range(1 + len(columns))]
-    yield ["Totalt", *total, total[1] / total[0] if total[0] else 0]
+        counts[1 + COUNTED_STATES.index(row.assignment.status)] += 1
+    return counts
 
 
-OVERVIEW_TABLE_FIRST_ROW = 6
+def overview_rows(rows: list[UnitRow]) -> Iterator[list[Any]]:
+    """Sheet 'Översikt': the response per nämnd, one header row and no total row, so it sorts and pivots as it
+    is (the totals are in 'Om sammanställningen'); the chart reads this table."""
+    yield ["Nämnd", *STATE_HEADINGS]
+    per_namnd: dict[str, list[UnitRow]] = {}
+    for row in rows:
+        per_namnd.setdefault(row.namnd, []).append(row)
+    for namnd, namnd_rows in per_namnd.items():
+        yield [namnd, *with_share(state_counts(namnd_rows))]
+
+
+def about_rows(round_: Round, rows: list[UnitRow], options: ExportOptions, units, generated: datetime):
+    """Sheet 'Om sammanställningen': what the workbook is and its key figures, as one row under one header."""
+    version = round_.questionnaire_version
+    yield ["Kartläggning", "Frågeformulär", "Version", "Skapad", "Urval", *STATE_HEADINGS]
+    yield [round_.name, version.title, version.version, generated, options.describe(units)] + with_share(
+        state_counts(rows)
+    )
 
 
 class SheetRows:
@@ -65,20 +77,48 @@ def sheet_rows(sheet: SheetRows, units: Iterable[UnitAnswers]) -> Iterator[list[
     yield from sheet.tail()
 
 
-class GroupRows(SheetRows):
-    """A sheet per repeating group: one row per entry (good example, development area), labels not codes."""
+def option_headings(question: Question, prefix: str = "") -> list[str]:
+    """The yes/no columns of a multiple-choice question: one per option, named by its label."""
+    return [
+        Described(f"{prefix}{option.label}", f"{question.label}: {option.label} (1 = ja, 0 = nej)")
+        for option in question.options
+    ]
 
-    def __init__(self, group: Question):
-        self.group = group
+
+def option_flags(question: Question, value: Any) -> list[int | None]:
+    """1 for each option chosen, 0 for each not; nothing when the question was not answered."""
+    if not isinstance(value, list):
+        return [None] * len(question.options)
+    return [int(option.code in value) for option in question.options]
+
+
+class GroupRows(SheetRows):
+    """A sheet per repeating group: one row per entry (good example, development area), labels not codes;
+    each multiple-choice field (violence areas, target groups) also as yes/no columns, to pivot on. The good
+    examples carry the unit's answer on publication (``consent``)."""
+
+    def __init__(self, group: Question, consent: Question | None = None):
+        self.group, self.consent = group, consent
+        self.split = [f for f in group.fields if f.kind.one_cell_per_option]
 
     def head(self):
-        return [["Nämnd", "Enhet", "Status"] + [f.label for f in self.group.fields]]
+        consent = [Described("Får publiceras", self.consent.label)] if self.consent else []
+        return [
+            ["Nämnd", "Enhet", "Status", "Inskickad", *consent]
+            + [f.label for f in self.group.fields]
+            + [heading for f in self.split for heading in option_headings(f, f"{f.label}: ")]
+        ]
 
     def add(self, unit, now, before):
+        first = [unit.namnd, unit.unit.name, status_text(unit.assignment.status), unit.assignment.submitted_dt]
+        if self.consent:
+            first.append(self.consent.as_cell(now.get((self.consent.key, SINGLE))))
         for index in entry_indexes(now, self.group.key):
-            yield [unit.namnd, unit.unit.name, status_text(unit.assignment.status)] + [
-                f.as_cell(now.get((f.key, index))) for f in self.group.fields
-            ]
+            yield (
+                first
+                + [f.as_cell(now.get((f.key, index))) for f in self.group.fields]
+                + [flag for f in self.split for flag in option_flags(f, now.get((f.key, index)))]
+            )
 
 
 def counted_questions(definition: Questionnaire) -> Iterator[tuple[str, Question, Question | None]]:
@@ -130,12 +170,12 @@ def add_area_counts(counts: dict[tuple[str, str], int], pairs: list[tuple[Questi
 
 class ViolenceMatrix(SheetRows):
     """Sheet 'Våldsområden': units × violence areas, counting each group's entries (good examples,
-    development areas) that name the area; the last row sums every column, so gaps show at a glance."""
+    development areas) that name the area, so gaps show at a glance. No total row, which a pivot would count
+    twice: the totals per area are in 'Per fråga'."""
 
     def __init__(self, definition: Questionnaire):
         self.pairs = area_fields(definition)
         self.areas = self.pairs[0][1].options if self.pairs else []
-        self.totals = [0] * (len(self.pairs) * len(self.areas))
 
     def head(self):
         if not self.pairs:
@@ -149,26 +189,22 @@ class ViolenceMatrix(SheetRows):
             return []
         counts: dict[tuple[str, str], int] = defaultdict(int)
         add_area_counts(counts, self.pairs, now)
-        row = [counts[(group.key, area.code)] for group, _f in self.pairs for area in self.areas]
-        self.totals = [a + b for a, b in zip(self.totals, row, strict=True)]
-        return [[unit.namnd, unit.unit.name] + row]
-
-    def tail(self):
-        return [["Totalt", ""] + self.totals] if self.pairs else []
+        return [
+            [unit.namnd, unit.unit.name]
+            + [counts[(group.key, area.code)] for group, _f in self.pairs for area in self.areas]
+        ]
 
 
 class ResponseRows(SheetRows):
-    """Sheet 'Svar': two header rows (key, question text), then one row per unit."""
+    """Sheet 'Svar': one header row of question keys (the question's text is the heading's comment and in
+    'Frågor'), then one row per unit; a group counts its entries."""
 
     def __init__(self, definition: Questionnaire):
         self.questions = definition.questions
 
     def head(self):
-        return [
-            ["namnd", "enhet", "status", "inskickad"] + [q.key for q in self.questions],
-            ["Nämnd", "Enhet", "Status", "Inskickad"]
-            + [f"{q.label} (antal)" if q.is_group else q.label for q in self.questions],
-        ]
+        first = [Described(key, label) for key, label in RESPONSE_COLUMNS]
+        return [first + [Described(q.key, f"{q.label} (antal)" if q.is_group else q.label) for q in self.questions]]
 
     def add(self, unit, now, before):
         cells = [unit.namnd, unit.unit.name, status_text(unit.assignment.status), unit.assignment.submitted_dt]
@@ -178,6 +214,27 @@ class ResponseRows(SheetRows):
             else:
                 cells.append(question.as_cell(now.get((question.key, SINGLE))))
         return [cells]
+
+
+RESPONSE_COLUMNS = (("namnd", "Nämnd"), ("enhet", "Enhet"), ("status", "Status"), ("inskickad", "Inskickad"))
+
+
+class ChoiceRows(SheetRows):
+    """Sheet 'Flerval': each multiple-choice question as one yes/no column per option (1 = ja, 0 = nej, empty when
+    unanswered), one row per unit, so a pivot table counts or averages the choices directly."""
+
+    def __init__(self, definition: Questionnaire):
+        self.questions = [q for q in definition.questions if q.kind.one_cell_per_option]
+
+    def head(self):
+        first = [Described(key, label) for key, label in RESPONSE_COLUMNS[:3]]
+        return [
+            first + [Described(f"{q.key}.{o.code}", f"{q.label}: {o.label}") for q in self.questions for o in q.options]
+        ]
+
+    def add(self, unit, now, before):
+        first = [unit.namnd, unit.unit.name, status_text(unit.assignment.status)]
+        return [first + [flag for q in self.questions for flag in option_flags(q, now.get((q.key, SINGLE)))]]
 
 
 def missing_rows(rows: list[UnitRow]) -> Iterator[list[Any]]:

@@ -9,7 +9,7 @@ from typing import Any
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from survey.exports.council import GROUP_WIDTHS
+from survey.exports.council import group_widths
 from survey.exports.data import UnitRow, Values, entry_indexes, status_text, top_unit
 from survey.exports.rows import GroupRows, sheet_rows
 from survey.exports.writer import slug, unique_sheet_titles, write_sheet
@@ -62,7 +62,8 @@ def unit_workbook(assignment: Assignment) -> BytesIO:
         widths=(26, 24, 60, 60),
     )
     for group, title in zip(groups, titles[1:], strict=True):
-        write_sheet(workbook, title, sheet_rows(GroupRows(group), [(row, values, None)]), widths=GROUP_WIDTHS)
+        rows = GroupRows(group)
+        write_sheet(workbook, title, sheet_rows(rows, [(row, values, None)]), widths=group_widths(rows))
     buffer = BytesIO()
     workbook.save(buffer)
     buffer.seek(0)

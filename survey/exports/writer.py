@@ -1,5 +1,6 @@
 """Writing sheets: openpyxl write-only sheets, every text cell literal text, rows as tall as their
-wrapped text, every sheet printing landscape one page wide."""
+wrapped text with every cell of such a row at its top, every sheet printing A4 landscape — one page
+wide when it fits, else across pages with the unit's columns repeated."""
 
 from __future__ import annotations
 
@@ -12,9 +13,12 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
 
 from survey.db import LOCAL_TZ
 from survey.exports.cells import NumberCell
@@ -28,10 +32,24 @@ LITERAL_RISKS = frozenset(ERROR_CODES)  # texts openpyxl would store as error va
 CUT_MARK = " […]"
 HEADER_FONT = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
+# A sheet whose column widths add up to more than this prints across pages instead of being shrunk to one
+# page width: A4 landscape within PRINT_MARGINS holds about 110 at 11 points, so a sheet up to this wide
+# prints at 8 points or more (measured through LibreOffice, tests/test_libreoffice.py).
+ONE_PAGE_WIDTH = 145
+PRINT_MARGINS = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6)  # inches
 
 
-class OneLine(str):
-    """Text that is never wrapped, so it runs on over the empty cells beside it (the Översikt's heading lines)."""
+class Described(str):
+    """A column heading with a longer text shown as the heading cell's comment (a question's wording above its
+    key), so a sheet keeps one header row that pandas and pivot tables read as column names."""
+
+    description: str
+
+    def __new__(cls, heading: str, description: str) -> Described:
+        made = super().__new__(cls, heading)
+        made.description = description
+        return made
 
 
 # What a spreadsheet would read as the start of a formula (OWASP's list for CSV files).
@@ -71,17 +89,25 @@ class SheetWriter:
         self.sheet = workbook.create_sheet(title=title[:31])
         # The header stays in view, and with frozen_columns the columns naming the unit too.
         self.sheet.freeze_panes = f"{get_column_letter(frozen_columns + 1)}{header_row + 1}"
-        # Printed: landscape, one page wide, the header repeated on every page.
-        self.sheet.page_setup.orientation = "landscape"
-        self.sheet.page_setup.fitToWidth, self.sheet.page_setup.fitToHeight = 1, 0
-        self.sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-        self.sheet.print_title_rows = f"1:{header_row}"
         self.widths = dict(enumerate(widths, start=1))
+        self.set_up_printing(header_row, frozen_columns)
         for column, width in self.widths.items():
             self.sheet.column_dimensions[get_column_letter(column)].width = width
         self.cells = SafeCells(self.sheet, self.widths)
         self.header_row, self.percent = header_row, set(percent_columns)
         self.row_count, self.last_column = 0, 1
+
+    def set_up_printing(self, header_row: int, frozen_columns: int) -> None:
+        """A4 landscape with the header on every page; one page wide only if that keeps the text legible."""
+        setup = self.sheet.page_setup
+        setup.orientation, setup.paperSize = "landscape", Worksheet.PAPERSIZE_A4
+        self.sheet.page_margins = PRINT_MARGINS
+        self.sheet.print_title_rows = f"1:{header_row}"
+        if sum(self.widths.values()) <= ONE_PAGE_WIDTH:
+            setup.fitToWidth, setup.fitToHeight = 1, 0
+            self.sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        elif frozen_columns:
+            self.sheet.print_title_cols = f"A:{get_column_letter(frozen_columns)}"
 
     def extend(self, rows: Iterable[list[Any]]) -> None:
         cells, percent, heights = self.cells, self.percent, self.sheet.row_dimensions
@@ -104,15 +130,16 @@ class SheetWriter:
             height = min(MAX_ROW_HEIGHT, LINE_HEIGHT * cells.lines) if cells.lines > 1 else None
             if height:
                 heights[self.row_count].height = height
+                # A tall row's other cells start at its top too, beside the start of the wrapped text.
+                values = [cells.at_top(value) for value in values]
             self.sheet.append(values)
             if height:
                 del heights[self.row_count]  # written with the row; keeping it would grow with the sheet
             self.last_column = max(self.last_column, len(row))
 
-    def finish(self, footer_rows: int = 0):
-        """Filter the header row down to the last row above ``footer_rows`` (a total must not sort
-        in among the rows it adds up); the filter is written when the workbook is saved."""
-        last_row = max(self.row_count - footer_rows, self.header_row)
+    def finish(self):
+        """Filter the header row down to the last row; the filter is written when the workbook is saved."""
+        last_row = max(self.row_count, self.header_row)
         self.sheet.auto_filter.ref = f"A{self.header_row}:{get_column_letter(self.last_column)}{last_row}"
         return self.sheet, self.row_count
 
@@ -124,13 +151,12 @@ def write_sheet(
     header_row: int = 1,
     widths: Iterable[int] = (),
     percent_columns: Iterable[int] = (),
-    footer_rows: int = 0,
     frozen_columns: int = 0,
 ):
     """Write rows to a new sheet in one go (see SheetWriter); returns the sheet and its number of rows."""
     writer = SheetWriter(workbook, title, header_row, widths, percent_columns, frozen_columns)
     writer.extend(rows)
-    return writer.finish(footer_rows)
+    return writer.finish()
 
 
 class SafeCells:
@@ -146,9 +172,10 @@ class SafeCells:
         self.lines = 1  # the most lines a wrapped text of the current row takes
         self.wrap = self.style(alignment=WRAP)
         self.bold = self.style(font=HEADER_FONT, alignment=WRAP)  # a long heading wraps rather than hides
-        self.date = self.style(number_format="yyyy-mm-dd")
-        self.datetime = self.style(number_format="yyyy-mm-dd hh:mm")
-        self.share = self.style(number_format="0%")
+        self.top = self.style(alignment=TOP)
+        self.date = self.style(number_format="yyyy-mm-dd", alignment=TOP)
+        self.datetime = self.style(number_format="yyyy-mm-dd hh:mm", alignment=TOP)
+        self.share = self.style(number_format="0%", alignment=TOP)
         self.number_formats: dict[str, Any] = {}
 
     def style(self, **attributes):
@@ -163,23 +190,31 @@ class SafeCells:
     def cell(self, value: Any, column: int = 0) -> Any:
         if isinstance(value, NumberCell):
             if value.number_format not in self.number_formats:
-                self.number_formats[value.number_format] = self.style(number_format=value.number_format)
+                self.number_formats[value.number_format] = self.style(number_format=value.number_format, alignment=TOP)
             return self.make(value.value, self.number_formats[value.number_format])
         if isinstance(value, str):
             text = clean_text(value)
-            wrapped = (len(text) > WRAP_FROM or "\n" in text) and not isinstance(value, OneLine)
+            wrapped = len(text) > WRAP_FROM or "\n" in text
             # openpyxl reads '=…' as a formula and '#N/A' as an error: force those to literal text.
             if not wrapped and not text.startswith("=") and text not in LITERAL_RISKS:
                 return text
             if wrapped:
                 self.count_lines(text, column)
-            return self.text(text, self.wrap if wrapped else None)
+            return self.text(text, self.wrap if wrapped else self.top)
         if isinstance(value, datetime):
             # Excel has no time zones: show the time a reader in Sweden expects.
             return self.make(value.astimezone(LOCAL_TZ).replace(tzinfo=None), self.datetime)
         if isinstance(value, date):
             return self.make(value, self.date)
         return value
+
+    def at_top(self, value: Any) -> Any:
+        """A value written as it is (a short text, a number) made a cell aligned to the top of its row."""
+        if value is None or isinstance(value, Cell):
+            return value
+        if isinstance(value, str):
+            return self.text(value, self.top)
+        return self.make(value, self.top)
 
     def text(self, text: str, style) -> Cell:
         """A cell of literal text, whatever it starts with. The text is clean already (clean_text), so
@@ -193,7 +228,10 @@ class SafeCells:
         if isinstance(value, str):
             text = clean_text(value)
             self.count_lines(text, column)
-            return self.text(text, self.bold)
+            cell = self.text(text, self.bold)
+            if isinstance(value, Described):
+                cell.comment = Comment(clean_text(value.description), "Kartläggning", width=300, height=120)
+            return cell
         return self.make(value, self.bold)
 
     def count_lines(self, text: str, column: int) -> None:

@@ -9,14 +9,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from survey.exports.data import UnitRow, round_units, stream_answers
+from survey.exports.data import CONSENT_KEY, CONSENT_YES, GOOD_EXAMPLES_KEY, UnitRow, round_units, stream_answers
 from survey.exports.rows import add_area_counts, area_fields
 from survey.models import SINGLE, Round
-
-# The questionnaire's question on publication and its group of good examples (stable keys,
-# see questionnaires/kartlaggning-vald.toml). A questionnaire without them publishes no examples.
-CONSENT_KEY, CONSENT_YES = "publicering", "ja"
-GOOD_EXAMPLES_KEY = "goda_exempel"
 
 
 @dataclass
