@@ -81,12 +81,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
 
-    from survey import accounts, cli, logs, privacy, public, register, respond, rounds
+    from survey import accounts, cli, logs, plan, privacy, public, register, respond, rounds
     from survey.followup import views as followup
     from survey.register import uploads
 
     logs.init_app(app)
-    for blueprint in (public.bp, accounts.bp, respond.bp, followup.bp, rounds.bp, register.bp, privacy.bp):
+    for blueprint in (public.bp, accounts.bp, respond.bp, followup.bp, rounds.bp, register.bp, plan.bp, privacy.bp):
         app.register_blueprint(blueprint)
     cli.init_app(app)
     register_error_pages(app)

@@ -26,6 +26,7 @@ from survey.rounds.links import issue_links
 def init_app(app: Flask) -> None:
     app.cli.add_command(export_group)
     app.cli.add_command(units_group)
+    app.cli.add_command(plan_group)
     app.cli.add_command(answers_group)
     app.cli.add_command(mail_group)
     app.cli.add_command(backup_command)
@@ -103,6 +104,40 @@ def units_import(path, dry_run):
         click.echo("Dry run: nothing written.")
         return
     import_register(plan, actor=COMMAND_LINE)
+    db.session.commit()
+    click.echo("Imported.")
+
+
+plan_group = AppGroup("plan", help="The action plan's activities and indicators.")
+
+
+@plan_group.command("import")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+def plan_import(path, dry_run):
+    """Import activities and indicators from .xlsx or .csv (Typ, Namn, Delmål, Ansvarig, Från år, Till år,
+    Måttenhet, Målvärde, Riktning, Aktivitet)."""
+    from survey.plan.importing import import_plan, preview
+    from survey.register.imports import RegisterFileError
+
+    try:
+        plan = preview(path, Path(path).read_bytes())
+    except OSError as exc:
+        fail(f"{path}: cannot be read: {exc.strerror or exc}")
+    except RegisterFileError as exc:
+        fail(f"{path}: {exc}")
+    for number, message in plan.errors:
+        click.echo(f"{path}: row {number}: {message}", err=True)
+    if not plan.ok:
+        fail(f"{len(plan.errors)} error(s); nothing was imported.")
+    for verb, found in (("create", plan.create), ("change", plan.change)):
+        for item in found:
+            click.echo(f"{verb}\t{item.kind}\t{item.name}\t{item.unit.name}")
+    click.echo(f"{len(plan.create)} new, {len(plan.change)} changed, {len(plan.unchanged)} unchanged items.")
+    if dry_run:
+        click.echo("Dry run: nothing written.")
+        return
+    import_plan(plan, actor=COMMAND_LINE)
     db.session.commit()
     click.echo("Imported.")
 

@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 
 from helpers import PASSWORD, World
 from survey.extensions import db
-from survey.models import Assignment, RateLimitHit, User
+from survey.models import Assignment, PlanActivity, PlanIndicator, RateLimitHit, User
 
 ROLES = ("anonymous", "contact_a", "contact_b", "viewer", "coordinator", "admin")
 
@@ -118,6 +118,22 @@ EXPECTED = {
     ("register.import_register", "GET"): EDITOR,
     ("register.import_register", "POST"): EDITOR,
     ("register.confirm_import", "POST"): EDITOR,
+    ("plan.index", "GET"): READER,
+    ("plan.create_activity", "GET"): EDITOR,
+    ("plan.create_activity", "POST"): EDITOR,
+    ("plan.edit_activity", "GET"): EDITOR,
+    ("plan.edit_activity", "POST"): EDITOR,
+    ("plan.create_indicator", "GET"): EDITOR,
+    ("plan.create_indicator", "POST"): EDITOR,
+    ("plan.edit_indicator", "GET"): EDITOR,
+    ("plan.edit_indicator", "POST"): EDITOR,
+    ("plan.template", "GET"): READER,
+    ("plan.import_plan", "GET"): EDITOR,
+    ("plan.import_plan", "POST"): EDITOR,
+    ("plan.confirm_import", "POST"): EDITOR,
+    # The first unit is responsible for an activity and an indicator (Visitors), so its contact reports them.
+    ("plan.report", "GET"): OWN_ASSIGNMENT,
+    ("plan.report", "POST"): OWN_ASSIGNMENT,
     ("privacy.retention", "GET"): ADMIN,
     ("privacy.retention", "POST"): ADMIN,
     ("privacy.person", "GET"): ADMIN,
@@ -159,7 +175,11 @@ class Visitors:
                 db.session.add(user)
             assignment = db.session.get(Assignment, self.world.assignment_ids[0])
             self.entry = assignment.add_entry(assignment.definition.question("goda_exempel"))
+            activity = PlanActivity(name="Utbildning", unit_id=assignment.unit_id)
+            indicator = PlanIndicator(name="Andel utbildade", measure="%", target=80, unit_id=assignment.unit_id)
+            db.session.add_all([activity, indicator])
             db.session.commit()
+            self.activity_id, self.indicator_id = activity.id, indicator.id
             self.spare_user_id = db.session.scalar(select(User.id).where(User.email == "spare@example.org"))
             self.unit_id = assignment.unit_id
             self.contact_id = assignment.unit.contacts[0].id
@@ -196,6 +216,8 @@ class Visitors:
             "user_id": self.spare_user_id,
             "unit_id": self.unit_id,
             "contact_id": self.contact_id,
+            "activity_id": self.activity_id,
+            "indicator_id": self.indicator_id,
         }
         if rule.endpoint == "accounts.set_password":
             values["token"] = "not-a-valid-link"

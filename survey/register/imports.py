@@ -73,23 +73,7 @@ class Plan:
 
 def read_rows(filename: str, data: bytes) -> list[Row]:
     """The rows of an uploaded register; raises RegisterFileError with a Swedish message for a bad file."""
-    if len(data) > MAX_BYTES:
-        raise RegisterFileError(
-            _(
-                "Filen är för stor (%(size)s kB). Högst %(max)s MB.",
-                size=len(data) // 1024,
-                max=MAX_BYTES // 1024 // 1024,
-            )
-        )
-    lower = filename.lower()
-    if lower.endswith(".xlsx"):
-        table = xlsx_table(data)
-    elif lower.endswith(".csv"):
-        table = csv_table(data)
-    else:
-        raise RegisterFileError(_("Filen måste vara ett Excel-ark (.xlsx) eller en CSV-fil (.csv)."))
-    if not table:
-        raise RegisterFileError(_("Filen är tom."))
+    table = read_table(filename, data)
     columns = map_columns(table[0])
     rows = []
     for number, cells in enumerate(table[1:], start=2):
@@ -109,6 +93,31 @@ def read_rows(filename: str, data: bytes) -> list[Row]:
         if len(rows) > MAX_ROWS:
             raise RegisterFileError(_("Filen har fler än %(max)s rader. Dela upp den.", max=MAX_ROWS))
     return rows
+
+
+def read_table(filename: str, data: bytes) -> list[list]:
+    """The cells of an uploaded .xlsx (its first sheet) or .csv, measured before parsing; header row first.
+
+    Raises RegisterFileError with a Swedish message for a file too big, of another kind, unreadable or empty.
+    Shared by every import of a spreadsheet the coordinator uploads (the register, the action plan)."""
+    if len(data) > MAX_BYTES:
+        raise RegisterFileError(
+            _(
+                "Filen är för stor (%(size)s kB). Högst %(max)s MB.",
+                size=len(data) // 1024,
+                max=MAX_BYTES // 1024 // 1024,
+            )
+        )
+    lower = filename.lower()
+    if lower.endswith(".xlsx"):
+        table = xlsx_table(data)
+    elif lower.endswith(".csv"):
+        table = csv_table(data)
+    else:
+        raise RegisterFileError(_("Filen måste vara ett Excel-ark (.xlsx) eller en CSV-fil (.csv)."))
+    if not table:
+        raise RegisterFileError(_("Filen är tom."))
+    return table
 
 
 def clean(value) -> str:

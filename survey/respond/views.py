@@ -12,6 +12,7 @@ from survey.extensions import csrf, db
 from survey.followup.areas import without_status
 from survey.followup.progress import progress
 from survey.models import Assignment, audit
+from survey.plan.reports import plan_report
 from survey.respond import bp
 from survey.respond.forms import build_section_form, field_name_of
 from survey.respond.saving import navigation_url, render_section, save_with_retries, session_ended
@@ -67,7 +68,12 @@ def start(assignment_id: int):
     states = section_states(assignment)
     resume = next((key for key, state in states.items() if state != "complete"), None)
     return render_template(
-        "respond/start.html", assignment=assignment, states=states, resume=resume, follow_up=progress(assignment)
+        "respond/start.html",
+        assignment=assignment,
+        states=states,
+        resume=resume,
+        follow_up=progress(assignment),
+        plan=plan_report(assignment),
     )
 
 
@@ -140,6 +146,7 @@ def review(assignment_id: int):
         values=assignment.values(),
         missing=assignment.missing_required(),
         follow_up=progress(assignment),
+        plan=plan_report(assignment),
         field_name_of=field_name_of,  # each missing answer links to its field
     )
 
@@ -167,7 +174,7 @@ def receipt(assignment_id: int):
     assignment = own_assignment(assignment_id)
     if not assignment.is_submitted:
         return redirect(url_for("respond.start", assignment_id=assignment.id), code=303)
-    return render_template("respond/receipt.html", assignment=assignment)
+    return render_template("respond/receipt.html", assignment=assignment, plan=plan_report(assignment))
 
 
 @bp.route("/<int:assignment_id>/svar.xlsx")
