@@ -262,3 +262,12 @@ def test_a_bar_is_as_long_as_its_value_and_a_missing_value_draws_no_bar():
     missing, zero = chart.groups[1].bars
     assert (missing.width, missing.missing, zero.width) == (0, "absent", 0)
     assert chart.height > chart.groups[1].bars[-1].y
+
+
+def test_the_trend_pages_are_linked_from_the_menu_the_round_and_the_unit(app, client, rounds):
+    login(client)
+    page = lxml.html.fromstring(page_of(client, f"/samordning/omgang/{rounds.second_id}"))
+    assert page.xpath("//nav//a[@href='/samordning/trender']")
+    assert page.xpath(f"//main//a[@href='/samordning/omgang/{rounds.second_id}/trender']")
+    unit = lxml.html.fromstring(page_of(client, f"/samordning/svar/{rounds.centre_now}"))
+    assert unit.xpath(f"//main//a[@href='/samordning/svar/{rounds.centre_now}/trender']")
