@@ -403,3 +403,134 @@ def test_review_and_receipt_show_the_report_and_it_is_read_only_after_submit(app
     assert response.status_code == 200
     with app.app_context():
         assert db.session.scalar(select(ActivityReport.status)) == "genomford"
+
+
+# The council workbook
+
+
+def sheet_rows(workbook, title):
+    return [list(row) for row in workbook[title].iter_rows(values_only=True)]
+
+
+def test_the_workbook_shows_each_indicator_per_round_against_its_target_and_the_activities(app, client, world):
+    from datetime import timedelta
+
+    from survey.models import Round
+
+    activity_id, share_id = add_plan(app)
+    with app.app_context():
+        centrum = db.session.scalar(select(Unit).where(Unit.name == "Centrum mot våld"))
+        bostaden = db.session.scalar(select(Unit).where(Unit.name == "AB Bostaden"))
+        reports = PlanIndicator(
+            name="Antal orosanmälningar", measure="antal", target=5, direction="lower", unit=centrum
+        )
+        larm = PlanIndicator(name="Antal larm", measure="antal", target=3, unit=bostaden)
+        db.session.add_all([reports, larm])
+        current = db.session.get(Round, world.round_id)
+        earlier = Round(
+            name="Kartläggning 2025",
+            questionnaire_version=current.questionnaire_version,
+            opens_on=current.opens_on - timedelta(days=365),
+            closes_on=current.closes_on - timedelta(days=365),
+            state="closed",
+        )
+        before = earlier.assign(centrum)
+        before.status = "submitted"
+        db.session.flush()
+        db.session.add_all(
+            [
+                IndicatorValue(assignment_id=before.id, indicator_id=share_id, value=60, comment=""),
+                IndicatorValue(assignment_id=before.id, indicator_id=reports.id, value=9, comment=""),
+            ]
+        )
+        db.session.commit()
+        reports_id, earlier_id = reports.id, earlier.id
+    open_form(client, world)
+    post_form(
+        client,
+        report_url(world),
+        {
+            f"activity-{activity_id}-status": "pagar",
+            f"activity-{activity_id}-comment": "Hälften klar.",
+            f"indicator-{share_id}-value": "85",
+            f"indicator-{reports_id}-value": "7",
+            f"indicator-{reports_id}-comment": "Fler än målet.",
+        },
+    )
+    fill_and_submit(client, world)
+    login(client)
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(client.get(f"/samordning/omgang/{world.round_id}/sammanstallning.xlsx").data)
+    )
+    rows = sheet_rows(workbook, "Indikatorer")
+    assert rows[0] == [
+        "Indikator",
+        "Måttenhet",
+        "Ansvarig",
+        "Målvärde",
+        "Riktning",
+        "Kartläggning 2025",
+        "Kartläggning 2026",
+        "Målet nått",
+        "Kommentar",
+    ]
+    assert rows[1:] == [
+        [
+            "Andel medarbetare som deltagit i utbildning",
+            "%",
+            "Centrum mot våld",
+            0.8,
+            "Högre är bättre",
+            0.6,
+            0.85,
+            "Ja",
+            None,
+        ],
+        ["Antal larm", "antal", "AB Bostaden", 3, "Högre är bättre", None, None, None, None],
+        ["Antal orosanmälningar", "antal", "Centrum mot våld", 5, "Lägre är bättre", 9, 7, "Nej", "Fler än målet."],
+    ]
+    assert workbook["Indikatorer"]["G2"].number_format == "0.0%"
+    assert sheet_rows(workbook, "Aktiviteter")[1:] == [
+        [
+            "Individ- och familjenämnden",
+            "Centrum mot våld",
+            "Ökad kunskap",
+            "Utbildning om våld i nära relationer",
+            None,
+            "Pågår",
+            "Hälften klar.",
+        ]
+    ]
+    with app.app_context():  # as a follow-up of last year's round, the activity is followed up there too
+        db.session.get(Round, world.round_id).previous_round_id = earlier_id
+        db.session.commit()
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(client.get(f"/samordning/omgang/{world.round_id}/sammanstallning.xlsx").data)
+    )
+    assert sheet_rows(workbook, "Uppföljning")[-1] == [
+        "Individ- och familjenämnden",
+        "Centrum mot våld",
+        "Handlingsplanens aktivitet: Utbildning om våld i nära relationer",
+        None,
+        "Pågår",
+        "Hälften klar.",
+        "Kartläggning 2026",
+    ]
+
+
+def test_a_draft_value_counts_only_when_drafts_are_asked_for_and_a_scoped_reader_sees_their_part(app, client, world):
+    activity_id, share_id = add_plan(app)
+    with app.app_context():
+        bostaden = db.session.scalar(select(Unit).where(Unit.name == "AB Bostaden"))
+        db.session.add(PlanIndicator(name="Antal larm", measure="antal", target=3, unit=bostaden))
+        scoped_user(SOCIAL, "coordinator", "Socialtjänsten")
+        db.session.commit()
+    open_form(client, world)
+    post_form(client, report_url(world), {f"indicator-{share_id}-value": "70"})
+    login(client, SOCIAL)
+    url = f"/samordning/omgang/{world.round_id}/sammanstallning.xlsx"
+    rows = sheet_rows(openpyxl.load_workbook(io.BytesIO(client.get(url).data)), "Indikatorer")
+    assert [row[0] for row in rows[1:]] == ["Andel medarbetare som deltagit i utbildning"]
+    assert rows[1][-3:] == [None, None, None], "a draft is not counted"
+    rows = sheet_rows(openpyxl.load_workbook(io.BytesIO(client.get(url + "?utkast=1").data)), "Indikatorer")
+    assert rows[1][-3:] == [0.7, "Nej", None]

@@ -25,6 +25,7 @@ from survey.exports.data import (
     submitted_in,
 )
 from survey.exports.history import history_rows
+from survey.exports.plan_sheets import plan_sheets
 from survey.exports.rows import (
     AreaChangeRows,
     ChoiceRows,
@@ -141,6 +142,7 @@ def council_workbook(round_: Round, options: ExportOptions = ExportOptions()) ->
                 dict(widths=(28, 32, 24, 50, 40, 22), frozen_columns=2),
             ),
         ]
+    sheets += plan_sheets(round_, rows, options)
     previous: dict[int, int] = {}
     if earlier is not None:
         previous = submitted_in(earlier)

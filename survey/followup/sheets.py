@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from survey.exports.data import ExportOptions, UnitRow, answered
+from survey.exports.plan_sheets import activity_reports, status_text
 from survey.extensions import db
 from survey.followup.areas import areas_by_assignment
 from survey.models import Answer, AnswerOrigin, Round
@@ -16,7 +17,8 @@ NOT_FOLLOWED_UP = "Ingen status ännu"
 
 
 def follow_up_rows(round_: Round, rows: list[UnitRow], options: ExportOptions) -> Iterator[list[Any]]:
-    """One row per development area of the earlier round: unit, title, areas, status, comment, where it came from.
+    """One row per development area of the earlier round: unit, title, areas, status, comment, where it came from;
+    then one per activity of the action plan the round's units answer for (survey.exports.plan_sheets).
 
     Every earlier area of the round's units is listed; a status counts only from answers the workbook counts
     (sent in, or drafts too when asked), as in every other sheet.
@@ -36,6 +38,17 @@ def follow_up_rows(round_: Round, rows: list[UnitRow], options: ExportOptions) -
                 area.comment if given else "",
                 area.source.round.name,
             ]
+    # Then the action plan's activities, as their responsible units report them in this round.
+    for row, activity, report in activity_reports(round_, rows, options):
+        yield [
+            row.namnd,
+            row.unit.name,
+            f"Handlingsplanens aktivitet: {activity.name}",
+            "",
+            status_text(report),
+            report.comment if report else "",
+            round_.name,
+        ]
 
 
 def carried_rows(round_: Round, rows: list[UnitRow], options: ExportOptions) -> Iterator[list[Any]]:
