@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from survey.access import access_givers
 from survey.extensions import babel, csrf, login_manager, migrate
 from survey.extensions import db as database
 from survey.ids import IdConverter
@@ -157,7 +158,9 @@ def select_locale() -> str:
 def register_error_pages(app: Flask) -> None:
     def error_page(code: int):
         def handler(error):
-            return render_template("error.html", code=code), code
+            # A refused page names who can change the account's role, rather than "try again".
+            admins = access_givers() if code == 403 else []
+            return render_template("error.html", code=code, admins=admins), code
 
         return handler
 

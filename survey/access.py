@@ -49,7 +49,8 @@ def audit_by_user(action: str, **fields: Any) -> AuditEvent:
 
 
 def contact_actor(assignment: Assignment) -> str:
-    return f"kontaktperson för {assignment.unit.name} (uppdrag {assignment.id})"
+    """Who did it, as the audit log shows it; the event's round and assignment say which form."""
+    return f"kontaktperson för {assignment.unit.name}"
 
 
 def role_required(*roles: str):
@@ -89,6 +90,13 @@ admin_required = role_required("admin")
 # inside a wider round (its scope_unit above or beside the user's scope) the user sees and works with the
 # assignments of their units only, and the round itself (its dates, state, publishing) is changed by those whose
 # scope holds the round's scope_unit: manages_round().
+
+
+def access_givers() -> list[User]:
+    """The accounts that can give a logged-in user another role (the enabled admins), for a 403 page."""
+    if not current_user.is_authenticated:
+        return []
+    return list(db.session.scalars(select(User).where(User.role == Role.ADMIN, User.is_enabled.is_(True))))
 
 
 def scoped(user: User | None) -> bool:

@@ -4,6 +4,7 @@ last year's, closed, with most units submitted, and this year's follow-up, open 
 from __future__ import annotations
 
 import secrets
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from survey.demo_answers import fill_in, follow_up_status
 from survey.extensions import db
 from survey.followup.areas import earlier_areas, record
 from survey.followup.prefill import can_start_from_previous, confirm_unchanged, start
-from survey.models import ContactPerson, Round, StartChoice, Unit, User, audit
+from survey.models import ContactPerson, Role, Round, StartChoice, Unit, User, audit
 from survey.questions.cli import load_questionnaire
 from survey.rounds.links import issue_links
 
@@ -31,6 +32,11 @@ LAST_YEARS_ROUND = "Kartläggning av arbetet mot våld 2025"
 NOT_SUBMITTED_LAST_YEAR = 3  # units that never sent in last year's answers (one of them started)
 STARTED_THIS_YEAR = 6  # units that have started this year's form from last year's answers
 DEMO_COORDINATOR = "samordnare@example.org"
+# A newcomer meets every page: the coordinator runs the rounds, the admin also keeps the accounts.
+DEMO_ACCOUNTS = (
+    (DEMO_COORDINATOR, "coordinator", "Samordningsfunktionen"),
+    ("admin@example.org", "admin", "Administratör"),
+)
 # The 17 members of Umeå's samverkansråd (handlingsplan mot våld), placed under plausible nämnder.
 # nämnd | förvaltning | unit | unit kind | contact person, one unit a line; - where there is none
 DEMO_UNITS = [
@@ -73,8 +79,14 @@ komma till er arbetsplatsträff och gå igenom kartläggningen tillsammans med e
 
 @click.command("demo")
 @with_appcontext
-def demo_command():
-    """Load the demo municipality (idempotent) and print the coordinator login and contact links."""
+@click.option(
+    "--new-links/--keep-links",
+    default=None,
+    help="When the demo is loaded already: print new contact links (the earlier ones stop working), or keep "
+    "them. Default: ask at a terminal, keep otherwise.",
+)
+def demo_command(new_links):
+    """Load the demo municipality (idempotent) and print the logins and contact links."""
     folder = Path(current_app.root_path).parent / "questionnaires"
     version = load_questionnaire(folder / DEMO_QUESTIONNAIRE)
     units = [demo_unit(*row) for row in DEMO_UNITS]
@@ -82,6 +94,7 @@ def demo_command():
     if last_year is None:
         last_year = last_years_round(load_questionnaire(folder / LAST_YEARS_QUESTIONNAIRE), units)
     round_ = db.session.scalar(select(Round).where(Round.name == DEMO_ROUND))
+    first_load = round_ is None
     if round_ is None:
         today = utcnow().date()
         round_ = Round(
@@ -103,22 +116,40 @@ def demo_command():
     for unit in units:
         if unit.id not in assigned:
             round_.assign(unit)
-    user = User.by_email(DEMO_COORDINATOR)
-    if user is None:
-        user, password = create_user(DEMO_COORDINATOR, "coordinator", "Samordningsfunktionen")
-    else:
-        password = secrets.token_urlsafe(12)
-        user.set_password(password, one_time=True)
+    passwords = {email: demo_account(email, role, name) for email, role, name in DEMO_ACCOUNTS}
     db.session.flush()
-    links = issue_links(round_, COMMAND_LINE)
+    if new_links is None:
+        new_links = first_load or (
+            sys.stdin.isatty()
+            and click.confirm(
+                "Skapa nya kontaktlänkar? De som skrevs ut förra gången slutar då fungera.", default=False
+            )
+        )
+    links = issue_links(round_, COMMAND_LINE) if new_links else []
     audit("demo_loaded", COMMAND_LINE, round_id=round_.id)
     db.session.commit()
     base = current_app.config["PUBLIC_URL"].rstrip("/")
-    click.echo(f"Samordnarens inloggning: {base}/logga-in")
-    click.echo(f"  E-post: {DEMO_COORDINATOR}")
-    click.echo(f"  Engångslösenord: {password}")
-    click.echo(f"Kontaktlänkar för {round_.name}:")
-    print_links(links)
+    click.echo(f"Inloggning: {base}/logga-in")
+    for email, role, _name in DEMO_ACCOUNTS:
+        click.echo(f"  {Role(role).label_in_swedish().capitalize()}: {email}, engångslösenord: {passwords[email]}")
+    if links:
+        click.echo(f"Kontaktlänkar för {round_.name}:")
+        print_links(links)
+    else:
+        click.echo(
+            f"Kontaktlänkarna för {round_.name} är oförändrade. Nya (de gamla slutar då fungera): "
+            "flask --app survey demo --new-links"
+        )
+
+
+def demo_account(email: str, role: str, name: str) -> str:
+    """The demo's account, made or given a new one-time password, which is returned."""
+    user = User.by_email(email)
+    if user is None:
+        return create_user(email, role, name)[1]
+    password = secrets.token_urlsafe(12)
+    user.set_password(password, one_time=True)
+    return password
 
 
 def last_years_round(version, units: list[Unit]) -> Round:

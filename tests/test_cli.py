@@ -18,7 +18,9 @@ def count(model) -> int:
 def test_demo_loads_the_samverkansrad_and_prints_working_links(app, runner):
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
-    assert "Samordnarens inloggning: http://127.0.0.1:5000/logga-in" in result.output
+    assert "Inloggning: http://127.0.0.1:5000/logga-in" in result.output
+    assert "Samordnare: samordnare@example.org" in result.output
+    assert "Administratör: admin@example.org" in result.output, "a newcomer can open Konton and Logg too"
     links = demo_links(result.output)
     assert len(links) == 17
     assert "Umebrå" in links and "Kommunföretagen (Bostaden)" in links
@@ -58,12 +60,26 @@ def test_demo_is_idempotent_and_its_password_works(app, runner):
     assert result.exit_code == 0
     with app.app_context():
         assert (count(Unit), count(ContactPerson), count(Assignment), count(Round), count(User)) == counts
-    password = next(line for line in result.output.splitlines() if "Engångslösenord" in line).split(": ")[1]
+    line = next(line for line in result.output.splitlines() if "Samordnare: " in line)
+    password = line.split("engångslösenord: ")[1]
     client = app.test_client()
     from helpers import login
 
     login(client, "samordnare@example.org", password)
     assert client.get("/samordning/").headers["Location"] == "/konto/losenord"
+
+
+def test_demo_again_keeps_the_links_unless_asked_for_new_ones(app, runner):
+    first = demo_links(runner.invoke(args=["demo"]).output)
+    again = runner.invoke(args=["demo"])  # not at a terminal: nobody to ask, so the links stay
+    assert demo_links(again.output) == {}
+    assert "Kontaktlänkarna för Kartläggning av arbetet mot våld 2026 är oförändrade" in again.output
+    assert "demo --new-links" in again.output
+    client = app.test_client()
+    assert client.get(first["Fastighet"].removeprefix("http://127.0.0.1:5000")).status_code == 303
+    renewed = demo_links(runner.invoke(args=["demo", "--new-links"]).output)
+    assert set(renewed) == set(first)
+    assert client.get(first["Fastighet"].removeprefix("http://127.0.0.1:5000")).status_code == 404
 
 
 def test_links_command_issues_new_links_and_revokes_old_ones(app, runner):

@@ -10,6 +10,7 @@ from sqlalchemy import func
 
 from survey.access import editor_required, visible_audit_events
 from survey.accounts import bp
+from survey.accounts.audit_details import describe
 from survey.db import LOCAL_TZ
 from survey.extensions import db
 from survey.forms import without_control_characters
@@ -42,6 +43,7 @@ def audit_log():
     return render_template(
         "accounts/audit_log.html",
         events=events[:100],
+        details=describe(events[:100]),
         more=len(events) > 100,
         page=page,
         actions=actions,

@@ -64,24 +64,34 @@ def send_mail(round_id: int, kind: str, wanted):
     if not chosen and not already_in:
         flash(_("Inga verksamheter valdes."), "warning")
     elif chosen:
-        flash(
-            ngettext(
-                "%(num)d meddelande ligger i utkorgen och skickas nu.",
-                "%(num)d meddelanden ligger i utkorgen och skickas nu.",
-                queued,
-            ),
-            "saved",
-        )
+        flash(queued_message(queued), "saved" if mail.is_configured() else "warning")
     if without_contact:
         flash(_("Saknar kontaktperson, fick inget meddelande: %(units)s", units=", ".join(without_contact)), "warning")
-    send_after_this_request()
+    send_after_this_request(warn=False)  # queued_message() has said whether they go now
     return redirect(url_for("rounds.round_status", round_id=round_.id), code=303)
 
 
-def send_after_this_request() -> None:
-    """Queued mail goes out once the response is on its way; say so when there is no server to take it."""
+def queued_message(count: int) -> str:
+    """One message on what became of the queued mail: going now, or waiting for a mail server."""
+    if mail.is_configured():
+        return ngettext(
+            "%(num)d meddelande ligger i utkorgen och skickas nu.",
+            "%(num)d meddelanden ligger i utkorgen och skickas nu.",
+            count,
+        )
+    return ngettext(
+        "%(num)d meddelande väntar i utkorgen: ingen e-postserver är inställd (MAIL_SERVER), "
+        "så det skickas när en är det.",
+        "%(num)d meddelanden väntar i utkorgen: ingen e-postserver är inställd (MAIL_SERVER), "
+        "så de skickas när en är det.",
+        count,
+    )
+
+
+def send_after_this_request(warn: bool = True) -> None:
+    """Queued mail goes out once the response is on its way; say so (``warn``) when there is no server."""
     after_this_request(mail.send_after_response)
-    if not mail.is_configured():
+    if warn and not mail.is_configured():
         flash(_("Ingen e-postserver är inställd (MAIL_SERVER), så meddelandena väntar i utkorgen."), "warning")
 
 
