@@ -169,7 +169,7 @@ def test_review_receipt_and_printable_questions_show_a_percentage_as_people_writ
 def test_the_section_page_says_the_percentage_bounds_beside_the_field(client, world):
     client.get(world.link())
     page = client.get(world.section_url("grund")).get_data(as_text=True)
-    assert "Ett tal mellan 0 och 100." in page and '<span class="unit">%</span>' in page
+    assert "En andel i procent, från 0 till 100. Decimaler går bra." in page and '<span class="unit">%</span>' in page
 
 
 # --- workbooks
@@ -190,7 +190,7 @@ def test_the_council_workbook_holds_a_percentage_as_excels_own(client, submitted
     login(client)
     workbook = workbook_of(client.get(f"/samordning/omgang/{submitted_share.round_id}/sammanstallning.xlsx"))
     keys = [cell.value for cell in workbook["Svar"][1]]
-    cell = workbook["Svar"].cell(row=3, column=keys.index("andel") + 1)
+    cell = workbook["Svar"].cell(row=2, column=keys.index("andel") + 1)  # one header row
     assert cell.value == 0.125 and cell.number_format == "0.0%"
     per_question = {(row[1].value, row[3].value): row[4] for row in workbook["Per fråga"].iter_rows(min_row=2)}
     mean = per_question[("andel", "Medelvärde")]

@@ -29,11 +29,31 @@ class ChoiceField(RadioField):
             raise ValidationError(_l("Välj ett av alternativen som visas."))
 
 
+# The ways people write a date: 2026-03-01, 2026-3-1, 20260301; day first as in Swedish, 1/3 2026, 1/3-2026,
+# 1.3.2026; and year and month alone, 2026-03, for the questions where an approximate date will do.
 DATE_TEXT = re.compile(r"(\d{4})\s*[-./]\s*(\d{1,2})\s*[-./]\s*(\d{1,2})|(\d{4})(\d{2})(\d{2})")
+DAY_FIRST = re.compile(r"(\d{1,2})\s*[/.]\s*(\d{1,2})\s*[-./ ]\s*(\d{4})")
+YEAR_MONTH = re.compile(r"(\d{4})\s*[-./]\s*(\d{1,2})")
+# "ca 1200", "cirka 1 200", "~40": an approximate number is still the number.
+APPROXIMATELY = re.compile(r"^(ca\.?|cirka|ungefär|omkring|runt|~)\s*", re.IGNORECASE)
+
+
+def date_parts(text: str) -> tuple[int, int, int] | None:
+    """(year, month, day) of a date as people write it; year and month alone mean the first of the month."""
+    if match := DATE_TEXT.fullmatch(text):
+        year, month, day = (int(part) for part in match.groups() if part is not None)
+        return year, month, day
+    if match := DAY_FIRST.fullmatch(text):
+        day, month, year = (int(part) for part in match.groups())
+        return year, month, day
+    if match := YEAR_MONTH.fullmatch(text):
+        year, month = (int(part) for part in match.groups())
+        return year, month, 1
+    return None
 
 
 class SwedishDateField(DateField):
-    """A date typed as text, ÅÅÅÅ-MM-DD (2026-3-1 and 20260301 too).
+    """A date typed as text, ÅÅÅÅ-MM-DD (2026-3-1, 20260301, 1/3 2026 and 2026-03 too: see date_parts).
 
     A text box rather than the browser's date picker: a picker sends nothing at all for a date
     that does not exist, so 30 February would vanish without a word, and text that is not a
@@ -47,10 +67,12 @@ class SwedishDateField(DateField):
         text = " ".join(valuelist).strip()
         if not text:
             return
-        match = DATE_TEXT.fullmatch(text)
-        if match is None:
-            raise ValueError(_l("Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2026-03-01."))
-        year, month, day = (int(part) for part in match.groups() if part is not None)
+        parts = date_parts(text)
+        if parts is None:
+            raise ValueError(
+                _l("Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2026-03-01, eller bara år och månad: 2026-03.")
+            )
+        year, month, day = parts
         try:
             self.data = date(year, month, day)
         except ValueError:
@@ -80,13 +102,16 @@ class NumberField(Field):
         text = (valuelist[0] if valuelist else "").strip()
         if not text:
             return
-        cleaned = text.replace("\u00a0", "").replace(" ", "").replace(",", ".")
+        cleaned = APPROXIMATELY.sub("", text).replace("\u00a0", "").replace(" ", "").replace(",", ".")
         try:
             number = Decimal(cleaned)
             # Not finite, or absurdly large or small (1E+400000 takes seconds to turn into an int).
             if not number.is_finite() or (number and abs(number.adjusted()) > 30):
                 raise InvalidOperation
         except InvalidOperation:
+            # The same words as the next check, so the two messages never contradict each other.
+            if self.integer:
+                raise ValueError(_l("Skriv ett heltal, till exempel 12.")) from None
             raise ValueError(_l("Skriv ett tal, till exempel 12 eller 12,5.")) from None
         if self.integer and number != number.to_integral_value():
             raise ValueError(_l("Skriv ett heltal, utan decimaler."))

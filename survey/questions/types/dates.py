@@ -38,7 +38,9 @@ class DateType(QuestionType):
         return date.fromisoformat(value)
 
     def hint(self, question: Question) -> str:
-        return _("Ett datum, ÅÅÅÅ-MM-DD.")
+        return _(
+            "Ett datum, ÅÅÅÅ-MM-DD, till exempel 2026-03-01. Bara år och månad (2026-03) blir den första i månaden."
+        )
 
     def excel_hint(self, question: Question) -> str:
         return _("Datum, ÅÅÅÅ-MM-DD.")
