@@ -64,13 +64,13 @@ Tekniska nämnden | Samhällsbyggnad | Fastighet | verksamhet | Mikael Nordin
 DEMO_INSTRUCTIONS = """\
 Välkommen till årets gemensamma kartläggning av arbetet mot våld.
 
-**Tidplan**
+### Tidplan
 
 - Svara senast sista svarsdag. En vecka innan skickar vi en påminnelse till dem som inte har svarat.
 - Sammanställningen läggs fram på samverkansrådets möte i juni och publiceras sedan på
   handlingsplanens webbsida.
 
-**Stöd under arbetet**
+### Stöd under arbetet
 
 Samordningsfunktionen (metodstödet) svarar gärna på frågor om hur en fråga ska tolkas, och kan
 komma till er arbetsplatsträff och gå igenom kartläggningen tillsammans med er.

@@ -295,7 +295,7 @@ def test_a_scoped_coordinator_sees_and_gives_only_their_part_of_the_plan(app, cl
     form = client.get("/samordning/plan/aktivitet/ny").get_data(as_text=True)
     assert "Centrum mot våld" in form and "AB Bostaden" not in form
     response = post_form(client, "/samordning/plan/aktivitet/ny", {"name": "Smyg", "unit": unit_id(app, "AB Bostaden")})
-    assert response.status_code == 200 and "Ansvarig enhet: Inte ett giltigt val" in page_text(response)
+    assert response.status_code == 200 and "Ansvarig enhet – Inte ett giltigt val" in page_text(response)
     rows = [HEADER, ["aktivitet", "Smyg", "", "AB Bostaden", "", "", "", "", "", ""]]
     assert "AB Bostaden ligger utanför din del av organisationen." in page_text(upload(client, "plan.xlsx", xlsx(rows)))
     with app.app_context():

@@ -1,8 +1,11 @@
 """What the first walk-throughs found (issue 20), each as a user would check it."""
 
+import io
 import re
 
-from helpers import PASSWORD, csrf_from, login, open_form, post_form
+import openpyxl
+
+from helpers import FULL_FIRST_SECTION, PASSWORD, csrf_from, fill_and_submit, hidden_fields, login, open_form, post_form
 from survey.extensions import db
 from survey.models import User
 
@@ -63,3 +66,104 @@ def test_queued_mail_without_a_mail_server_says_one_thing(app, world):
     assert "3 meddelanden väntar i utkorgen: ingen e-postserver är inställd (MAIL_SERVER)" in text
     assert "skickas nu" not in text
     assert text.count("MAIL_SERVER") == 1
+
+
+# --- the contact person
+
+
+def fill_and_submit_first_sections(contact, world):
+    """The first section answered and one good example written; nothing submitted."""
+    open_form(contact, world)
+    post_form(contact, world.section_url("grund"), {**FULL_FIRST_SECTION, "action": "save"})
+    post_form(contact, world.section_url("exempel"), {"action": "add:goda_exempel"})
+    url = world.section_url("exempel")
+    contact.post(url, data={**hidden_fields(contact, url), "exempel_rubrik-1": "Våga fråga", "action": "save"})
+
+
+def test_the_logo_and_the_front_page_lead_back_to_the_form(app, world):
+    contact = app.test_client()
+    open_form(contact, world)
+    section = contact.get(world.section_url("grund")).get_data(as_text=True)
+    assert 'value="start"' in section and 'class="link-button brand"' in section
+    saved = post_form(contact, world.section_url("grund"), {"namn": "Anna", "action": "start"})
+    assert saved.headers["Location"] == f"/svar/{world.assignment_ids[0]}/"
+    front = text_of(contact.get("/"))
+    assert "Fortsätt med formuläret för Centrum mot våld" in front
+    assert "Öppna den personliga länk" not in front
+    assert "Öppna den personliga länk" in text_of(app.test_client().get("/")), "a stranger is told to open a link"
+
+
+def test_the_receipt_leads_back_to_the_start_page(app, world):
+    contact = app.test_client()
+    fill_and_submit(contact, world, 0)
+    receipt = contact.get(f"/svar/{world.assignment_ids[0]}/kvitto").get_data(as_text=True)
+    assert f'href="/svar/{world.assignment_ids[0]}/"' in receipt
+
+
+def test_submit_is_never_disabled_and_says_why_beside_it(app, world):
+    contact = app.test_client()
+    open_form(contact, world)
+    page = contact.get(f"/svar/{world.assignment_ids[0]}/granska").get_data(as_text=True)
+    button = re.search(r"<button[^>]*>Skicka in svaren</button>", page).group(0)
+    assert "disabled" not in button and 'aria-describedby="submit-blocked"' in button
+    assert re.search(r'id="submit-blocked">\d+ obligatoriska frågor saknar svar', page)
+    review = f"/svar/{world.assignment_ids[0]}/granska"
+    refused = post_form(contact, f"/svar/{world.assignment_ids[0]}/skicka-in", {}, page=review)
+    assert refused.headers["Location"].endswith("/granska"), "the server refuses an incomplete form"
+
+
+def test_an_empty_card_keeps_its_section_from_reading_done(app, world):
+    contact = app.test_client()
+    fill_and_submit_first_sections(contact, world)
+    url = world.section_url("exempel")  # a second card, added and left empty
+    contact.post(
+        url, data={**hidden_fields(contact, url), "exempel_rubrik-1": "Våga fråga", "action": "add:goda_exempel"}
+    )
+    start = contact.get(f"/svar/{world.assignment_ids[0]}/").get_data(as_text=True)
+    exempel = re.search(r'<li class="state-(\w+)[^"]*">\s*<a[^>]*avsnitt/exempel"', start)
+    assert exempel and exempel.group(1) == "started"
+    review = text_of(contact.get(f"/svar/{world.assignment_ids[0]}/granska"))
+    assert "Tomma kort tas bort när du skickar in: Gott exempel 2" in review
+
+
+def test_a_group_named_as_its_section_is_not_headed_twice_and_counts_read_as_counts(app, world):
+    contact = app.test_client()
+    fill_and_submit_first_sections(contact, world)
+    section = contact.get(world.section_url("exempel")).get_data(as_text=True)
+    assert section.count(">Goda exempel</h") == 1
+    assert 'aria-labelledby="section-title"' in section
+    review = text_of(contact.get(f"/svar/{world.assignment_ids[0]}/granska"))
+    assert "Goda exempel 1 beskrivet" in review
+
+
+def test_saving_returns_to_the_content_and_a_link_skips_to_the_sections(app, world):
+    contact = app.test_client()
+    open_form(contact, world)
+    page = contact.get(world.section_url("grund")).get_data(as_text=True)
+    assert '<a class="skip-link" href="#sections">Hoppa till avsnitten</a>' in page and 'id="sections"' in page
+    saved = post_form(contact, world.section_url("grund"), {"namn": "Anna", "action": "save"})
+    assert saved.headers["Location"].endswith("/avsnitt/grund#main")
+
+
+def test_the_session_ended_page_shows_choices_by_their_labels(app, world):
+    contact = app.test_client()
+    open_form(contact, world)
+    token = csrf_from(contact.get(world.section_url("grund")).get_data(as_text=True))
+    stranger = app.test_client()  # no session: as after the session ended
+    page = stranger.post(
+        world.section_url("grund"), data={"csrf_token": token, "namn": "Anna", "huvudomrade": "nara", "action": "save"}
+    )
+    text = text_of(page)
+    assert "Våld i nära relationer" in text and " nara " not in f" {text} "
+
+
+def test_a_contact_person_downloads_the_offline_template_themselves(app, world):
+    contact = app.test_client()
+    open_form(contact, world)
+    start = contact.get(f"/svar/{world.assignment_ids[0]}/").get_data(as_text=True)
+    assert f'href="/svar/{world.assignment_ids[0]}/mall.xlsx"' in start
+    response = contact.get(f"/svar/{world.assignment_ids[0]}/mall.xlsx")
+    assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
+    workbook = openpyxl.load_workbook(io.BytesIO(response.data))
+    assert "Grunduppgifter" in workbook.sheetnames
+    assert app.test_client().get(f"/svar/{world.assignment_ids[0]}/mall.xlsx").status_code == 404, "only with the link"

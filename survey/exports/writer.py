@@ -30,6 +30,7 @@ LINE_HEIGHT = 15  # points per line of 11-point text
 MAX_ROW_HEIGHT = 409  # Excel's highest row
 LITERAL_RISKS = frozenset(ERROR_CODES)  # texts openpyxl would store as error values
 CUT_MARK = " […]"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"  # the media type of every workbook sent
 HEADER_FONT = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")

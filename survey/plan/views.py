@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from survey.access import audit_by_user, editor_required, staff_required, user_actor, visible_unit_ids
+from survey.exports.writer import XLSX
 from survey.extensions import db
 from survey.ids import parse_id
 from survey.models import PlanActivity, PlanIndicator, Unit
@@ -18,7 +19,6 @@ from survey.plan.forms import ActivityForm, IndicatorForm, PlanUploadForm
 from survey.register.imports import RegisterFileError
 from survey.register.uploads import drop_upload, keep_upload, upload_folder
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PENDING = "plan_import"
 
 

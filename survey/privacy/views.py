@@ -8,13 +8,12 @@ from flask_login import current_user
 
 from survey.access import admin_required, audit_by_user, user_actor
 from survey.db import utcnow
+from survey.exports.writer import XLSX
 from survey.extensions import db
 from survey.forms import without_control_characters
 from survey.privacy import bp
 from survey.privacy.retention import purge
 from survey.privacy.rights import access_workbook, erase, gather, is_last_admin, normalised, record_export
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.route("/samordning/gallring", methods=["GET", "POST"])

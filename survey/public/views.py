@@ -1,12 +1,13 @@
 """The public pages: the front page, the accessibility statement, a round's published summary."""
 
-from flask import abort, current_app, make_response, render_template
+from flask import abort, current_app, make_response, render_template, session
 from sqlalchemy import select
 
 from survey.extensions import db
-from survey.models import Round
+from survey.models import Assignment, Round
 from survey.public import bp
 from survey.public.summary import public_summary
+from survey.respond.session import SESSION_KEY
 from survey.security import allow_framing
 
 
@@ -15,7 +16,13 @@ def index():
     published = db.session.scalars(
         select(Round).where(Round.published_dt.is_not(None)).order_by(Round.opens_on.desc())
     ).all()
-    return render_template("index.html", published=published)
+    return render_template("index.html", published=published, answering=held_assignment())
+
+
+def held_assignment() -> Assignment | None:
+    """The form this browser's contact session holds (its link opened it), so the front page leads back to it."""
+    held = session.get(SESSION_KEY) or []
+    return db.session.get(Assignment, held[0]) if held else None
 
 
 @bp.route("/tillganglighet")

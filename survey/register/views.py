@@ -23,6 +23,7 @@ from survey.access import (
     visible_unit_ids,
     visible_units,
 )
+from survey.exports.writer import XLSX
 from survey.extensions import db
 from survey.ids import parse_id
 from survey.models import Answer, Assignment, ContactPerson, Unit
@@ -31,8 +32,6 @@ from survey.register import bp, importing
 from survey.register.forms import ContactForm, RegisterUploadForm, UnitForm
 from survey.register.imports import RegisterFileError, template_workbook
 from survey.register.uploads import drop_upload, keep_upload, upload_folder
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def all_units() -> list[Unit]:

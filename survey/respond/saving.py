@@ -215,7 +215,7 @@ def posted_texts(form, definition) -> list[tuple[str, str]]:
         question = definition.question(key[0]) if key and definition else None
         if key is not None and question is not None and value.strip():
             label = question.label if key[1] == SINGLE else f"{question.label} ({key[1]})"
-            texts.append((label, value))
+            texts.append((label, question.label_for(value)))  # a choice as its label, not its code
     return texts
 
 
@@ -264,6 +264,8 @@ def navigation_url(assignment: Assignment, current: Section, action: str) -> str
         return url_for(f"public.{argument}")
     elif verb == "lang" and argument in ("sv", "en"):
         return url_for("respond.section", assignment_id=assignment.id, section_key=target, lang=argument)
+    elif verb == "save":  # back to the page at its content, where "Sparat" stands, not at the top of the header
+        return url_for("respond.section", assignment_id=assignment.id, section_key=target, _anchor="main")
     return url_for("respond.section", assignment_id=assignment.id, section_key=target)
 
 

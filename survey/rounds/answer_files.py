@@ -12,13 +12,13 @@ from flask_login import current_user
 
 from survey.access import audit_by_user, editor_required, staff_required, user_actor
 from survey.exports.unit import unit_workbook, unit_workbook_filename
+from survey.exports.writer import XLSX
 from survey.extensions import db
 from survey.offline import importing
 from survey.offline.plan import import_refusal
 from survey.offline.reader import MAX_BYTES, OfflineFileError
 from survey.offline.template import offline_template, template_filename
 from survey.register.uploads import keep_upload, upload_folder
-from survey.register.views import XLSX
 from survey.rounds import bp
 from survey.rounds.assignment import round_assignment
 from survey.rounds.forms import AnswersImportForm, AnswersUploadForm

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from survey.access import round_or_404, staff_required, visible_assignments, visible_rounds, visible_units
 from survey.exports.council import council_workbook, workbook_filename
 from survey.exports.data import ExportOptions, previous_round
-from survey.exports.writer import write_sheet
+from survey.exports.writer import XLSX, write_sheet
 from survey.extensions import db
 from survey.followup.areas import round_counts
 from survey.ids import parse_id
@@ -167,12 +167,7 @@ def download_status(round_id: int):
     buffer = BytesIO()
     workbook.save(buffer)
     buffer.seek(0)
-    return send_file(
-        buffer,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        as_attachment=True,
-        download_name=f"svarslage-omgang-{round_.id}.xlsx",
-    )
+    return send_file(buffer, mimetype=XLSX, as_attachment=True, download_name=f"svarslage-omgang-{round_.id}.xlsx")
 
 
 def status_table_rows(rows: list[StatusRow]):
@@ -215,7 +210,7 @@ def download_workbook(round_id: int):
     )
     return send_file(
         council_workbook(round_, options),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        mimetype=XLSX,
         as_attachment=True,
         download_name=workbook_filename(round_, options),
     )
