@@ -18,6 +18,7 @@ from survey.accounts.service import create_user
 from survey.cli import print_links
 from survey.db import utcnow
 from survey.demo_answers import fill_in, follow_up_status
+from survey.demo_plan import add_plan
 from survey.extensions import db
 from survey.followup.areas import earlier_areas, record
 from survey.followup.prefill import can_start_from_previous, confirm_unchanged, start
@@ -116,6 +117,7 @@ def demo_command(new_links):
     for unit in units:
         if unit.id not in assigned:
             round_.assign(unit)
+    add_plan(last_year, round_)
     passwords = {email: demo_account(email, role, name) for email, role, name in DEMO_ACCOUNTS}
     db.session.flush()
     if new_links is None:

@@ -1,5 +1,6 @@
 """Commands: the demo municipality, contact links, accounts."""
 
+import openpyxl
 from sqlalchemy import func, select
 
 from survey.extensions import db
@@ -122,3 +123,27 @@ def test_users_create_refuses_a_bad_address(runner):
     result = runner.invoke(args=["users", "create", "inte-en-adress"])
     assert result.exit_code == 1
     assert "Invalid e-mail address" in result.output and "Traceback" not in result.output
+
+
+def test_the_demo_has_an_action_plan_followed_up_in_both_rounds(app, runner):
+    runner.invoke(args=["demo"])
+    runner.invoke(args=["demo"])  # idempotent: one plan
+    with app.app_context():
+        from survey.exports.council import council_workbook
+        from survey.exports.data import ExportOptions
+        from survey.models import ActivityReport, IndicatorValue, PlanActivity, PlanIndicator
+
+        assert count(PlanActivity) == 4 and count(PlanIndicator) == 3
+        last_year, this_year = db.session.scalars(select(Round).order_by(Round.id)).all()
+        values = {
+            (v.assignment.round_id, v.indicator.name): v.value for v in db.session.scalars(select(IndicatorValue))
+        }
+        trained = "Andel medarbetare som deltagit i utbildning om våld i nära relationer"
+        assert values[(last_year.id, trained)] == 62 and values[(this_year.id, trained)] == 74
+        target = db.session.scalar(select(PlanIndicator).where(PlanIndicator.name == trained))
+        assert target.target == 80 and target.met(74) is False
+        assert count(ActivityReport) >= 4
+        # This year's forms are drafts: the council reads them with "Ta med utkast".
+        book = council_workbook(this_year, ExportOptions(include_drafts=True))
+        rows = {row[0]: row for row in openpyxl.load_workbook(book)["Indikatorer"].iter_rows(values_only=True)}
+        assert rows[trained][3:8] == (0.8, "Högre är bättre", 0.62, 0.74, "Nej"), "a percentage is Excel's own"
