@@ -41,6 +41,7 @@ class Question:
     entry_label: str = ""
     fields: tuple[Question, ...] = ()
     follow_up: bool = False  # a group whose entries the next round follows up (development areas)
+    public: bool = False  # a group's field that the public summary page may show (goda exempel)
 
     @property
     def kind(self) -> QuestionType:
@@ -156,6 +157,7 @@ TOP_LEVEL_KEYS = frozenset({"questionnaire", "option_sets", "sections"})
 QUESTIONNAIRE_KEYS = frozenset({"id", "title", "version", "intro", "estimated_minutes"})
 SECTION_KEYS = frozenset({"key", "title", "help", "questions"})
 QUESTION_KEYS = frozenset({"key", "type", "label", "help", "required"})  # every type's; a type adds its own
+GROUP_FIELD_KEYS = frozenset({"public"})  # what a group's field may have beyond its type's
 OPTION_KEYS = frozenset({"code", "label"})
 
 
@@ -320,13 +322,19 @@ class _Builder:
         if not isinstance(required, bool):
             self.problem(key, "required must be true or false")
             required = False
+        public = raw.get("public", False)
+        if not isinstance(public, bool):
+            self.problem(key, "public must be true or false")
+            public = False
         attrs = dict(
             key=key,
             type=qtype,
             label=self.text(raw, "label", key, required=True),
             help=self.text(raw, "help", key),
             required=required,
+            public=public,
         )
-        self.unknown_keys(raw, QUESTION_KEYS | TYPES[qtype].attributes, key, after=key_line(key))
+        known = QUESTION_KEYS | TYPES[qtype].attributes | (GROUP_FIELD_KEYS if in_group else frozenset())
+        self.unknown_keys(raw, known, key, after=key_line(key))
         attrs.update(TYPES[qtype].read(self, raw, key))
         return Question(**attrs)

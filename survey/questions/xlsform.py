@@ -46,7 +46,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from survey.questions.definition import Question, Questionnaire, Section, parse
+from survey.questions.definition import GROUP_FIELD_KEYS, Question, Questionnaire, Section, parse
 from survey.questions.types import TYPES
 from survey.questions.xlsform_sheets import Table
 
@@ -73,7 +73,7 @@ CHOICES_COLUMNS = ("list_name", "name", "label", "question")
 
 def attribute_columns() -> tuple[str, ...]:
     """The extension columns: every attribute some question type reads, known ones first, in a stable order."""
-    every = set().union(*(kind.attributes for kind in TYPES.values())) - NOT_COLUMNS
+    every = set().union(GROUP_FIELD_KEYS, *(kind.attributes for kind in TYPES.values())) - NOT_COLUMNS
     return tuple(name for name in COLUMN_ORDER if name in every) + tuple(sorted(every - set(COLUMN_ORDER)))
 
 
@@ -134,7 +134,7 @@ def question_row(question: Question, lists: dict[str, str]) -> dict[str, Any]:
         row["appearance"] = MULTILINE
     if question.type == "scale":
         row["parameters"] = f"start={int(question.min or 0)} end={int(question.max or 0)} step=1"
-    for name in question.kind.attributes - NOT_COLUMNS:
+    for name in (question.kind.attributes | GROUP_FIELD_KEYS) - NOT_COLUMNS:
         if question.type == "scale" and name in ("min", "max"):
             continue  # in parameters, as XLSForm's range has them
         value = getattr(question, name)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from survey.questions.definition import KEY_RE, QuestionnaireError, parse
+from survey.questions.definition import GROUP_FIELD_KEYS, KEY_RE, QuestionnaireError, parse
 from survey.questions.toml_text import dumps
 from survey.questions.types import TYPES
 from survey.questions.xlsform import (
@@ -348,7 +348,9 @@ class FormReader:
         for column in attribute_columns():
             if not table.text(row, column).strip():
                 continue
-            if column not in kind.attributes or (question["type"] == "scale" and column in ("min", "max")):
+            if column not in kind.attributes | GROUP_FIELD_KEYS or (
+                question["type"] == "scale" and column in ("min", "max")
+            ):
                 where = "parameters" if question["type"] == "scale" and column in ("min", "max") else ""
                 self.report.problem(
                     table.place(number, column),
