@@ -85,12 +85,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from survey import accounts, cli, logs, plan, privacy, public, register, respond, rounds
     from survey.followup import views as followup
     from survey.register import uploads
+    from survey.report import bp as report
     from survey.trends import bp as trends
 
     logs.init_app(app)
     for blueprint in (public.bp, accounts.bp, respond.bp, followup.bp, rounds.bp, register.bp, plan.bp, privacy.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(trends)
+    app.register_blueprint(report)
     cli.init_app(app)
     register_error_pages(app)
     app.before_request(end_idle_session)

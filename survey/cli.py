@@ -20,6 +20,7 @@ from survey.ids import parse_id
 from survey.models import Assignment, Role, Round, Unit, User, audit
 from survey.privacy.cli import privacy_group
 from survey.questions.cli import questionnaire_group
+from survey.report.cli import report_command
 from survey.rounds.links import issue_links
 
 
@@ -37,6 +38,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(links_command)
     app.cli.add_command(privacy_group)
+    app.cli.add_command(report_command)
 
 
 export_group = AppGroup("export", help="Workbooks for the council.")

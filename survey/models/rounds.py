@@ -98,6 +98,8 @@ class Round(Model):
     # The round this one follows up (survey/followup/): its answers may start the forms, its development areas
     # are followed up.
     previous_round_id: Mapped[int | None] = mapped_column(ForeignKey("round.id"))
+    # The coordinator's text in the yearly report (survey/report/), Markdown; empty: none written yet.
+    report_text: Mapped[str] = mapped_column(Text, default="")
 
     questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
     scope_unit: Mapped[Unit | None] = relationship()
