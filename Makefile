@@ -7,14 +7,14 @@ PORT   ?= 5000
 # Local runs are debug runs: the secret key is generated once and kept in instance/.
 LOCAL  := FLASK_DEBUG=1 PUBLIC_URL=http://$(HOST):$(PORT)
 
-.PHONY: run test lint install install-test translations extract-messages system-test-packages clean
+.PHONY: run test lint install install-test translations extract-messages system-packages system-test-packages clean
 
-run: install translations
+run: install translations system-packages
 	$(LOCAL) $(FLASK) db upgrade
 	$(LOCAL) $(FLASK) demo
 	$(LOCAL) $(FLASK) run --host $(HOST) --port $(PORT) --no-debugger
 
-test: lint install-test translations system-test-packages
+test: lint install-test translations system-packages system-test-packages
 	REQUIRE_BROWSER=1 REQUIRE_LIBREOFFICE=1 $(VENV)/bin/pytest
 	@echo "== The same suite on PostgreSQL =="
 	REQUIRE_BROWSER=1 REQUIRE_LIBREOFFICE=1 tests/with-postgres.sh $(VENV)/bin/pytest
@@ -38,6 +38,18 @@ install-test: $(VENV)/.installed-test
 $(VENV)/.installed-test: pyproject.toml | $(PYTHON)
 	$(PYTHON) -m pip install --quiet -e '.[serve,test]'
 	touch $@ $(VENV)/.installed
+
+# What the app needs from the system at run time: Pango, HarfBuzz and a font for WeasyPrint (the report's PDF).
+system-packages:
+	@missing=""; \
+	for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core; do \
+	  dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing from Debian packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
 
 # PostgreSQL's server programs, Chromium for the browser tests and LibreOffice Calc, from Debian's packages
 # when they are missing (Playwright never downloads a browser of its own here).
