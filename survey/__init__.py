@@ -56,6 +56,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAIL_PASSWORD=os.environ.get("MAIL_PASSWORD", ""),
         MAIL_FROM=os.environ.get("MAIL_FROM", "Kartläggning <noreply@localhost>"),
         MAIL_TIMEOUT=float(os.environ.get("MAIL_TIMEOUT", "10")),
+        # Automatic reminders (survey/reminders.py): not to a unit reminded or invited fewer days ago than this,
+        # and not before this hour (Swedish time) of the reminder day.
+        REMINDER_INTERVAL_DAYS=int(os.environ.get("REMINDER_INTERVAL_DAYS", "2")),
+        REMINDER_HOUR=int(os.environ.get("REMINDER_HOUR", "8")),
         # Retention (gallring, survey/privacy/): how long personal data is kept; SECURITY.md says why.
         PRIVACY_ROUND_CONTACTS_MONTHS=int(os.environ.get("PRIVACY_ROUND_CONTACTS_MONTHS", "12")),
         PRIVACY_SENT_MAIL_DAYS=int(os.environ.get("PRIVACY_SENT_MAIL_DAYS", "90")),

@@ -229,12 +229,18 @@ mail_group = AppGroup("mail", help="The outbox of invitations, reminders and acc
     "--loop", "interval", type=float, default=None, help="Keep running, looking for due mail every N seconds."
 )
 def mail_send(interval):
-    """Deliver every message that is due; failed attempts are retried later with growing pauses."""
+    """Queue the automatic reminders that are due, then deliver every message that is due; failed attempts are
+    retried later with growing pauses."""
     from survey import mail
+    from survey.reminders import queue_due_reminders
 
     if not mail.is_configured():
         fail("MAIL_SERVER is not set: messages stay in the outbox until it is.")
     while True:
+        for day in queue_due_reminders():
+            click.echo(
+                f"Automatic reminders, round {day.round_id}, {day.days_before} days before: {day.messages} queued."
+            )
         sent, failed = mail.send_pending(limit=1000)
         click.echo(f"{sent} sent, {failed} failed (will be retried).")
         if interval is None:

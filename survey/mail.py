@@ -200,9 +200,10 @@ def queue(kind: str, to_address: str, to_name: str, values: dict[str, str], **re
     return message
 
 
-def queue_assignment_mail(assignment: Assignment, kind: str, sender: User) -> int:
+def queue_assignment_mail(assignment: Assignment, kind: str, sender: User | None) -> int:
     """An invitation, reminder or reopening to every contact person of the unit, each with a link of its own.
 
+    ``sender`` signs the message; None (automatic mail) signs it as the coordinators.
     Returns the number of messages queued (0 when the unit has no contact person).
     """
     round_ = assignment.round
@@ -215,7 +216,7 @@ def queue_assignment_mail(assignment: Assignment, kind: str, sender: User) -> in
             "lank": contact_link(token),
             "sista_svarsdag": format_date(round_.closes_on, "long"),
             "omgang": round_.name,
-            "samordnare": sender.name or sender.email,
+            "samordnare": signature(sender),
             "kommentar": assignment.reopen_comment or "",
         }
         queue(kind, contact.email, contact.name, values, assignment_id=assignment.id)
@@ -228,6 +229,12 @@ def queue_assignment_mail(assignment: Assignment, kind: str, sender: User) -> in
             assignment.reminder_count += 1
             assignment.last_reminded_dt = now
     return count
+
+
+def signature(sender: User | None) -> str:
+    if sender is None:
+        return "Samordnarna"
+    return sender.name or sender.email
 
 
 def is_configured() -> bool:
@@ -314,6 +321,9 @@ def send_after_response(response):
 
     def send():
         with app.app_context():
+            from survey.reminders import queue_due_reminders  # imported here: reminders.py imports this module
+
+            queue_due_reminders()
             send_pending(limit=50)
 
     response.call_on_close(send)

@@ -5,7 +5,16 @@ from survey.models.audit import ACTION_NAMES, AuditEvent, audit
 from survey.models.followup import DevelopmentAreaFollowUp
 from survey.models.mail import MailTemplate, OutboxMessage
 from survey.models.plan import ActivityReport, IndicatorValue, PlanActivity, PlanIndicator
-from survey.models.rounds import SINGLE, AccessToken, Answer, Assignment, QuestionnaireVersion, Round, hash_token
+from survey.models.rounds import (
+    SINGLE,
+    AccessToken,
+    Answer,
+    Assignment,
+    QuestionnaireVersion,
+    Round,
+    ScheduledReminder,
+    hash_token,
+)
 from survey.models.states import (
     SENT_IN,
     STATES,
@@ -52,6 +61,7 @@ __all__ = [
     "Role",
     "Round",
     "RoundState",
+    "ScheduledReminder",
     "Setting",
     "StartChoice",
     "Unit",

@@ -28,6 +28,7 @@ ACTION_NAMES = {
     "template_downloaded": _l("Svarsmall hämtad"),
     "invitations_queued": _l("Inbjudningar köade"),
     "reminders_queued": _l("Påminnelser köade"),
+    "reminders_scheduled": _l("Automatiska påminnelser köade"),
     "mail_retried": _l("E-post skickad på nytt"),
     "mail_template_changed": _l("E-postmall ändrad"),
     "round_created": _l("Omgång skapad"),

@@ -100,6 +100,9 @@ class Round(Model):
     previous_round_id: Mapped[int | None] = mapped_column(ForeignKey("round.id"))
     # The coordinator's text in the yearly report (survey/report/), Markdown; empty: none written yet.
     report_text: Mapped[str] = mapped_column(Text, default="")
+    # The days before closes_on on which reminders go out by themselves (survey/reminders.py), such as [7, 2];
+    # empty: only the coordinator's own reminders.
+    reminder_days: Mapped[list[int]] = mapped_column(JSON, default=list)
 
     questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
     scope_unit: Mapped[Unit | None] = relationship()
@@ -147,6 +150,25 @@ class Round(Model):
     @property
     def uses_answers(self) -> bool:
         return self.state != "draft"
+
+
+class ScheduledReminder(Model):
+    """One automatic reminder day of a round, claimed by the process that queues its reminders.
+
+    The row is committed with the queued mail, and (round, day) is unique: a second process, or a run
+    after a crash, finds the day taken and sends nothing.
+    """
+
+    __tablename__ = "scheduled_reminder"
+    __table_args__ = (UniqueConstraint("round_id", "due_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
+    due_on: Mapped[date]
+    days_before: Mapped[int]
+    queued_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    units: Mapped[int] = mapped_column(default=0)
+    messages: Mapped[int] = mapped_column(default=0)
 
 
 class Assignment(Model):

@@ -11,6 +11,7 @@ from flask_login import current_user
 from openpyxl import Workbook
 from sqlalchemy import select
 
+from survey import reminders
 from survey.access import round_or_404, staff_required, visible_assignments, visible_rounds, visible_units
 from survey.exports.council import council_workbook, workbook_filename
 from survey.exports.data import ExportOptions, previous_round
@@ -145,6 +146,7 @@ def round_status(round_id: int):
         else None,
         filters=filters,
         earlier=previous_round(round_),
+        next_reminder=reminders.next_reminder(round_),
         newcomers=round_.unassigned_participants(list(units.values()), {row.unit.id for row in rows})
         if round_.state in ("open", "closed")
         else [],

@@ -8,6 +8,30 @@ from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from survey.forms import Form
+from survey.reminders import MAX_DAYS
+
+
+class ReminderDaysField(StringField):
+    """Whole days before the last day, written "7, 2"; the data is a list of numbers, the most days first."""
+
+    def _value(self) -> str:
+        if isinstance(self.data, list):
+            return ", ".join(str(d) for d in self.data)
+        return self.raw_data[0] if self.raw_data else ""
+
+    def process_formdata(self, valuelist):
+        text = valuelist[0] if valuelist else ""
+        parts = [p.strip() for p in text.replace(";", ",").replace(" och ", ",").split(",") if p.strip()]
+        if not all(p.isascii() and p.isdigit() and int(p) <= MAX_DAYS for p in parts) or len(parts) > 10:
+            self.data = None
+            raise ValueError(
+                _l(
+                    "Skriv antal dagar före sista svarsdag som heltal mellan 0 och %(max)s, åtskilda med komma, "
+                    "till exempel 7, 2.",
+                    max=MAX_DAYS,
+                )
+            )
+        self.data = sorted({int(p) for p in parts}, reverse=True)
 
 
 class RoundForm(Form):
@@ -22,6 +46,15 @@ class RoundForm(Form):
         _l("Vilka verksamheter deltar?"),
         description=_l(
             "Alla verksamheter utan underenheter i den valda delen av organisationen får var sitt formulär."
+        ),
+    )
+    reminder_days = ReminderDaysField(
+        _l("Automatiska påminnelser, dagar före sista svarsdag"),
+        default=[7, 2],
+        description=_l(
+            "Till exempel 7, 2: en påminnelse en vecka och två dagar före sista svarsdag till verksamheter som inte "
+            "har skickat in. Den som påmints eller bjudits in de senaste dagarna hoppas över. Lämna tomt för att "
+            "bara påminna själv."
         ),
     )
     instructions = TextAreaField(

@@ -119,6 +119,7 @@ def fill_round(round_: Round, form: RoundForm) -> None:
     round_.opens_on = form.opens_on.data
     round_.closes_on = form.closes_on.data
     round_.instructions = form.instructions.data or ""
+    round_.reminder_days = form.reminder_days.data or []
     scope = form.scope.data
     unit_id = parse_id(scope)
     round_.scope_unit = (

@@ -5,13 +5,13 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Response, abort, after_this_request, flash, redirect, render_template, request, url_for
+from flask import Response, abort, after_this_request, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from survey import mail
+from survey import mail, reminders
 from survey.access import (
     audit_by_user,
     editor_required,
@@ -21,7 +21,7 @@ from survey.access import (
     visible_assignments,
     visible_outbox,
 )
-from survey.db import utcnow
+from survey.db import LOCAL_TZ, utcnow
 from survey.exports.writer import literal_csv_text
 from survey.extensions import db
 from survey.ids import parse_id
@@ -51,6 +51,17 @@ def send_mail(round_id: int, kind: str, wanted):
     # A unit that has submitted (on the web or by an imported file) is never asked to answer again.
     already_in = sorted(a.unit.name for a in chosen if a.is_submitted)
     chosen = [a for a in chosen if not a.is_submitted]
+    if kind == "reminder" and not request.form.get("confirm"):
+        today = utcnow().astimezone(LOCAL_TZ).date()
+        if recent := [a for a in chosen if reminders.recently_mailed(a, today, invitations=False)]:
+            # Nothing is sent yet: the coordinator chooses to remind them anyway, or only the others.
+            return render_template(
+                "rounds/confirm_reminder.html",
+                round=round_,
+                recent=recent,
+                others=[a for a in chosen if a not in recent],
+                days=current_app.config["REMINDER_INTERVAL_DAYS"],
+            )
     queued, without_contact = 0, []
     for assignment in chosen:
         count = mail.queue_assignment_mail(assignment, kind, current_user)

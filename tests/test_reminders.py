@@ -1,0 +1,194 @@
+"""Automatic reminders on the round's chosen days, the manual reminder's warning, and the receipt by e-mail."""
+
+import email
+import email.policy
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from helpers import fill_and_submit, login, post_form
+from survey import reminders
+from survey.db import LOCAL_TZ, utcnow
+from survey.extensions import db
+from survey.models import Assignment, AuditEvent, OutboxMessage, Round, ScheduledReminder
+from test_rounds import smtp  # noqa: F401  (the fixture: a real SMTP server on loopback)
+
+
+def set_round(app, world, closes_on: date, days: list[int]) -> None:
+    with app.app_context():
+        round_ = db.session.get(Round, world.round_id)
+        round_.closes_on, round_.reminder_days = closes_on, days
+        db.session.commit()
+
+
+def at(day: date, hour: int = 9) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=LOCAL_TZ)
+
+
+def reminder_subjects(app) -> list[str]:
+    with app.app_context():
+        return sorted(
+            m.subject.split(" – ")[-1]
+            for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "reminder"))
+        )
+
+
+def run_scheduler(app, now: datetime) -> int:
+    with app.app_context():
+        return len(reminders.queue_due_reminders(now))
+
+
+def round_page(world) -> str:
+    return f"/samordning/omgang/{world.round_id}"
+
+
+def test_reminders_go_out_on_their_day_once_and_only_to_units_that_have_not_submitted(app, world):
+    fill_and_submit(app.test_client(), world, 0)
+    closes_on = date.today() + timedelta(days=20)
+    set_round(app, world, closes_on, [7, 2])
+
+    assert run_scheduler(app, at(closes_on - timedelta(days=8))) == 0, "the day before the first reminder day"
+    assert run_scheduler(app, at(closes_on - timedelta(days=7), hour=7)) == 0, "the day, before REMINDER_HOUR"
+    assert reminder_subjects(app) == []
+
+    assert run_scheduler(app, at(closes_on - timedelta(days=7))) == 1
+    assert reminder_subjects(app) == ["AB Bostaden", "Äldreområdet"]
+    assert run_scheduler(app, at(closes_on - timedelta(days=7), hour=15)) == 0, "the same day again"
+    assert run_scheduler(app, at(closes_on - timedelta(days=6))) == 0
+    assert reminder_subjects(app) == ["AB Bostaden", "Äldreområdet"]
+
+    assert run_scheduler(app, at(closes_on - timedelta(days=2))) == 1
+    assert reminder_subjects(app) == ["AB Bostaden", "AB Bostaden", "Äldreområdet", "Äldreområdet"]
+    assert run_scheduler(app, at(closes_on + timedelta(days=1))) == 0
+    with app.app_context():
+        counts = {a.unit.name: a.reminder_count for a in db.session.scalars(select(Assignment))}
+        assert counts == {"Centrum mot våld": 0, "Äldreområdet": 2, "AB Bostaden": 2}
+        events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "reminders_scheduled")).all()
+        assert [e.details for e in events] == [
+            {"days_before": 7, "units": 2, "messages": 2, "recently_reminded": 0},
+            {"days_before": 2, "units": 2, "messages": 2, "recently_reminded": 0},
+        ]
+        assert events[0].actor == "automatisk påminnelse"
+
+
+def test_rounds_without_reminder_days_and_closed_rounds_get_none(app, world):
+    closes_on = date.today() + timedelta(days=7)
+    set_round(app, world, closes_on, [])
+    assert run_scheduler(app, at(closes_on - timedelta(days=7))) == 0
+    set_round(app, world, closes_on, [7])
+    with app.app_context():
+        db.session.get(Round, world.round_id).state = "closed"
+        db.session.commit()
+    assert run_scheduler(app, at(closes_on - timedelta(days=7))) == 0
+    assert reminder_subjects(app) == []
+
+
+def test_a_unit_reminded_by_hand_is_skipped_within_the_interval(app, client, world):
+    app.config["REMINDER_HOUR"] = 0
+    login(client)
+    post_form(
+        client, f"{round_page(world)}/paminnelse", {"assignment": str(world.assignment_ids[1])}, page=round_page(world)
+    )
+    set_round(app, world, date.today() + timedelta(days=7), [7])
+    assert run_scheduler(app, utcnow()) == 1
+    assert reminder_subjects(app) == ["AB Bostaden", "Centrum mot våld", "Äldreområdet"], "Äldreområdet: only by hand"
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "reminders_scheduled"))
+        assert event.details == {"days_before": 7, "units": 2, "messages": 2, "recently_reminded": 1}
+    page = client.get("/samordning/logg").get_data(as_text=True)
+    assert "Automatiska påminnelser köade" in page and "Hoppades över (påminda eller inbjudna nyss)" in page
+
+
+def test_a_day_claimed_by_another_process_is_not_sent_again(app, world, monkeypatch):
+    closes_on = date.today() + timedelta(days=10)
+    set_round(app, world, closes_on, [7])
+    assert run_scheduler(app, at(closes_on - timedelta(days=7))) == 1
+    # A second process that read the claims before the first committed: the unique row stops it.
+    monkeypatch.setattr(reminders, "claimed", lambda round_ids: set())
+    assert run_scheduler(app, at(closes_on - timedelta(days=7), hour=10)) == 0
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ScheduledReminder)) == 1
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 3
+
+
+def test_mail_send_queues_the_due_reminders_and_delivers_them(app, runner, world, smtp):  # noqa: F811
+    app.config["REMINDER_HOUR"] = 0
+    set_round(app, world, date.today() + timedelta(days=2), [7, 2])
+    result = runner.invoke(args=["mail", "send"])
+    assert result.exit_code == 0, result.output
+    assert "3 sent" in result.output
+    assert len(smtp.messages) == 3
+    message = email.message_from_bytes(smtp.messages[0].content, policy=email.policy.default)
+    assert message["Subject"].startswith("Påminnelse")
+    body = message.get_content()
+    assert "/svar/lank/" in body and "Samordnarna" in body
+    result = runner.invoke(args=["mail", "send"])
+    assert "0 sent" in result.output and len(smtp.messages) == 3, "the second run sends nothing"
+
+
+def test_the_round_page_says_when_the_next_reminder_goes_out_and_to_how_many(app, client, world):
+    login(client)
+    assert "Inga automatiska påminnelser" in client.get(round_page(world)).get_data(as_text=True)
+    fill_and_submit(app.test_client(), world, 0)
+    closes_on = date.today() + timedelta(days=20)
+    set_round(app, world, closes_on, [7, 2])
+    page = client.get(round_page(world)).get_data(as_text=True)
+    assert "Automatiska påminnelser 7, 2 dagar före sista svarsdag." in page
+    assert "till 2 verksamheter som inte har skickat in" in page
+    day = closes_on - timedelta(days=7)
+    assert f"{day.year}-{day.month:02}-{day.day:02} 08:00" in page or str(day.day) in page
+    run_scheduler(app, at(day))
+    page = client.get(round_page(world)).get_data(as_text=True)
+    assert "till 2 verksamheter" in page  # the 2-day reminder: five days after the first
+    run_scheduler(app, at(closes_on - timedelta(days=2)))
+    assert "Inga fler påminnelser går ut i omgången." in client.get(round_page(world)).get_data(as_text=True)
+
+
+def test_the_round_form_suggests_7_and_2_for_a_new_round_and_stores_the_days(app, client, world):
+    login(client)
+    assert 'value="7, 2"' in client.get("/samordning/omgang/ny").get_data(as_text=True)
+    edit = f"{round_page(world)}/redigera"
+    assert 'name="reminder_days" type="text" value=""' in client.get(edit).get_data(as_text=True)
+    fields = {
+        "name": "Kartläggning 2026",
+        "questionnaire": "version:1",
+        "opens_on": date.today().isoformat(),
+        "closes_on": (date.today() + timedelta(days=30)).isoformat(),
+        "scope": "",
+    }
+    page = post_form(client, edit, {**fields, "reminder_days": "sju"}).get_data(as_text=True)
+    assert "Skriv antal dagar före sista svarsdag som heltal" in page
+    assert post_form(client, edit, {**fields, "reminder_days": "2, 14; 7"}).status_code == 303
+    with app.app_context():
+        assert db.session.get(Round, world.round_id).reminder_days == [14, 7, 2]
+    assert 'value="14, 7, 2"' in client.get(edit).get_data(as_text=True)
+
+
+def test_a_manual_reminder_to_a_unit_reminded_recently_asks_first(app, client, world):
+    login(client)
+    url = f"{round_page(world)}/paminnelse"
+    post_form(client, url, {"assignment": str(world.assignment_ids[1])}, page=round_page(world))
+    assert reminder_subjects(app) == ["Äldreområdet"]
+    page = post_form(client, url, {"all": "1"}, page=round_page(world)).get_data(as_text=True)
+    assert "Påminna igen?" in page
+    assert "De här verksamheterna" not in page and "Äldreområdet – påmind" in page
+    assert "Ingen påminnelse har skickats ännu." in page
+    assert reminder_subjects(app) == ["Äldreområdet"], "nothing sent before the coordinator chooses"
+    others = [str(world.assignment_ids[0]), str(world.assignment_ids[2])]
+    post_form(client, url, {"assignment": others, "confirm": "1"}, page=round_page(world))
+    assert reminder_subjects(app) == ["AB Bostaden", "Centrum mot våld", "Äldreområdet"]
+    post_form(client, url, {"assignment": str(world.assignment_ids[1]), "confirm": "1"}, page=round_page(world))
+    assert reminder_subjects(app) == ["AB Bostaden", "Centrum mot våld", "Äldreområdet", "Äldreområdet"]
+
+
+@pytest.mark.parametrize("days", [0, 1])
+def test_the_interval_counts_calendar_days(app, world, days):
+    app.config["REMINDER_INTERVAL_DAYS"] = 2
+    with app.app_context():
+        assignment = db.session.get(Assignment, world.assignment_ids[0])
+        today = date.today()
+        assignment.last_reminded_dt = at(today - timedelta(days=days), hour=23)
+        assert reminders.recently_mailed(assignment, today)
+        assignment.last_reminded_dt = at(today - timedelta(days=2), hour=23)
+        assert not reminders.recently_mailed(assignment, today)
