@@ -19,6 +19,7 @@ from email.utils import format_datetime, formataddr, make_msgid
 
 from flask import current_app, has_request_context, url_for
 from flask_babel import format_date
+from flask_babel import format_datetime as format_local_datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -32,6 +33,7 @@ PLACEHOLDERS = {
     "password_reset": ("namn", "lank"),
     "account_invitation": ("namn", "lank", "roll"),
     "reopened": ("verksamhet", "kontaktperson", "lank", "sista_svarsdag", "omgang", "samordnare", "kommentar"),
+    "receipt": ("verksamhet", "kontaktperson", "lank", "omgang", "inskickat", "referens"),
 }
 DEFAULT_TEMPLATES = {
     "invitation": (
@@ -79,6 +81,22 @@ Samordningsfunktionen har öppnat svaren för {verksamhet} ({omgang}) igen, så 
 
 Vänliga hälsningar
 {samordnare}
+Samordningsfunktionen för arbetet mot våld
+""",
+    ),
+    "receipt": (
+        "Kvitto: kartläggningen för {verksamhet} är inskickad",
+        """Hej {kontaktperson}!
+
+Svaren för {verksamhet} i {omgang} skickades in {inskickat}. Tack!
+
+Referens: {referens}
+Ange referensen om du har frågor till samordnaren.
+
+Här kan du se svaren och kvittot så länge omgången är öppen:
+{lank}
+
+Vänliga hälsningar
 Samordningsfunktionen för arbetet mot våld
 """,
     ),
@@ -229,6 +247,42 @@ def queue_assignment_mail(assignment: Assignment, kind: str, sender: User | None
             assignment.reminder_count += 1
             assignment.last_reminded_dt = now
     return count
+
+
+def queue_receipt(assignment: Assignment) -> list[str]:
+    """A receipt of the submitted answers to every contact person of the unit, each with a new link of its own
+    (earlier links keep working) to the read-only form and its receipt. Returns the addresses."""
+    addresses = []
+    for contact in assignment.unit.contacts:
+        token = assignment.issue_token(keep_earlier=True)
+        values = {
+            "verksamhet": assignment.unit.name,
+            "kontaktperson": contact.name,
+            "lank": contact_link(token),
+            "omgang": assignment.round.name,
+            "inskickat": format_local_datetime(assignment.submitted_dt, "short") if assignment.submitted_dt else "",
+            "referens": assignment.reference,
+        }
+        queue("receipt", contact.email, contact.name, values, assignment_id=assignment.id)
+        addresses.append(contact.email)
+    return addresses
+
+
+def receipt_addresses(assignment: Assignment) -> list[str]:
+    """Where the receipt of the latest submission was mailed."""
+    if assignment.submitted_dt is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(OutboxMessage.to_address)
+            .where(
+                OutboxMessage.assignment_id == assignment.id,
+                OutboxMessage.kind == "receipt",
+                OutboxMessage.created_dt >= assignment.submitted_dt,
+            )
+            .order_by(OutboxMessage.id)
+        )
+    )
 
 
 def signature(sender: User | None) -> str:

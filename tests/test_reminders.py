@@ -2,6 +2,7 @@
 
 import email
 import email.policy
+import re
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -192,3 +193,61 @@ def test_the_interval_counts_calendar_days(app, world, days):
         assert reminders.recently_mailed(assignment, today)
         assignment.last_reminded_dt = at(today - timedelta(days=2), hour=23)
         assert not reminders.recently_mailed(assignment, today)
+
+
+def test_submitting_mails_a_receipt_whose_link_opens_the_submitted_units_receipt(app, runner, world, smtp):  # noqa: F811
+    contact = app.test_client()
+    response = fill_and_submit(contact, world, 0)
+    receipt = contact.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Ett kvitto har skickats till kontakt@example.org." in receipt
+    with app.app_context():
+        assignment = db.session.get(Assignment, world.assignment_ids[0])
+        reference = assignment.reference
+        message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "receipt"))
+        assert message.assignment_id == assignment.id and message.to_address == "kontakt@example.org"
+        assert message.subject == "Kvitto: kartläggningen för Centrum mot våld är inskickad"
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "submitted"))
+        assert event.details == {"messages": 1}
+    runner.invoke(args=["mail", "send"])
+    delivered = [email.message_from_bytes(m.content, policy=email.policy.default) for m in smtp.messages]
+    assert [m["Subject"] for m in delivered] == ["Kvitto: kartläggningen för Centrum mot våld är inskickad"]
+    body = delivered[0].get_content()
+    assert reference in body and "Kartläggning 2026" in body and "Centrum mot våld" in body
+    link = re.search(r"https?://\S+(/svar/lank/\S+)", body).group(1)
+
+    colleague = app.test_client()
+    opened = colleague.get(link)
+    assert opened.status_code == 303 and opened.headers["Location"].endswith(f"/svar/{world.assignment_ids[0]}/")
+    start = colleague.get(opened.headers["Location"]).get_data(as_text=True)
+    assert "Formuläret är låst" in start and "Visa kvittot" in start
+    page = colleague.get(f"/svar/{world.assignment_ids[0]}/kvitto")
+    assert page.status_code == 200 and reference in page.get_data(as_text=True)
+    assert app.test_client().get(world.link(0)).status_code == 303, "the invitation's link still works"
+
+
+def test_a_unit_without_contact_persons_gets_no_receipt_and_the_page_says_nothing(app, world):
+    with app.app_context():
+        for contact_person in db.session.get(Assignment, world.assignment_ids[0]).unit.contacts:
+            db.session.delete(contact_person)
+        db.session.commit()
+    contact = app.test_client()
+    response = fill_and_submit(contact, world, 0)
+    assert "Ett kvitto har skickats" not in contact.get(response.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_the_receipt_mail_is_an_editable_template_that_must_keep_its_link(app, client, world):
+    login(client)
+    assert "Kvitto på inskickade svar" in client.get("/samordning/epost").get_data(as_text=True)
+    url = "/samordning/epost/receipt"
+    page = post_form(client, url, {"subject": "Kvitto {verksamhet}", "body": "Tack! {sista_svarsdag}"})
+    text = page.get_data(as_text=True)
+    assert "Okända platshållare: {sista_svarsdag}" in text and "måste innehålla {lank}" in text
+    saved = post_form(client, url, {"subject": "Kvitto {verksamhet}", "body": "Tack! {referens} {lank}"})
+    assert saved.status_code == 303
+    fill_and_submit(app.test_client(), world, 1)
+    with app.app_context():
+        message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "receipt"))
+        assert message.subject == "Kvitto Äldreområdet"
+        assert message.body.startswith(f"Tack! K{world.round_id}-") and "/svar/lank/" in message.body

@@ -105,6 +105,7 @@ class MailKind(StoredState):
     PASSWORD_RESET = "password_reset"
     ACCOUNT_INVITATION = "account_invitation"
     REOPENED = "reopened"
+    RECEIPT = "receipt"
 
     @property
     def label(self) -> LazyString:
@@ -114,6 +115,7 @@ class MailKind(StoredState):
             MailKind.PASSWORD_RESET: _l("Nytt lösenord"),
             MailKind.ACCOUNT_INVITATION: _l("Nytt konto"),
             MailKind.REOPENED: _l("Svaren öppnade igen"),
+            MailKind.RECEIPT: _l("Kvitto på inskickade svar"),
         }[self]
 
 

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, session, url_for
+from flask import (
+    abort,
+    after_this_request,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from survey import limits
+from survey import limits, mail
 from survey.exports.unit import unit_workbook, unit_workbook_filename
 from survey.extensions import csrf, db
 from survey.followup.areas import without_status
@@ -164,8 +176,16 @@ def submit(assignment_id: int):
         flash(_("Ge varje utvecklingsområde från förra omgången en status och skicka sedan in."), "error")
         return redirect(url_for("respond.review", assignment_id=assignment.id), code=303)
     assignment.submit()
-    audit("submitted", contact_actor(assignment), round_id=assignment.round_id, assignment_id=assignment.id)
+    sent_to = mail.queue_receipt(assignment)
+    audit(
+        "submitted",
+        contact_actor(assignment),
+        round_id=assignment.round_id,
+        assignment_id=assignment.id,
+        details={"messages": len(sent_to)},
+    )
     db.session.commit()
+    after_this_request(mail.send_after_response)
     return redirect(url_for("respond.receipt", assignment_id=assignment.id), code=303)
 
 
@@ -174,7 +194,12 @@ def receipt(assignment_id: int):
     assignment = own_assignment(assignment_id)
     if not assignment.is_submitted:
         return redirect(url_for("respond.start", assignment_id=assignment.id), code=303)
-    return render_template("respond/receipt.html", assignment=assignment, plan=plan_report(assignment))
+    return render_template(
+        "respond/receipt.html",
+        assignment=assignment,
+        plan=plan_report(assignment),
+        receipt_sent_to=mail.receipt_addresses(assignment),
+    )
 
 
 @bp.route("/<int:assignment_id>/svar.xlsx")
