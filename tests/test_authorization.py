@@ -33,6 +33,10 @@ EXPECTED = {
     ("public.index", "GET"): PUBLIC,
     ("public.accessibility", "GET"): PUBLIC,
     ("public.summary", "GET"): row(404, 404, 404, 404, 404, 404),  # not published in the table's world
+    ("public.fragment", "GET"): row(404, 404, 404, 404, 404, 404),
+    ("public.workbook", "GET"): row(404, 404, 404, 404, 404, 404),
+    ("public.preview", "GET"): EDITOR,
+    ("public.approve", "POST"): EDITOR,
     ("accounts.login", "GET"): PUBLIC,
     ("accounts.login", "POST"): PUBLIC,
     ("accounts.logout", "POST"): PUBLIC,

@@ -1,10 +1,12 @@
-"""The published summary page: aggregates and the good examples units agreed to publish, nothing else."""
+"""The published summary page: aggregates and the good examples units agreed to publish and the coordinator
+approved, nothing else."""
 
 import pytest
 
 from helpers import ROOT, World, login, post_form
 from survey.extensions import db
-from survey.models import Assignment, AuditEvent
+from survey.models import Assignment, AuditEvent, Round
+from survey.public.summary import cleared_examples
 from survey.security import content_security_policy
 
 QUESTIONNAIRE = ROOT / "questionnaires" / "kartlaggning-vald.toml"
@@ -26,6 +28,7 @@ def submit_with(assignment, consent, examples, developments=()):
                 ("exempel_rubrik", index): title,
                 ("exempel_valdsomraden", index): codes,
                 ("exempel_kontaktuppgift", index): "cmv@example.org",
+                ("exempel_publicering", index): "ja",
             }
         )
     for title, codes in developments:
@@ -52,7 +55,18 @@ def published(app):
     page = f"/samordning/omgang/{world.round_id}"
     response = post_form(coordinator, f"{page}/publicera", {"publish": "1"}, page=page)
     assert response.status_code == 303
+    approve_all(app, coordinator, world.round_id)
     return world, coordinator
+
+
+def approve_all(app, coordinator, round_id):
+    """The coordinator approves every cleared example in the preview."""
+    preview = f"/samordning/omgang/{round_id}/goda-exempel"
+    with app.app_context():
+        examples = [(e.assignment_id, e.entry_index) for e in cleared_examples(db.session.get(Round, round_id))]
+    for assignment_id, index in examples:
+        data = {"assignment_id": assignment_id, "entry_index": index, "approve": "1"}
+        assert post_form(coordinator, preview, data).status_code == 303
 
 
 def test_nothing_is_public_until_the_coordinator_publishes(app, client):
@@ -70,7 +84,8 @@ def test_summary_shows_response_areas_and_only_consented_examples(app, client, p
     # Goda exempel and utvecklingsområden per violence area, across everyone who submitted.
     assert '<th scope="row">Våld i nära relationer</th><td>1</td><td>1</td>' in html
     assert '<th scope="row">Sexuellt våld</th><td>1</td><td>0</td>' in html
-    assert "Våga fråga" in html and "Centrum mot våld" in html and "cmv@example.org" in html
+    assert "Våga fråga" in html and "Centrum mot våld" in html
+    assert "cmv@example.org" not in html, "the contact field is not public"
     assert "Exempel utan medgivande" not in html, "a unit that said no is not published"
     assert "Rutin saknas för våldsutövare" not in html and "Hemligt behov" not in html and "Namn Namnsson" not in html
     front = client.get("/").get_data(as_text=True)
@@ -114,4 +129,4 @@ def test_withdrawing_the_summary_and_the_audit_trail(app, client, published):
         actions = [
             e.action for e in db.session.query(AuditEvent).order_by(AuditEvent.id) if e.round_id == world.round_id
         ]
-    assert actions[-2:] == ["summary_published", "summary_withdrawn"]
+    assert actions[-3:] == ["summary_published", "example_approved", "summary_withdrawn"]

@@ -5,6 +5,7 @@ from survey.models.audit import ACTION_NAMES, AuditEvent, audit
 from survey.models.followup import DevelopmentAreaFollowUp
 from survey.models.mail import MailTemplate, OutboxMessage
 from survey.models.plan import ActivityReport, IndicatorValue, PlanActivity, PlanIndicator
+from survey.models.publication import ExampleApproval
 from survey.models.rounds import (
     SINGLE,
     AccessToken,
@@ -47,6 +48,7 @@ __all__ = [
     "AuditEvent",
     "ContactPerson",
     "DevelopmentAreaFollowUp",
+    "ExampleApproval",
     "FollowUpStatus",
     "IndicatorDirection",
     "IndicatorValue",

@@ -36,6 +36,8 @@ ACTION_NAMES = {
     "round_state_changed": _l("Omgångens läge ändrat"),
     "summary_published": _l("Sammanställning publicerad"),
     "summary_withdrawn": _l("Sammanställning avpublicerad"),
+    "example_approved": _l("Gott exempel godkänt för publicering"),
+    "example_withdrawn": _l("Gott exempel inte längre godkänt för publicering"),
     "register_imported": _l("Register importerat"),
     "plan_imported": _l("Handlingsplan importerad"),
     "plan_item_created": _l("Aktivitet eller indikator i handlingsplanen skapad"),

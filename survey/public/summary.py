@@ -1,25 +1,80 @@
 """The public summary of a round: what the plan's web page may show once the coordinator publishes it.
 
-Only aggregates and the good examples whose unit said yes to publication: never
-a unit's other answers, never development areas by name."""
+Only aggregates and the good examples that are cleared and approved: never a unit's other answers, never
+development areas by name. An example is cleared when its unit said yes: per example in questionnaires that ask
+(``exempel_publicering``, and the unit's ``publicering`` not "nej"), per unit in older ones. It is shown once the
+coordinator has approved it as it reads now, with only the fields the questionnaire marks public (an older
+questionnaire that marks none: every field), every text through ``personal.redact()``.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+
+from sqlalchemy import select
 
 from survey.exports.data import CONSENT_KEY, CONSENT_YES, GOOD_EXAMPLES_KEY, UnitRow, round_units, stream_answers
 from survey.exports.rows import add_area_counts, area_fields
-from survey.models import SINGLE, Round
+from survey.extensions import db
+from survey.models import SINGLE, ExampleApproval, Round
+from survey.public.personal import redact, warnings
+from survey.questions.definition import Question
+
+EXAMPLE_CONSENT_KEY = "exempel_publicering"  # a field of the good examples: may this one be shown ("ja")
+CONSENT_NO = "nej"
+SEARCH_LENGTH = 200
 
 
 @dataclass
 class PublishedExample:
+    assignment_id: int
+    entry_index: int
     title: str
     unit: str
     namnd: str
-    details: list[tuple[str, Any]]  # (field label, value as shown), empty fields left out
+    details: list[tuple[str, str]]  # (field label, value as shown, redacted), empty fields left out
+    codes: dict[str, list[str]] = field(default_factory=dict)  # a public choice field's key → the codes chosen
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # for the coordinator: (kind, the words)
+    approved: bool = False  # approved as it reads now
+    approved_before: bool = False  # approved once, changed since
+
+    @property
+    def digest(self) -> str:
+        """The SHA-256 of exactly what the public sees of it."""
+        shown = [self.title, self.unit, self.namnd, self.details]
+        return hashlib.sha256(json.dumps(shown, ensure_ascii=False).encode()).hexdigest()
+
+    def matches(self, filters: ExampleFilters) -> bool:
+        if any(code not in self.codes.get(key, []) for key, code in filters.choices.items()):
+            return False
+        if not filters.search:
+            return True
+        haystack = " ".join([self.title, self.unit, self.namnd, *(text for _label, text in self.details)])
+        return filters.search.casefold() in haystack.casefold()
+
+
+@dataclass
+class ExampleFilters:
+    search: str = ""
+    choices: dict[str, str] = field(default_factory=dict)  # a public choice field's key → the code chosen
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str], filter_fields: list[Question]) -> ExampleFilters:
+        """The filters from a GET query; a code that is no option of its field is left out."""
+        choices = {}
+        for question in filter_fields:
+            code = args.get(question.key, "")
+            if code in {o.code for o in question.choices}:
+                choices[question.key] = code
+        return cls(" ".join(args.get("q", "").split())[:SEARCH_LENGTH], choices)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.search or self.choices)
 
 
 @dataclass
@@ -29,23 +84,53 @@ class PublicSummary:
     per_namnd: dict[str, list[int]] = field(default_factory=dict)  # nämnd → [invited, submitted]
     area_columns: list[str] = field(default_factory=list)  # "Goda exempel", "Utvecklingsområden"
     areas: list[tuple[str, list[int]]] = field(default_factory=list)  # (violence area, count per column)
-    examples: list[PublishedExample] = field(default_factory=list)
+    examples: list[PublishedExample] = field(default_factory=list)  # approved, within the filters
+    published_count: int = 0  # approved, before the filters
+    filter_fields: list[Question] = field(default_factory=list)
+    filters: ExampleFilters = field(default_factory=ExampleFilters)
 
     @property
     def share(self) -> float:
         return self.submitted / self.invited if self.invited else 0
 
 
-def public_summary(round_: Round) -> PublicSummary:
-    """Response per nämnd, entries per violence area, and the good examples cleared for publication."""
-    rows, _units = round_units(round_)
+def public_fields(group: Question) -> list[Question]:
+    """The good examples' fields the public may see: those marked public, or every field where none is."""
+    fields = [f for f in group.fields if f.key != EXAMPLE_CONSENT_KEY]
+    return [f for f in fields if f.public] or fields
+
+
+def filter_fields(group: Question | None) -> list[Question]:
+    """The public fields with options (violence area, target group, level): the page's filters."""
+    return [f for f in public_fields(group) if f.choices] if group is not None and group.is_group else []
+
+
+def public_summary(round_: Round, args: Mapping[str, str] | None = None) -> PublicSummary:
+    """Response per nämnd, entries per violence area, and the approved good examples within the GET filters."""
+    summary, examples = summarise(round_)
+    summary.filter_fields = filter_fields(round_.definition.question(GOOD_EXAMPLES_KEY))
+    summary.filters = ExampleFilters.from_args(args or {}, summary.filter_fields)
+    approved = [e for e in examples if e.approved]
+    summary.published_count = len(approved)
+    summary.examples = [e for e in approved if e.matches(summary.filters)]
+    return summary
+
+
+def cleared_examples(round_: Round) -> list[PublishedExample]:
+    """Every example its unit cleared for publication, approved or not, with warnings: the coordinator's preview."""
+    _summary, examples = summarise(round_)
+    return examples
+
+
+def summarise(round_: Round) -> tuple[PublicSummary, list[PublishedExample]]:
+    rows, units = round_units(round_)
     summary = PublicSummary(invited=len(rows))
     for row in rows:
         invited_and_submitted = summary.per_namnd.setdefault(row.namnd, [0, 0])
         invited_and_submitted[0] += 1
         invited_and_submitted[1] += row.assignment.is_submitted
-    # Only answers as they stand submitted: a reopened unit's edits are unsent drafts, and the
-    # public must never see them (not even a consent changed in a draft). It returns on resubmitting.
+    # Only answers as they stand submitted: a reopened unit's edits are unsent drafts, and the public must
+    # never see them (not even a consent changed in a draft). It returns on resubmitting and approving again.
     submitted = [row for row in rows if row.assignment.is_submitted]
     summary.submitted = len(submitted)
     definition = round_.definition
@@ -55,23 +140,66 @@ def public_summary(round_: Round) -> PublicSummary:
     if group is not None and group.is_group:
         keys |= {group.key, *(f.key for f in group.fields)}
     counts: dict[tuple[str, str], int] = defaultdict(int)
+    examples: list[PublishedExample] = []
+    known = [u.name for u in units.values()] + [o.label for f in definition.questions for o in f.choices]
     for row, values in stream_answers(submitted, keys):
         add_area_counts(counts, pairs, values)
-        if group is not None and values.get((CONSENT_KEY, SINGLE)) == CONSENT_YES:
-            summary.examples += published_examples(group, row, values)
+        if group is not None and group.is_group:
+            examples += cleared(group, row, values, known)
     if pairs:
         summary.area_columns = [g.label for g, _f in pairs]
         summary.areas = [(area.label, [counts[(g.key, area.code)] for g, _f in pairs]) for area in pairs[0][1].options]
-    return summary
+    mark_approvals(examples)
+    return summary, examples
 
 
-def published_examples(group, row: UnitRow, values) -> list[PublishedExample]:
+def cleared(group: Question, row: UnitRow, values, known: list[str]) -> list[PublishedExample]:
+    """The unit's examples it said may be published, rendered as the public sees them."""
+    unit_consent = values.get((CONSENT_KEY, SINGLE))
+    per_example = any(f.key == EXAMPLE_CONSENT_KEY for f in group.fields)
+    if per_example and unit_consent == CONSENT_NO or not per_example and unit_consent != CONSENT_YES:
+        return []
+    shown_fields = public_fields(group)
     examples = []
     for index in sorted(i for key, i in values if key == group.key):
-        shown = [(f, f.as_text(values.get((f.key, index)))) for f in group.fields]
-        shown = [(f, text) for f, text in shown if text]
-        if not shown:
+        if per_example and values.get((EXAMPLE_CONSENT_KEY, index)) != CONSENT_YES:
             continue
-        (_first, title), rest = shown[0], shown[1:]
-        examples.append(PublishedExample(title, row.unit.name, row.namnd, [(f.label, text) for f, text in rest]))
+        raw = [(f, f.as_text(values.get((f.key, index)))) for f in shown_fields]
+        raw = [(f, text) for f, text in raw if text]
+        if not raw:
+            continue
+        (_first, title), rest = raw[0], raw[1:]
+        example = PublishedExample(
+            row.assignment.id,
+            index,
+            redact(title),
+            row.unit.name,
+            row.namnd,
+            [(f.label, redact(text)) for f, text in rest],
+            {f.key: chosen_codes(values.get((f.key, index))) for f in shown_fields if f.choices},
+            [found for _f, text in raw if not _f.choices for found in warnings(text, known)],
+        )
+        examples.append(example)
     return examples
+
+
+def chosen_codes(value) -> list[str]:
+    """A choice answer's codes: a list for multiple choice, one code for single choice, none unanswered."""
+    if value is None:
+        return []
+    return [str(code) for code in value] if isinstance(value, list) else [str(value)]
+
+
+def mark_approvals(examples: list[PublishedExample]) -> None:
+    """Mark each example approved if the coordinator approved exactly what it shows now (one query)."""
+    ids = {e.assignment_id for e in examples}
+    if not ids:
+        return
+    approvals = {
+        (a.assignment_id, a.entry_index): a.content_sha256
+        for a in db.session.scalars(select(ExampleApproval).where(ExampleApproval.assignment_id.in_(ids)))
+    }
+    for example in examples:
+        digest = approvals.get((example.assignment_id, example.entry_index))
+        example.approved = digest == example.digest
+        example.approved_before = digest is not None and not example.approved
