@@ -26,6 +26,10 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+# Parsed questionnaire versions by content hash (frozen dataclasses, safe to share between requests and threads).
+PARSED: dict[str, Questionnaire] = {}
+
+
 class QuestionnaireVersion(Model):
     """One exact text of a questionnaire file, identified by its content hash.
 
@@ -39,13 +43,18 @@ class QuestionnaireVersion(Model):
     slug: Mapped[str] = mapped_column(String(100))
     version: Mapped[str] = mapped_column(String(50))
     title: Mapped[str] = mapped_column(String(300))
-    source: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text, deferred=True)  # read only when a version is parsed the first time
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)
     loaded_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property
     def definition(self) -> Questionnaire:
-        return parse(self.source, name=f"{self.slug} {self.version}")
+        # A version's text never changes (its hash is its identity), so it is parsed once per process: every
+        # save and page asks for it, and parsing is most of a save's time otherwise.
+        definition = PARSED.get(self.content_hash)
+        if definition is None:
+            definition = PARSED[self.content_hash] = parse(self.source, name=f"{self.slug} {self.version}")
+        return definition
 
     @classmethod
     def from_source(cls, source: str) -> QuestionnaireVersion:
