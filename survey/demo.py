@@ -22,7 +22,8 @@ from survey.demo_plan import add_plan
 from survey.extensions import db
 from survey.followup.areas import earlier_areas, record
 from survey.followup.prefill import can_start_from_previous, confirm_unchanged, start
-from survey.models import ContactPerson, Role, Round, StartChoice, Unit, User, audit
+from survey.models import ContactPerson, ExampleApproval, Role, Round, StartChoice, Unit, User, audit
+from survey.public.summary import cleared_examples
 from survey.questions.cli import load_questionnaire
 from survey.rounds.links import issue_links
 
@@ -94,6 +95,7 @@ def demo_command(new_links):
     last_year = db.session.scalar(select(Round).where(Round.name == LAST_YEARS_ROUND))
     if last_year is None:
         last_year = last_years_round(load_questionnaire(folder / LAST_YEARS_QUESTIONNAIRE), units)
+        publish(last_year)
     round_ = db.session.scalar(select(Round).where(Round.name == DEMO_ROUND))
     first_load = round_ is None
     if round_ is None:
@@ -176,6 +178,20 @@ def last_years_round(version, units: list[Unit]) -> Round:
             assignment.submit()
     round_.state = "closed"
     return round_
+
+
+def publish(round_: Round, approved: int = 4) -> None:
+    """Last year's summary is public, with a few of the good examples their units cleared approved, so the
+    public page shows something at once (issue 16)."""
+    db.session.flush()
+    round_.published_dt = utcnow()
+    cleared = [example for example in cleared_examples(round_) if not example.warnings]
+    for example in cleared[:approved]:
+        db.session.add(
+            ExampleApproval(
+                assignment_id=example.assignment_id, entry_index=example.entry_index, content_sha256=example.digest
+            )
+        )
 
 
 def partly_answer(round_: Round) -> None:

@@ -147,3 +147,14 @@ def test_the_demo_has_an_action_plan_followed_up_in_both_rounds(app, runner):
         book = council_workbook(this_year, ExportOptions(include_drafts=True))
         rows = {row[0]: row for row in openpyxl.load_workbook(book)["Indikatorer"].iter_rows(values_only=True)}
         assert rows[trained][3:8] == (0.8, "Högre är bättre", 0.62, 0.74, "Nej"), "a percentage is Excel's own"
+
+
+def test_the_demo_publishes_last_years_summary_with_approved_examples(app, runner):
+    runner.invoke(args=["demo"])
+    with app.app_context():
+        last_year = db.session.scalar(select(Round).order_by(Round.id))
+        assert last_year.published_dt is not None
+        round_id = last_year.id
+    page = app.test_client().get(f"/sammanstallning/{round_id}").get_data(as_text=True)
+    assert page.count('<article class="panel">') == 4, "four approved examples are public"
+    assert "@example.org" not in page
