@@ -142,6 +142,8 @@ class NextReminder:
 
 def next_reminder(round_: Round, now: datetime | None = None) -> NextReminder | None:
     """The round's next automatic reminder and how many units it would reach as things stand, for its page."""
+    if not round_.reminder_days or not round_.is_open:
+        return None  # no queries: the round page's count stays flat
     now = now or utcnow()
     days = pending_days(round_, claimed([round_.id]), now)
     if not days:
