@@ -51,6 +51,8 @@ class QuestionnaireVersion(Model):
     def definition(self) -> Questionnaire:
         # A version's text never changes (its hash is its identity), so it is parsed once per process: every
         # save and page asks for it, and parsing is most of a save's time otherwise.
+        if not self.content_hash:  # made in memory, not stored: nothing identifies its text yet
+            return parse(self.source, name=f"{self.slug} {self.version}")
         definition = PARSED.get(self.content_hash)
         if definition is None:
             definition = PARSED[self.content_hash] = parse(self.source, name=f"{self.slug} {self.version}")

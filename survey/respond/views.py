@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 
 from survey import limits, mail
 from survey.exports.unit import unit_workbook, unit_workbook_filename
+from survey.exports.writer import XLSX
 from survey.extensions import csrf, db
 from survey.followup.areas import without_status
 from survey.followup.progress import progress
@@ -207,8 +208,5 @@ def download_answers(assignment_id: int):
     """The unit's own answers as a workbook, to keep or to share in the unit."""
     assignment = own_assignment(assignment_id)
     return send_file(
-        unit_workbook(assignment),
-        as_attachment=True,
-        download_name=unit_workbook_filename(assignment),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        unit_workbook(assignment), as_attachment=True, download_name=unit_workbook_filename(assignment), mimetype=XLSX
     )
