@@ -80,18 +80,8 @@ units_group = AppGroup("units", help="The register of units and contact persons.
 def units_import(path, dry_run):
     """Import units and contact persons from .xlsx or .csv (Verksamhet, Överordnad, Typ, Kontaktperson, E-post)."""
     from survey.register.importing import import_register, preview
-    from survey.register.imports import RegisterFileError
 
-    try:
-        plan = preview(path, Path(path).read_bytes())
-    except OSError as exc:
-        fail(f"{path}: cannot be read: {exc.strerror or exc}")
-    except RegisterFileError as exc:
-        fail(f"{path}: {exc}")
-    for number, message in plan.errors:
-        click.echo(f"{path}: row {number}: {message}", err=True)
-    if not plan.ok:
-        fail(f"{len(plan.errors)} error(s); nothing was imported.")
+    plan = checked_plan(path, preview)
     for name, kind, parent in plan.create:
         click.echo(f"create\t{name}\t{kind}\t{parent}")
     for name, what in plan.change:
@@ -110,16 +100,8 @@ def units_import(path, dry_run):
     click.echo("Imported.")
 
 
-plan_group = AppGroup("plan", help="The action plan's activities and indicators.")
-
-
-@plan_group.command("import")
-@click.argument("path", type=click.Path(dir_okay=False))
-@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
-def plan_import(path, dry_run):
-    """Import activities and indicators from .xlsx or .csv (Typ, Namn, Delmål, Ansvarig, Från år, Till år,
-    Måttenhet, Målvärde, Riktning, Aktivitet)."""
-    from survey.plan.importing import import_plan, preview
+def checked_plan(path: str, preview):
+    """What importing the file would do (``preview(name, data)``), or an exit naming the file's problems and rows."""
     from survey.register.imports import RegisterFileError
 
     try:
@@ -132,6 +114,21 @@ def plan_import(path, dry_run):
         click.echo(f"{path}: row {number}: {message}", err=True)
     if not plan.ok:
         fail(f"{len(plan.errors)} error(s); nothing was imported.")
+    return plan
+
+
+plan_group = AppGroup("plan", help="The action plan's activities and indicators.")
+
+
+@plan_group.command("import")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+def plan_import(path, dry_run):
+    """Import activities and indicators from .xlsx or .csv (Typ, Namn, Delmål, Ansvarig, Från år, Till år,
+    Måttenhet, Målvärde, Riktning, Aktivitet)."""
+    from survey.plan.importing import import_plan, preview
+
+    plan = checked_plan(path, preview)
     for verb, found in (("create", plan.create), ("change", plan.change)):
         for item in found:
             click.echo(f"{verb}\t{item.kind}\t{item.name}\t{item.unit.name}")

@@ -8,6 +8,7 @@ import re
 from datetime import date
 from typing import Any
 
+from flask import send_file
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -16,8 +17,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from survey.db import LOCAL_TZ, utcnow
 from survey.exports.cells import NumberCell
-from survey.exports.writer import clean_text, slug, unique_sheet_titles
-from survey.models import SINGLE, Assignment
+from survey.exports.writer import XLSX, clean_text, slug, unique_sheet_titles
+from survey.extensions import db
+from survey.models import SINGLE, Assignment, audit
 from survey.questions.definition import Question, Section
 from survey.questions.types.base import excel_rule
 
@@ -302,3 +304,15 @@ def write_meta(workbook: Workbook, assignment: Assignment) -> None:
 
 def template_filename(assignment: Assignment) -> str:
     return f"kartlaggning-mall-{slug(assignment.unit.name) or assignment.unit_id}.xlsx"
+
+
+def template_download(assignment, actor: str, user_id: int | None = None):
+    """The template as a download, its fetching in the audit log: for the coordinator and the contact person."""
+    audit("template_downloaded", actor, user_id=user_id, round_id=assignment.round_id, assignment_id=assignment.id)
+    db.session.commit()
+    return send_file(
+        io.BytesIO(offline_template(assignment)),
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name=template_filename(assignment),
+    )

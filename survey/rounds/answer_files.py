@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 from flask import flash, redirect, render_template, request, send_file, session, url_for
@@ -10,14 +9,14 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from survey.access import audit_by_user, editor_required, staff_required, user_actor
+from survey.access import editor_required, staff_required, user_actor
 from survey.exports.unit import unit_workbook, unit_workbook_filename
 from survey.exports.writer import XLSX
 from survey.extensions import db
 from survey.offline import importing
 from survey.offline.plan import import_refusal
 from survey.offline.reader import MAX_BYTES, OfflineFileError
-from survey.offline.template import offline_template, template_filename
+from survey.offline.template import template_download
 from survey.register.uploads import keep_upload, upload_folder
 from survey.rounds import bp
 from survey.rounds.assignment import round_assignment
@@ -27,15 +26,7 @@ from survey.rounds.forms import AnswersImportForm, AnswersUploadForm
 @bp.route("/svar/<int:assignment_id>/mall.xlsx")
 @editor_required
 def offline_template_download(assignment_id: int):
-    assignment = round_assignment(assignment_id)
-    audit_by_user("template_downloaded", round_id=assignment.round_id, assignment_id=assignment.id)
-    db.session.commit()
-    return send_file(
-        io.BytesIO(offline_template(assignment)),
-        mimetype=XLSX,
-        as_attachment=True,
-        download_name=template_filename(assignment),
-    )
+    return template_download(round_assignment(assignment_id), user_actor(current_user), current_user.id)
 
 
 @bp.route("/svar/<int:assignment_id>/svar.xlsx")
