@@ -17,7 +17,7 @@ from sqlalchemy import select
 from survey.extensions import db
 from survey.models import IndicatorDirection, PlanActivity, PlanIndicator, Unit, audit
 from survey.plan.forms import FIRST_YEAR, LAST_YEAR, NAME_LENGTH
-from survey.register.imports import MAX_ROWS, RegisterFileError, clean, read_table
+from survey.register.imports import RegisterFileError, clean, filled_rows, read_table
 
 ACTIVITY, INDICATOR = "aktivitet", "indikator"
 COLUMNS = {  # our column → the headings accepted for it (compared case-insensitively)
@@ -94,15 +94,7 @@ class ImportPlan:
 def read_plan_rows(filename: str, data: bytes) -> list[PlanRow]:
     """The rows of an uploaded plan file; raises RegisterFileError with a Swedish message for a bad file."""
     table = read_table(filename, data)
-    columns = map_columns(table[0])
-    rows = []
-    for number, cells in enumerate(table[1:], start=2):
-        values = {name: clean(cells[i]) if i < len(cells) else "" for name, i in columns.items()}
-        if any(values.values()):
-            rows.append(PlanRow(number, values))
-        if len(rows) > MAX_ROWS:
-            raise RegisterFileError(_("Filen har fler än %(max)s rader. Dela upp den.", max=MAX_ROWS))
-    return rows
+    return [PlanRow(number, values) for number, values in filled_rows(table, map_columns(table[0]))]
 
 
 def map_columns(header: list) -> dict[str, int]:

@@ -17,7 +17,7 @@ from survey.models import PlanActivity, PlanIndicator, Unit
 from survey.plan import bp, importing, items
 from survey.plan.forms import ActivityForm, IndicatorForm, PlanUploadForm
 from survey.register.imports import RegisterFileError
-from survey.register.uploads import drop_upload, keep_upload, upload_folder
+from survey.register.uploads import drop_upload, keep_upload, take_upload
 
 PENDING = "plan_import"
 
@@ -154,15 +154,11 @@ def import_plan():
 @bp.route("/samordning/plan/import/bekrafta", methods=["POST"])
 @editor_required
 def confirm_import():
-    pending = session.pop(PENDING, None)
-    path = upload_folder() / Path(pending["file"]).name if pending else None
-    try:
-        data = path.read_bytes() if path is not None else None
-    except OSError:  # gone: swept after two hours, or confirmed in another tab
-        data = None
-    if data is None or path is None:
+    taken = take_upload(PENDING)
+    if taken is None:
         flash(_("Importen har gått ut. Ladda upp filen igen."), "error")
         return redirect(url_for("plan.import_plan"), code=303)
+    pending, data = taken
     try:
         plan = importing.preview(pending["name"], data, visible_unit_ids(current_user))
         if not plan.ok:
@@ -173,7 +169,5 @@ def confirm_import():
     except RegisterFileError as exc:
         flash(str(exc), "error")
         return redirect(url_for("plan.import_plan"), code=303)
-    finally:
-        path.unlink(missing_ok=True)
     flash(_("Handlingsplanen är importerad: %(created)s nya, %(changed)s ändrade.", **counts), "saved")
     return redirect(url_for("plan.index"), code=303)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -74,25 +75,31 @@ class Plan:
 def read_rows(filename: str, data: bytes) -> list[Row]:
     """The rows of an uploaded register; raises RegisterFileError with a Swedish message for a bad file."""
     table = read_table(filename, data)
-    columns = map_columns(table[0])
-    rows = []
+    return [
+        Row(
+            number,
+            values.get("unit", ""),
+            values.get("parent", ""),
+            values.get("kind", ""),
+            values.get("contact_name", ""),
+            values.get("contact_email", ""),
+        )
+        for number, values in filled_rows(table, map_columns(table[0]))
+    ]
+
+
+def filled_rows(table: list[list], columns: dict[str, int]) -> Iterator[tuple[int, dict[str, str]]]:
+    """(row number, cleaned text per column name) of every row that is not empty, below the header; at most
+    MAX_ROWS, else RegisterFileError. Shared by the register's and the action plan's imports."""
+    count = 0
     for number, cells in enumerate(table[1:], start=2):
         values = {name: clean(cells[i]) if i < len(cells) else "" for name, i in columns.items()}
         if not any(values.values()):
             continue
-        rows.append(
-            Row(
-                number,
-                values.get("unit", ""),
-                values.get("parent", ""),
-                values.get("kind", ""),
-                values.get("contact_name", ""),
-                values.get("contact_email", ""),
-            )
-        )
-        if len(rows) > MAX_ROWS:
+        count += 1
+        if count > MAX_ROWS:
             raise RegisterFileError(_("Filen har fler än %(max)s rader. Dela upp den.", max=MAX_ROWS))
-    return rows
+        yield number, values
 
 
 def read_table(filename: str, data: bytes) -> list[list]:

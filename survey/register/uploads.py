@@ -8,7 +8,7 @@ import secrets
 import time
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, session
 
 UPLOAD_KEPT_SECONDS = 2 * 60 * 60
 UPLOAD_NAME = re.compile(r"[0-9a-f]{32}(\.[a-z0-9]{1,4})?")  # the names keep_upload() gives, nothing else
@@ -53,3 +53,19 @@ def keep_upload(data: bytes, suffix: str) -> str:
 def drop_upload(pending: dict | None) -> None:
     if pending:
         (upload_folder() / Path(pending["file"]).name).unlink(missing_ok=True)
+
+
+def take_upload(session_key: str) -> tuple[dict, bytes] | None:
+    """The upload waiting for confirmation under ``session_key`` (what the session kept of it, and its bytes),
+    taken off the session and the disk, so each upload is confirmed once. None when it is gone: swept after two
+    hours, or confirmed in another tab."""
+    pending = session.pop(session_key, None)
+    if not pending:
+        return None
+    path = upload_folder() / Path(pending["file"]).name
+    try:
+        data = path.read_bytes()
+    except OSError:
+        data = None
+    path.unlink(missing_ok=True)
+    return (pending, data) if data is not None else None

@@ -31,7 +31,7 @@ from survey.models.units import UnitTree
 from survey.register import bp, importing
 from survey.register.forms import ContactForm, RegisterUploadForm, UnitForm
 from survey.register.imports import RegisterFileError, template_workbook
-from survey.register.uploads import drop_upload, keep_upload, upload_folder
+from survey.register.uploads import drop_upload, keep_upload, take_upload
 
 
 def all_units() -> list[Unit]:
@@ -259,15 +259,11 @@ def import_register():
 @bp.route("/import/bekrafta", methods=["POST"])
 @editor_required
 def confirm_import():
-    pending = session.pop("register_import", None)
-    path = upload_folder() / Path(pending["file"]).name if pending else None
-    try:
-        data = path.read_bytes() if path is not None else None
-    except OSError:  # gone: swept after two hours, or confirmed in another tab
-        data = None
-    if data is None:
+    taken = take_upload("register_import")
+    if taken is None:
         flash(_("Importen har gått ut. Ladda upp filen igen."), "error")
         return redirect(url_for("register.import_register"), code=303)
+    pending, data = taken
     try:
         plan = importing.preview(pending["name"], data, visible_unit_ids(current_user))
         if not plan.ok:
@@ -278,8 +274,6 @@ def confirm_import():
     except RegisterFileError as exc:
         flash(str(exc), "error")
         return redirect(url_for("register.import_register"), code=303)
-    finally:
-        path.unlink(missing_ok=True)
     flash(
         _(
             "Registret är importerat: %(created)s nya enheter, %(changed)s ändrade, %(contacts)s nya kontaktpersoner.",

@@ -17,7 +17,7 @@ from survey.offline import importing
 from survey.offline.plan import import_refusal
 from survey.offline.reader import MAX_BYTES, OfflineFileError
 from survey.offline.template import template_download
-from survey.register.uploads import keep_upload, upload_folder
+from survey.register.uploads import keep_upload, take_upload
 from survey.rounds import bp
 from survey.rounds.assignment import round_assignment
 from survey.rounds.forms import AnswersImportForm, AnswersUploadForm
@@ -71,16 +71,8 @@ def import_answers(assignment_id: int):
 
 def take_pending_import(assignment_id: int) -> bytes | None:
     """The uploaded file waiting for confirmation, taken off the session and the disk: one confirmation per upload."""
-    pending = session.pop("answers_import", None)
-    if not pending:
-        return None
-    path = upload_folder() / Path(pending["file"]).name
-    try:
-        data = path.read_bytes() if pending.get("assignment") == assignment_id else None
-    except OSError:
-        data = None
-    path.unlink(missing_ok=True)
-    return data
+    taken = take_upload("answers_import")
+    return taken[1] if taken is not None and taken[0].get("assignment") == assignment_id else None
 
 
 @bp.route("/svar/<int:assignment_id>/importera/bekrafta", methods=["POST"])
