@@ -87,8 +87,19 @@ komma till er arbetsplatsträff och gå igenom kartläggningen tillsammans med e
     help="When the demo is loaded already: print new contact links (the earlier ones stop working), or keep "
     "them. Default: ask at a terminal, keep otherwise.",
 )
-def demo_command(new_links):
+@click.option(
+    "--county",
+    is_flag=True,
+    help="A county instead (survey/demo_county.py): a kommunförbund, four municipalities in two parts of the "
+    "county, the region and the police, a coordinator for the county and one per municipality.",
+)
+def demo_command(new_links, county):
     """Load the demo municipality (idempotent) and print the logins and contact links."""
+    if county:
+        from survey.demo_county import county_demo  # it imports this module's neighbours, not this module
+
+        county_demo(new_links)
+        return
     folder = Path(current_app.root_path).parent / "questionnaires"
     version = load_questionnaire(folder / DEMO_QUESTIONNAIRE)
     units = [demo_unit(*row) for row in DEMO_UNITS]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from io import BytesIO
 from typing import Any
 
@@ -17,6 +18,7 @@ from survey.exports.data import (
     GOOD_EXAMPLES_KEY,
     ExportOptions,
     UnitAnswers,
+    UnitRow,
     answered,
     earlier_rounds,
     previous_round,
@@ -27,6 +29,7 @@ from survey.exports.data import (
 from survey.exports.history import history_rows
 from survey.exports.plan_sheets import plan_sheets
 from survey.exports.rows import (
+    LEVEL_HEADINGS,
     AreaChangeRows,
     ChoiceRows,
     ComparisonRows,
@@ -37,6 +40,7 @@ from survey.exports.rows import (
     ViolenceMatrix,
     about_rows,
     codebook_rows,
+    county_levels,
     missing_rows,
     overview_rows,
 )
@@ -47,18 +51,25 @@ from survey.models import Round, Unit
 from survey.questions.definition import Question, Questionnaire
 
 
-def response_chart(sheet, table_rows: int) -> BarChart:
-    """A native bar chart of each nämnd's units by status, as shares, in the table's order."""
+def response_chart(sheet, table_rows: int, title: str = "Andel svar per nämnd") -> BarChart:
+    """A native bar chart of each nämnd's (kommun's, länsdel's) units by status, as shares, in the table's order."""
     chart = BarChart()
     # Shares rather than counts: a nämnd of three units and one of forty read alike.
     chart.type, chart.grouping, chart.overlap = "bar", "percentStacked", 100
-    chart.title = "Andel svar per nämnd"
+    chart.title = title
     chart.x_axis.scaling.orientation = "maxMin"  # top to bottom, as in the table
     last = table_rows  # the header is row 1
     chart.add_data(Reference(sheet, min_col=3, max_col=6, min_row=1, max_row=last), titles_from_data=True)
     chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=last))
     chart.height, chart.width = 4 + 0.6 * table_rows, 22
     return chart
+
+
+def overview_widths(rows: list[UnitRow]) -> tuple[int, ...]:
+    """The overview's columns; in a county one more, the level above, and all still one page wide."""
+    if county_levels(rows):
+        return (30, 13, 13, 13, 13, 13, 13, 30)
+    return (34, 14, 14, 14, 14, 14, 14)
 
 
 def group_widths(rows: GroupRows) -> tuple[int, ...]:
@@ -105,8 +116,17 @@ def council_workbook(round_: Round, options: ExportOptions = ExportOptions()) ->
         PlannedSheet(
             "Översikt",
             overview_rows(rows),
-            dict(widths=(34, 14, 14, 14, 14, 14, 14), percent_columns=(7,)),
+            dict(widths=overview_widths(rows), percent_columns=(7,)),
             then=add_response_chart,
+        ),
+        *(
+            PlannedSheet(
+                f"Översikt per {LEVEL_HEADINGS[level].lower()}",
+                overview_rows(rows, level),
+                dict(widths=overview_widths(rows), percent_columns=(7,)),
+                then=partial(add_response_chart, title=f"Andel svar per {LEVEL_HEADINGS[level].lower()}"),
+            )
+            for level in county_levels(rows)
         ),
         PlannedSheet(
             "Om sammanställningen",
@@ -178,9 +198,9 @@ def council_workbook(round_: Round, options: ExportOptions = ExportOptions()) ->
     return buffer
 
 
-def add_response_chart(overview, row_count: int) -> None:
+def add_response_chart(overview, row_count: int, title: str = "Andel svar per nämnd") -> None:
     if row_count > 1:  # below the table, so the page is as wide as the table and prints at full size
-        overview.add_chart(response_chart(overview, row_count), f"A{row_count + 3}")
+        overview.add_chart(response_chart(overview, row_count, title), f"A{row_count + 3}")
 
 
 def fill_side_by_side(sheets: list[tuple[SheetRows, SheetWriter]], units: Iterable[UnitAnswers]) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -109,6 +109,13 @@ class UnitRow:
     namnd: str
     unit: Unit
     contacts: list[ContactPerson]
+    # The unit each roll-up level counts this unit towards, by level (NAMND, and in a county KOMMUN, LANSDEL).
+    levels: dict[str, Unit] = field(default_factory=dict)
+
+
+# The roll-up levels, finest first; a county's tree has all three, a municipality's only the nämnd level.
+NAMND, KOMMUN, LANSDEL = "namnd", "kommun", "lansdel"
+ROLL_UP_LEVELS = (NAMND, KOMMUN, LANSDEL)
 
 
 def round_units(round_: Round, options: ExportOptions = ExportOptions()) -> tuple[list[UnitRow], dict[int, Unit]]:
@@ -129,12 +136,25 @@ def round_units(round_: Round, options: ExportOptions = ExportOptions()) -> tupl
     ):
         contacts[contact.unit_id].append(contact)
     rows = []
+    tree = UnitTree(units)
+    county_levels = [level for level in (KOMMUN, LANSDEL) if any(u.kind == level for u in units.values())]
     for assignment in db.session.scalars(assignments):
-        top = top_unit(units, assignment.unit_id)
+        unit = units[assignment.unit_id]
+        top = tree.top(unit)
         if options.namnd_id is not None and top.id != options.namnd_id:
             continue
-        rows.append(UnitRow(assignment, top.name, units[assignment.unit_id], contacts[assignment.unit_id]))
-    rows.sort(key=lambda row: (row.namnd.casefold(), row.unit.name.casefold()))
+        levels = {NAMND: top} | {level: tree.rolled_up(unit, (level,)) for level in county_levels}
+        # In a county several municipalities have a nämnd of the same name: the nämnd column says whose it is.
+        kommun = levels.get(KOMMUN)
+        namnd = top.name if kommun is None or kommun.id == top.id else f"{top.name} ({kommun.name})"
+        rows.append(UnitRow(assignment, namnd, unit, contacts[assignment.unit_id], levels))
+    rows.sort(
+        key=lambda row: (
+            *(row.levels[level].name.casefold() for level in reversed(county_levels)),
+            row.namnd.casefold(),
+            row.unit.name.casefold(),
+        )
+    )
     return rows, units
 
 

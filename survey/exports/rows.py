@@ -7,7 +7,18 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from survey.exports.data import ExportOptions, UnitAnswers, UnitRow, Values, entry_indexes, status_text
+from survey.exports.data import (
+    KOMMUN,
+    LANSDEL,
+    NAMND,
+    ROLL_UP_LEVELS,
+    ExportOptions,
+    UnitAnswers,
+    UnitRow,
+    Values,
+    entry_indexes,
+    status_text,
+)
 from survey.exports.writer import Described
 from survey.models import SINGLE, AssignmentStatus, Round
 from survey.questions.definition import Question, Questionnaire
@@ -35,15 +46,37 @@ def state_counts(rows: Iterable[UnitRow]) -> list[int]:
     return counts
 
 
-def overview_rows(rows: list[UnitRow]) -> Iterator[list[Any]]:
+LEVEL_HEADINGS = {NAMND: "Nämnd", KOMMUN: "Kommun", LANSDEL: "Länsdel"}
+
+
+def overview_rows(rows: list[UnitRow], level: str = NAMND) -> Iterator[list[Any]]:
     """Sheet 'Översikt': the response per nämnd, one header row and no total row, so it sorts and pivots as it
-    is (the totals are in 'Om sammanställningen'); the chart reads this table."""
-    yield ["Nämnd", *STATE_HEADINGS]
-    per_namnd: dict[str, list[UnitRow]] = {}
+    is (the totals are in 'Om sammanställningen'); the chart reads this table.
+
+    In a county the same per kommun and per länsdel (``level``), each with a last column naming the row's unit
+    at the level above (none for a unit that is its own, such as the region beside the municipalities): the rows
+    of one unit above add up to its row on that level's sheet, and each level's rows to the total."""
+    above = next(
+        (lv for lv in ROLL_UP_LEVELS[ROLL_UP_LEVELS.index(level) + 1 :] if any(lv in r.levels for r in rows)), None
+    )
+    yield [LEVEL_HEADINGS[level], *STATE_HEADINGS] + ([LEVEL_HEADINGS[above]] if above else [])
+    grouped: dict[object, list[UnitRow]] = {}
     for row in rows:
-        per_namnd.setdefault(row.namnd, []).append(row)
-    for namnd, namnd_rows in per_namnd.items():
-        yield [namnd, *with_share(state_counts(namnd_rows))]
+        unit = row.levels.get(level)
+        grouped.setdefault(row.namnd if unit is None else unit.id, []).append(row)
+    for group in grouped.values():
+        first = group[0]
+        unit = first.levels.get(level)
+        line = [first.namnd if unit is None else unit.name, *with_share(state_counts(group))]
+        if above:
+            over = first.levels[above]
+            line.append("" if unit is not None and over.id == unit.id else over.name)
+        yield line
+
+
+def county_levels(rows: list[UnitRow]) -> list[str]:
+    """The roll-up levels above the nämnd that the rows have (a county's kommun and länsdel), finest first."""
+    return [level for level in (KOMMUN, LANSDEL) if any(level in row.levels for row in rows)]
 
 
 def about_rows(round_: Round, rows: list[UnitRow], options: ExportOptions, units, generated: datetime):

@@ -31,7 +31,7 @@ from survey.models.states import (
     StartChoice,
     UnitKind,
 )
-from survey.models.units import ContactPerson, Unit, participating_units
+from survey.models.units import ContactPerson, ScopeVoice, Unit, participating_units
 
 __all__ = [
     "ACTION_NAMES",
@@ -64,6 +64,7 @@ __all__ = [
     "Round",
     "RoundState",
     "ScheduledReminder",
+    "ScopeVoice",
     "Setting",
     "StartChoice",
     "Unit",

@@ -27,10 +27,21 @@ class StoredState(StrEnum):
 
 
 class UnitKind(StoredState):
+    """A unit's place in the tree: a municipality's nämnd → förvaltning → verksamhet (and its bolag); in a county,
+    the kommunförbund or län at the top, its parts (länsdelar) grouping the municipalities, each kommun above its
+    nämnder, and the outside authorities (region, polis, länsstyrelse) beside the municipalities."""
+
     NAMND = "namnd"
     FORVALTNING = "forvaltning"
     VERKSAMHET = "verksamhet"
     BOLAG = "bolag"
+    KOMMUNFORBUND = "kommunforbund"
+    LAN = "lan"
+    LANSDEL = "lansdel"
+    KOMMUN = "kommun"
+    REGION = "region"
+    POLIS = "polis"
+    LANSSTYRELSE = "lansstyrelse"
 
     @property
     def label(self) -> LazyString:
@@ -39,7 +50,21 @@ class UnitKind(StoredState):
             UnitKind.FORVALTNING: _l("Förvaltning"),
             UnitKind.VERKSAMHET: _l("Verksamhet"),
             UnitKind.BOLAG: _l("Bolag"),
+            UnitKind.KOMMUNFORBUND: _l("Kommunförbund"),
+            UnitKind.LAN: _l("Län"),
+            UnitKind.LANSDEL: _l("Länsdel"),
+            UnitKind.KOMMUN: _l("Kommun"),
+            UnitKind.REGION: _l("Region"),
+            UnitKind.POLIS: _l("Polis"),
+            UnitKind.LANSSTYRELSE: _l("Länsstyrelse"),
         }[self]
+
+
+# The levels a roll-up counts by, finest first: a unit counts towards its nearest unit of each level above it.
+# A nämnd's level holds the bolag and the outside authorities too (each its own top), so every unit is in one.
+NAMND_LEVEL = (UnitKind.NAMND, UnitKind.BOLAG, UnitKind.REGION, UnitKind.POLIS, UnitKind.LANSSTYRELSE)
+# The top of a county's tree, above every level.
+COUNTY_TOPS = (UnitKind.KOMMUNFORBUND, UnitKind.LAN)
 
 
 class Role(StoredState):

@@ -1,16 +1,17 @@
-"""The register: units (nämnd, förvaltning, verksamhet, bolag) in a tree, and their contact persons."""
+"""The register: units (nämnd, förvaltning, verksamhet, bolag; in a county also kommun, länsdel, the top and the
+outside authorities) in a tree, and their contact persons."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, select
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.db import UTCDateTime, utcnow
 from survey.extensions import Model, db
-from survey.models.states import UnitKind, _in
+from survey.models.states import COUNTY_TOPS, NAMND_LEVEL, UnitKind, _in
 
 
 class Unit(Model):
@@ -48,6 +49,23 @@ class ContactPerson(Model):
     unit: Mapped[Unit] = relationship(back_populates="contacts")
 
 
+class ScopeVoice(Model):
+    """How one part of the tree speaks to its contact persons: the mail's sender name and reply-to address, the
+    manual (Markdown) and the contact details on the start page. A unit's contact person hears the nearest part's
+    voice up the tree; what a part leaves empty comes from further up, and at the top from the app's settings."""
+
+    __tablename__ = "scope_voice"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True)
+    sender_name: Mapped[str] = mapped_column(String(200), default="")
+    reply_to: Mapped[str] = mapped_column(String(254), default="")
+    manual: Mapped[str] = mapped_column(Text, default="")
+    contact_details: Mapped[str] = mapped_column(Text, default="")
+    updated_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    unit: Mapped[Unit] = relationship()
+
+
 def participating_units(root: Unit | None = None, every_unit: list[Unit] | None = None) -> list[Unit]:
     """The units that answer: active units without active children, in ``root``'s subtree (or everywhere)."""
     if every_unit is None:
@@ -76,9 +94,22 @@ class UnitTree:
         return found
 
     def top(self, unit: Unit) -> Unit:
-        """The nämnd or bolag the unit belongs to (itself if it is one), else the top of its tree."""
+        """The nämnd, bolag or outside authority the unit belongs to (itself if it is one), else its kommun, else
+        the top of its tree."""
         chain = [unit, *self.ancestors(unit)]
-        return next((u for u in chain if u.kind in ("namnd", "bolag")), chain[-1])
+        return self.nearest(chain, NAMND_LEVEL) or self.nearest(chain, (UnitKind.KOMMUN,)) or chain[-1]
+
+    @staticmethod
+    def nearest(chain: list[Unit], kinds: tuple[str, ...]) -> Unit | None:
+        return next((u for u in chain if u.kind in kinds), None)
+
+    def rolled_up(self, unit: Unit, kinds: tuple[str, ...]) -> Unit:
+        """The unit a roll-up at a level counts ``unit`` towards: its nearest unit of one of ``kinds`` (itself if it
+        is one); one outside that level (the region beside the municipalities, a kommun in no länsdel) counts
+        towards its highest unit below the county's top, so every unit is in exactly one row of the level."""
+        chain = [unit, *self.ancestors(unit)]
+        below_top = [u for u in chain if u.kind not in COUNTY_TOPS] or chain
+        return self.nearest(chain, kinds) or below_top[-1]
 
     def children(self, unit: Unit) -> list[Unit]:
         if self._children is None:
