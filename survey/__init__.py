@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from survey import serving
 from survey.access import access_givers
 from survey.extensions import babel, csrf, login_manager, migrate
 from survey.extensions import db as database
@@ -85,6 +86,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
+    serving.init_app(app)
 
     from survey import accounts, cli, logs, plan, privacy, public, register, respond, rounds
     from survey.followup import views as followup

@@ -1,5 +1,6 @@
 """The export benchmark's data builder and measurement run on a small round, so the benchmark cannot rot."""
 
+import re
 import sys
 
 from helpers import ROOT
@@ -13,3 +14,20 @@ def test_benchmark_builds_and_measures_a_small_round(app):
         round_id = bench_export.build_round(20)
         result = bench_export.measure(round_id, repeat=1)
     assert set(result) == {"export", "cells", "values", "peak"} and all(v > 0 for v in result.values())
+
+
+def test_load_benchmark_runs_small_and_loses_nothing(capsys):
+    """bench_load end to end on SQLite with tiny settings: gunicorn up, the mix run, the database read back."""
+    sys.path.insert(0, str(ROOT / "benches"))
+    import bench_load
+
+    assert (
+        bench_load.main(["--users", "2", "--seconds", "2", "--units", "3", "--database", "sqlite", "--workers", "1"])
+        == 0
+    )
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    match = re.fullmatch(
+        r"saves/s ratio to bare insert: (\d+\.\d\d); p99 save ms: (\d+); lost acknowledged saves: (\d+)", last
+    )
+    assert match, last
+    assert float(match.group(1)) > 0 and match.group(3) == "0"
