@@ -93,7 +93,7 @@ Svaren för {verksamhet} i {omgang} skickades in {inskickat}. Tack!
 Referens: {referens}
 Ange referensen om du har frågor till samordnaren.
 
-Här kan du se svaren och kvittot så länge omgången är öppen:
+Här kan du se svaren och kvittot, även sedan omgången har stängt:
 {lank}
 
 Vänliga hälsningar

@@ -72,6 +72,9 @@ EXPECTED = {
     ("respond.receipt", "GET"): OWN_ASSIGNMENT,
     ("respond.download_answers", "GET"): OWN_ASSIGNMENT,
     ("respond.offline_template_download", "GET"): OWN_ASSIGNMENT,
+    ("respond.upload_answers", "GET"): OWN_ASSIGNMENT,
+    ("respond.upload_answers", "POST"): OWN_ASSIGNMENT,
+    ("respond.confirm_upload", "POST"): OWN_ASSIGNMENT,
     ("followup.start_form", "POST"): OWN_ASSIGNMENT,
     # The table's round follows up no earlier round, so no form has earlier development areas to follow up.
     ("followup.follow_up", "GET"): row(404, 404, 404, 404, 404, 404),

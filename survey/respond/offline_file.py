@@ -1,14 +1,110 @@
 """The offline template for the contact person: the form as an Excel file to fill in together, at a workplace
-meeting, and to send to the coordinator, who reads it in (survey/rounds/answer_files.py)."""
+meeting, and then to upload here (or to send to the coordinator, who reads it in: survey/rounds/answer_files.py).
+
+The upload is the coordinator's import (survey/offline/importing.py) with the contact person's limits: only while
+the form can be edited, never marking the answers submitted (that is the review page's button).
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from survey.extensions import db
+from survey.forms import Form
+from survey.models import Assignment
+from survey.offline import importing
+from survey.offline.reader import MAX_BYTES, OfflineFileError
 from survey.offline.template import template_download
+from survey.register.uploads import keep_upload, take_upload
 from survey.respond import bp
 from survey.respond.session import contact_actor, own_assignment
+from survey.rounds.forms import AnswersUploadForm
+
+PENDING_KEY = "contact_answers_import"
 
 
 @bp.route("/<int:assignment_id>/mall.xlsx")
 def offline_template_download(assignment_id: int):
     assignment = own_assignment(assignment_id)
     return template_download(assignment, contact_actor(assignment))
+
+
+def upload_refusal(assignment: Assignment) -> str | None:
+    """Why the contact person cannot upload a file now, or None."""
+    if assignment.is_submitted:
+        return _("Svaren är inskickade och kan inte ändras med en fil. Kontakta samordnaren om något behöver ändras.")
+    if not assignment.round.is_open:
+        return _("Omgången är stängd och tar inte längre emot svar.")
+    return None
+
+
+def take_pending_upload(assignment_id: int) -> bytes | None:
+    """The uploaded file waiting for confirmation, taken off the session and the disk: one confirmation per upload."""
+    taken = take_upload(PENDING_KEY)
+    return taken[1] if taken is not None and taken[0].get("assignment") == assignment_id else None
+
+
+@bp.route("/<int:assignment_id>/las-in", methods=["GET", "POST"])
+def upload_answers(assignment_id: int):
+    """Upload → preview of every change (nothing written) → confirm, which reads the same file again."""
+    assignment = own_assignment(assignment_id)
+    form = AnswersUploadForm()
+    refusal = upload_refusal(assignment)
+    if request.method == "POST":
+        take_pending_upload(assignment.id)  # a new upload replaces whatever waited for confirmation
+    if refusal is None and form.validate_on_submit():
+        upload = form.file.data
+        with upload.stream:
+            data = upload.read(MAX_BYTES + 1)
+        try:
+            plan = importing.preview(assignment, data)
+        except OfflineFileError as exc:
+            form.file.errors.append(str(exc))
+        else:
+            if plan.ok:
+                session[PENDING_KEY] = {"file": keep_upload(data, ".xlsx"), "assignment": assignment.id}
+            return render_template(
+                "respond/upload_preview.html",
+                assignment=assignment,
+                plan=plan,
+                filename=Path(upload.filename or "").name,
+                form=Form(),
+            )
+    return render_template("respond/upload_answers.html", assignment=assignment, form=form, refusal=refusal)
+
+
+@bp.route("/<int:assignment_id>/las-in/bekrafta", methods=["POST"])
+def confirm_upload(assignment_id: int):
+    assignment = own_assignment(assignment_id)
+    form = Form()
+    data = take_pending_upload(assignment.id)
+    again = url_for("respond.upload_answers", assignment_id=assignment.id)
+    refusal = upload_refusal(assignment)
+    if refusal:
+        flash(refusal, "error")
+        return redirect(again, code=303)
+    if data is None or not form.validate_on_submit():
+        flash(_("Inläsningen har gått ut. Ladda upp filen igen."), "error")
+        return redirect(again, code=303)
+    try:
+        result = importing.import_answers(assignment, data, actor=contact_actor(assignment))
+    except (importing.ImportRefused, OfflineFileError) as exc:
+        flash(str(exc), "error")
+        return redirect(again, code=303)
+    except importing.FileHasErrors:
+        flash(_("Filen har fel och kan inte läsas in."), "error")
+        return redirect(again, code=303)
+    db.session.commit()
+    flash(
+        ngettext(
+            "Svaren från filen är sparade: %(num)s ändring. Granska dem och skicka in när allt är klart.",
+            "Svaren från filen är sparade: %(num)s ändringar. Granska dem och skicka in när allt är klart.",
+            len(result.plan.changes),
+        ),
+        "saved",
+    )
+    return redirect(url_for("respond.review", assignment_id=assignment.id), code=303)

@@ -48,14 +48,17 @@ def open_link(token: str):
         # Only unknown links count: a real one is always honoured, whatever others at the address guessed.
         limits.attempt(("link-address", limits.client_address()))
         return link_problem("unknown", 404)
-    if assignment.round.state in ("closed", "archived"):
+    closed = assignment.round.state in ("closed", "archived")
+    if closed and not assignment.is_submitted:
         return link_problem("closed", 410, assignment)
-    if assignment.round.state != "open":
+    if assignment.round.state not in ("open", "closed", "archived"):
         return link_problem("not_open", 404, assignment)
     bind_session(assignment, token)
     audit("link_opened", contact_actor(assignment), round_id=assignment.round_id, assignment_id=assignment.id)
     db.session.commit()
-    response = redirect(url_for("respond.start", assignment_id=assignment.id), code=303)
+    # After the round has closed, the link (the receipt e-mail's) still shows what was submitted, read-only.
+    target = "respond.receipt" if closed else "respond.start"
+    response = redirect(url_for(target, assignment_id=assignment.id), code=303)
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
