@@ -31,7 +31,7 @@ def test_demo_loads_the_samverkansrad_and_prints_working_links(app, runner):
         assert this_year.previous_round_id == last_year.id, "this year's round follows up last year's"
         assert (last_year.questionnaire_version.version, this_year.questionnaire_version.version) == (
             "2025.1",
-            "2026.6",
+            "2026.7",
         )
         assert count(Assignment) == 2 * 17
         assert sum(a.is_submitted for a in last_year.assignments) == 14

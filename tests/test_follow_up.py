@@ -33,7 +33,7 @@ STAFF_SUPPORT = STAFF_SUPPORT[: STAFF_SUPPORT.index('[[sections.questions]]\nkey
 def older_version() -> str:
     """Last year's file: no follow-up flag, no owner or deadline, no question on staff support (added since),
     a question since removed, an option since removed."""
-    source = CURRENT.replace('version = "2026.6"', 'version = "2025.1"', 1)
+    source = CURRENT.replace('version = "2026.7"', 'version = "2025.1"', 1)
     source = source.replace("follow_up = true\n", "").replace(OWNER_AND_DEADLINE, "").replace(STAFF_SUPPORT, "")
     return (
         source
@@ -209,7 +209,7 @@ def test_the_follow_up_form_shows_the_differences_and_the_new_round_follows_the_
     assert "Skapa uppföljningsomgång" in page
     form = client.get(f"/samordning/omgang/{history.first_round_id}/uppfoljning").get_data(as_text=True)
     assert 'value="Kartläggning 2025 – uppföljning"' in form
-    assert "version 2026.6 (ny, från filen kartlaggning-vald.toml)" in form
+    assert "version 2026.7 (ny, från filen kartlaggning-vald.toml)" in form
     text = " ".join(lxml.html.fromstring(form).text_content().split())
     assert "Ny fråga: Vem ansvarar? utveckling_ansvarig" in text
     assert "Ny fråga: Klart senast utveckling_klart" in text
@@ -220,7 +220,7 @@ def test_the_follow_up_form_shows_the_differences_and_the_new_round_follows_the_
     with app.app_context():
         second = db.session.get(Round, round_id)
         assert second.previous_round_id == history.first_round_id and second.state == "draft"
-        assert second.questionnaire_version.version == "2026.6"
+        assert second.questionnaire_version.version == "2026.7"
         assert {a.unit.name for a in second.assignments} == {"Centrum mot våld", "Biblioteket"}
 
 

@@ -61,7 +61,7 @@ def test_create_a_round_for_a_subtree(app, client, world):
     login(client)
     page = client.get("/samordning/omgang/ny").get_data(as_text=True)
     assert "Hela organisationen" in page and "Socialtjänsten" in page
-    assert "Kartläggning av arbetet mot våld – version 2026.6 (ny, från filen kartlaggning-vald.toml)" in page
+    assert "Kartläggning av arbetet mot våld – version 2026.7 (ny, från filen kartlaggning-vald.toml)" in page
     with app.app_context():
         scope = db.session.scalar(select(Round)).assignments[0].unit.parent_id
     response = post_form(

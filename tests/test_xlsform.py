@@ -15,12 +15,13 @@ from helpers import DATA, ROOT
 from survey.extensions import db
 from survey.models import QuestionnaireVersion
 from survey.questions.definition import content_hash, parse
+from survey.questions.languages import localized
 from survey.questions.toml_text import dumps
 from survey.questions.types import TYPES
 from survey.questions.xlsform import SOURCE, write_workbook
 from survey.questions.xlsform_reading import read_workbook
 
-SOURCES = [*sorted((ROOT / "questionnaires").glob("*.toml")), DATA / "every_type.toml"]
+SOURCES = [*sorted((ROOT / "questionnaires").glob("*.toml")), DATA / "every_type.toml", DATA / "translated.toml"]
 EVERY_TYPE = (DATA / "every_type.toml").read_text(encoding="utf-8")
 SETTINGS = [("form_title", "form_id", "version"), ("Test", "test", "1")]
 
@@ -175,11 +176,11 @@ def test_a_workbook_in_kobo_and_odk_conventions_loads_with_what_is_left_out_name
         ["short_text", "long_text", "single_choice"],
     )
     assert definition.question("rubrik").max_length == 80
+    english = localized(definition, "en")
+    assert (english.sections[1].title, english.question("goda_exempel").label) == ("Good practice", "Example")
+    assert [o.label for o in english.question("omraden").options] == ["Domestic violence", "Honour-based violence"]
+    assert english.question("namn").label == "Name of the unit"
     assert reading.warnings == [
-        'kobo.xlsx: sheet "choices", column D (label::English (en)): translations are not carried over yet: '
-        "the questionnaire is read in one language (rows 2, 3, 4, 5)",
-        'kobo.xlsx: sheet "survey", column D (label::English (en)): translations are not carried over yet: '
-        "the questionnaire is read in one language (rows 4, 5, 6, 7, 8, …)",
         'kobo.xlsx: sheet "survey", column G (relevant): conditions on when a question shows are not carried over: '
         "every question is always shown (row 8)",
         'kobo.xlsx: sheet "survey", row 2, column A (type): start: metadata a phone records, not a question; '

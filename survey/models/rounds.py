@@ -15,6 +15,7 @@ from survey.extensions import Model, db
 from survey.models.states import AnswerOrigin, AssignmentStatus, RoundState, StartChoice, _in
 from survey.models.units import Unit, participating_units
 from survey.questions.definition import Question, Questionnaire, QuestionnaireError, parse
+from survey.questions.languages import localized, shown_language
 from survey.questions.versions import conflicts_with_stored, stored_versions
 
 # A question outside any repeating group is stored with entry index 0;
@@ -255,7 +256,9 @@ class Assignment(Model):
 
     @property
     def definition(self) -> Questionnaire:
-        return self.round.definition
+        """The questionnaire in the language the request shows it in (the contact person's choice on their pages,
+        Swedish elsewhere): the same keys in every language, so answers and saving do not depend on it."""
+        return localized(self.round.definition, shown_language())
 
     def values(self) -> dict[tuple[str, int], Any]:
         """Every stored answer keyed by (question key, entry index)."""

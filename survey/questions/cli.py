@@ -18,6 +18,7 @@ from survey.extensions import db
 from survey.ids import parse_id
 from survey.models import QuestionnaireVersion
 from survey.questions.definition import Questionnaire, QuestionnaireError, parse
+from survey.questions.languages import XLSFORM_NAMES, languages, missing
 from survey.questions.versions import conflicts_with_stored, diff, stored_versions
 from survey.questions.xlsform import write_workbook
 from survey.questions.xlsform_reading import read_workbook
@@ -34,9 +35,16 @@ def fail(message: str) -> NoReturn:
 
 @questionnaire_group.command("check")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
-def questionnaire_check(paths):
+@click.option(
+    "--language",
+    "wanted",
+    multiple=True,
+    help="Also list the texts without a translation into this language (a code: en, ar …) if the file has none yet.",
+)
+def questionnaire_check(paths, wanted):
     """Validate questionnaire files (TOML or .xlsx), also against the stored versions; one line per problem,
-    exit 1 if any. What a spreadsheet holds that cannot be carried over is a warning."""
+    exit 1 if any. What a spreadsheet holds that cannot be carried over is a warning. For each language the
+    file is translated into, the texts that still lack a translation are listed (they show in Swedish)."""
     problems = []
     for path in paths:
         try:
@@ -45,11 +53,24 @@ def questionnaire_check(paths):
             problems.extend(exc.problems)
             continue
         problems.extend(conflicts_with_stored(definition, stored_or_none(definition.id), name=str(path)))
+        echo_missing_translations(definition, str(path), wanted)
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
         sys.exit(1)
     click.echo(f"{len(paths)} file(s) valid.")
+
+
+def echo_missing_translations(definition: Questionnaire, name: str, wanted: tuple[str, ...]) -> None:
+    for language in dict.fromkeys([*languages(definition)[1:], *wanted]):
+        lacking = missing(definition, language)
+        said = f"{name}: {XLSFORM_NAMES.get(language, language)} ({language}): "
+        if not lacking:
+            click.echo(said + "every text is translated")
+            continue
+        click.echo(said + f"{len(lacking)} text(s) without a translation, shown in Swedish:")
+        for text in lacking:
+            click.echo(f"  {text}")
 
 
 def stored_or_none(slug: str) -> list:

@@ -15,11 +15,21 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-from survey.questions.option import Option
+from survey.questions.option import Option, Translations
 from survey.questions.types import TYPES, QuestionType
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]*$")
+BASE_LANGUAGE = "sv"  # every text is written in Swedish first; other languages are translations of it
+# The texts of each part of a questionnaire that a translation may give in another language. In a file a
+# translation is the text's key with the language's code after it: label_en = "…", help_ar = "…".
+TEXTS = {
+    "questionnaire": ("title", "intro"),
+    "section": ("title", "help"),
+    "question": ("label", "help", "unit", "min_label", "max_label", "entry_label"),
+    "option": ("label",),
+}
+TRANSLATION_RE = re.compile(r"^(?P<text>[a-z_]+)_(?P<language>[a-z]{2,3})$")
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,8 @@ class Question:
     fields: tuple[Question, ...] = ()
     follow_up: bool = False  # a group whose entries the next round follows up (development areas)
     public: bool = False  # a group's field that the public summary page may show (goda exempel)
+    translations: Translations = ()
+    language: str = field(default=BASE_LANGUAGE, compare=False)  # set by questions.languages.localized()
 
     @property
     def kind(self) -> QuestionType:
@@ -78,6 +90,8 @@ class Section:
     title: str
     help: str
     questions: tuple[Question, ...]
+    translations: Translations = ()
+    language: str = field(default=BASE_LANGUAGE, compare=False)  # set by questions.languages.localized()
 
 
 @dataclass(frozen=True)
@@ -89,6 +103,9 @@ class Questionnaire:
     estimated_minutes: int | None
     sections: tuple[Section, ...]
     content_hash: str = field(default="", compare=False)
+    translations: Translations = ()
+    # The language its texts are shown in: Swedish as parsed; questions.languages.localized() makes the others.
+    language: str = field(default=BASE_LANGUAGE, compare=False)
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)
@@ -183,12 +200,36 @@ class _Builder:
         """Name every key the table should not have, with its line and the closest known key:
         a misspelt ``requred = true`` would otherwise be ignored without a word."""
         for name in table:
-            if name in known:
+            if name in known or self.is_translation(name, known):
                 continue
             close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
             hint = f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(sorted(known))})"
             line = self.line_of(name, after)
             self.problem(where, f"unknown key {name!r}" + (f" on line {line}" if line else "") + hint)
+
+    @staticmethod
+    def is_translation(name: str, known: set[str] | frozenset[str]) -> bool:
+        """``label_en``: a text this table may have, in another language than Swedish."""
+        match = TRANSLATION_RE.match(name)
+        return bool(
+            match
+            and match["language"] != BASE_LANGUAGE
+            and match["text"] in known
+            and any(match["text"] in texts for texts in TEXTS.values())
+        )
+
+    def translations(self, table: dict, part: str, where: str) -> Translations:
+        """The table's texts in other languages, as (language, text, translation)."""
+        found = []
+        for name, value in table.items():
+            match = TRANSLATION_RE.match(name)
+            if not match or match["text"] not in TEXTS[part] or match["language"] == BASE_LANGUAGE:
+                continue
+            if not isinstance(value, str):
+                self.problem(where, f"{name} must be text")
+            elif value.strip():
+                found.append((match["language"], match["text"], value))
+        return tuple(sorted(found))
 
     def line_of(self, name: str, after: str | None) -> int | None:
         """The line of ``name = …`` in the source: the first one after the line matching ``after``."""
@@ -232,6 +273,7 @@ class _Builder:
             estimated_minutes=minutes,
             sections=tuple(sections),
             content_hash=digest,
+            translations=self.translations(meta, "questionnaire", "[questionnaire]"),
         )
 
     def text(self, table: dict, name: str, where: str, required: bool = False) -> str:
@@ -271,7 +313,7 @@ class _Builder:
                 self.problem(where, f"duplicate option code {code!r}")
                 continue
             codes.add(code)
-            options.append(Option(code, label))
+            options.append(Option(code, label, self.translations(raw, "option", f"{where}: option {code}")))
         return tuple(options)
 
     def section(self, raw, number: int, section_keys: set[str]) -> Section | None:
@@ -297,6 +339,7 @@ class _Builder:
             title=self.text(raw, "title", where, required=True),
             help=self.text(raw, "help", where),
             questions=tuple(questions),
+            translations=self.translations(raw, "section", where),
         )
 
     def question(self, raw, where: str, in_group: bool = False) -> Question | None:
@@ -333,6 +376,7 @@ class _Builder:
             help=self.text(raw, "help", key),
             required=required,
             public=public,
+            translations=self.translations(raw, "question", key),
         )
         known = QUESTION_KEYS | TYPES[qtype].attributes | (GROUP_FIELD_KEYS if in_group else frozenset())
         self.unknown_keys(raw, known, key, after=key_line(key))

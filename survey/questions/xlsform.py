@@ -30,6 +30,11 @@ type declares, by its own name; in ``settings``, ``intro`` and ``estimated_minut
 unless its rows name in the extension column ``question`` the one question whose own options
 they are.
 
+Translations are columns of their own, as in XLSForm: ``label::English (en)`` and ``hint::English (en)``
+beside label and hint (in ``survey`` and ``choices``), ``form_title::English (en)`` and
+``intro::English (en)`` in ``settings``, and ``entry_label::English (en)`` and so on for the extension
+columns that hold text. The columns without a language are Swedish.
+
 Reading turns the sheets into TOML text, so a spreadsheet goes through the same validation,
 content hash and storage as a file. A workbook written here also carries its TOML text on a
 hidden sheet: when the visible sheets still say exactly what that text says, the text itself is
@@ -47,6 +52,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from survey.questions.definition import GROUP_FIELD_KEYS, Question, Questionnaire, Section, parse
+from survey.questions.languages import XLSFORM_NAMES
 from survey.questions.types import TYPES
 from survey.questions.xlsform_sheets import Table
 
@@ -122,6 +128,38 @@ def xlsform_type(question: Question, lists: dict[str, str]) -> str:
     return f"{name} {lists[question.key]}" if name in ("select_one", "select_multiple") else name
 
 
+# The column each text of ours is written in, by the part it belongs to (our text → XLSForm's column).
+COLUMNS_OF_TEXTS = {
+    "questionnaire": {"title": "form_title", "intro": "intro"},
+    "section": {"title": "label", "help": "hint"},
+    "question": {"label": "label", "help": "hint"},
+    "option": {"label": "label"},
+}
+
+
+def translation_column(column: str, language: str) -> str:
+    return f"{column}::{XLSFORM_NAMES.get(language, language)} ({language})"
+
+
+def translation_cells(part: Any, kind: str) -> dict[str, str]:
+    """A part's translations as the cells of their columns: {"label::English (en)": "…"}."""
+    columns = COLUMNS_OF_TEXTS[kind]
+    return {translation_column(columns.get(text, text), lang): value for lang, text, value in part.translations}
+
+
+def with_translation_columns(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> tuple[str, ...]:
+    """The sheet's columns and, after them, every translation column a row fills: by language, then in the
+    order of the columns they translate."""
+    found = {name for row in rows for name in row if "::" in name}
+    order = {name: n for n, name in enumerate(columns)}
+
+    def place(name: str) -> tuple[str, int]:
+        column, _sep, language = name.partition("::")
+        return language, order.get(column, len(order))
+
+    return columns + tuple(sorted(found, key=place))
+
+
 def question_row(question: Question, lists: dict[str, str]) -> dict[str, Any]:
     row: dict[str, Any] = {
         "type": xlsform_type(question, lists),
@@ -129,6 +167,7 @@ def question_row(question: Question, lists: dict[str, str]) -> dict[str, Any]:
         "label": question.label,
         "hint": question.help,
         "required": "yes" if question.required else "",
+        **translation_cells(question, "question"),
     }
     if question.type == "long_text":
         row["appearance"] = MULTILINE
@@ -160,12 +199,18 @@ def survey_rows(definition: Questionnaire) -> list[dict[str, Any]]:
 
 
 def section_row(section: Section) -> dict[str, Any]:
-    return {"type": "begin group", "name": section.key, "label": section.title, "hint": section.help}
+    return {
+        "type": "begin group",
+        "name": section.key,
+        "label": section.title,
+        "hint": section.help,
+        **translation_cells(section, "section"),
+    }
 
 
 def choice_rows(definition: Questionnaire) -> list[dict[str, Any]]:
     rows = [
-        {"list_name": name, "name": option.code, "label": option.label}
+        {"list_name": name, "name": option.code, "label": option.label, **translation_cells(option, "option")}
         for name, options in shared_sets(definition).items()
         for option in options
     ]
@@ -173,7 +218,13 @@ def choice_rows(definition: Questionnaire) -> list[dict[str, Any]]:
     for question in every_question(definition):
         if question.option_set is None and question.key in lists:
             rows += [
-                {"list_name": lists[question.key], "name": o.code, "label": o.label, "question": question.key}
+                {
+                    "list_name": lists[question.key],
+                    "name": o.code,
+                    "label": o.label,
+                    "question": question.key,
+                    **translation_cells(o, "option"),
+                }
                 for o in question.options
             ]
     return rows
@@ -186,6 +237,7 @@ def settings_row(definition: Questionnaire) -> dict[str, Any]:
         "version": definition.version,
         "intro": definition.intro,
         "estimated_minutes": definition.estimated_minutes,
+        **translation_cells(definition, "questionnaire"),
     }
 
 
@@ -195,9 +247,12 @@ def write_workbook(source: str) -> bytes:
     book = Workbook()
     survey = book.active
     survey.title = SURVEY
-    write_sheet(survey, SURVEY_COLUMNS + attribute_columns(), survey_rows(definition))
-    write_sheet(book.create_sheet(CHOICES), CHOICES_COLUMNS, choice_rows(definition))
-    write_sheet(book.create_sheet(SETTINGS), SETTINGS_COLUMNS, [settings_row(definition)])
+    for sheet, columns, rows in (
+        (survey, SURVEY_COLUMNS + attribute_columns(), survey_rows(definition)),
+        (book.create_sheet(CHOICES), CHOICES_COLUMNS, choice_rows(definition)),
+        (book.create_sheet(SETTINGS), SETTINGS_COLUMNS, [settings_row(definition)]),
+    ):
+        write_sheet(sheet, with_translation_columns(columns, rows), rows)
     write_source(book.create_sheet(SOURCE), source)
     out = BytesIO()
     book.save(out)

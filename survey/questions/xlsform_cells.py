@@ -39,7 +39,9 @@ IGNORED_BECAUSE = {
     "repeat_count": "repeat counts are not carried over: a respondent adds as many entries as needed",
     "read_only": "read-only questions are not carried over",
 }
-TRANSLATION = "translations are not carried over yet: the questionnaire is read in one language"
+TRANSLATION = "translations of this column are not carried over"
+UNNAMED_LANGUAGE = "the language has no code: name it as in label::English (en)"
+TRANSLATION_COLUMN_RE = re.compile(r"^(?P<column>[a-z_]+)::\s*(?P<name>.*?)\s*(?:\((?P<code>[a-z]{2,3})\))?$")
 
 
 def yes_or_no(value: str) -> bool | None:
@@ -94,13 +96,45 @@ def text_columns(table: Table, report: Report, language: str = "") -> tuple[str,
     return label, "hint" + suffix
 
 
+def translation_columns(table: Table, texts: dict[str, str], base: set[str]) -> dict[str, tuple[str, str]]:
+    """The columns that translate a text (label::English (en), hint::العربية (ar)) into another language than
+    the one read as the base, each as (the TOML text it translates, the language's code): ``texts`` maps a
+    column (label, hint, …) to its text in TOML (label, title, help, …). A language named without its
+    code is known by its name in English or in itself."""
+    from survey.questions.languages import NAMES, XLSFORM_NAMES  # languages imports definition: import late
+
+    by_name = {name.lower(): code for names in (NAMES, XLSFORM_NAMES) for code, name in names.items()}
+    found = {}
+    for column in table.columns:
+        match = TRANSLATION_COLUMN_RE.match(column)
+        if column in base or not match or match["column"] not in texts:
+            continue
+        code = match["code"] or by_name.get(match["name"].lower())
+        if code and code != "sv":
+            found[column] = (texts[match["column"]], code)
+    return found
+
+
+def translations(table: Table, row: tuple[Any, ...], columns: dict[str, tuple[str, str]]) -> dict[str, str]:
+    """A row's translations as TOML keys: {"label_en": "…"}; an empty cell is no translation."""
+    return {
+        f"{text}_{code}": table.text(row, column)
+        for column, (text, code) in columns.items()
+        if table.text(row, column).strip()
+    }
+
+
 def ignored_columns(table: Table, known: set[str], report: Report) -> None:
     """One warning for each column we do not read that holds anything, naming its rows."""
     for name, index in table.columns.items():
         rows = table.filled(name)
         if name in known or not rows:
             continue
-        reason = TRANSLATION if "::" in name else IGNORED_BECAUSE.get(name, "the column is not carried over")
+        translation = TRANSLATION_COLUMN_RE.match(name)
+        if translation:
+            reason = TRANSLATION if translation["code"] else UNNAMED_LANGUAGE
+        else:
+            reason = IGNORED_BECAUSE.get(name, "the column is not carried over")
         shown = ", ".join(map(str, rows[:5])) + (", …" if len(rows) > 5 else "")
         where = f'sheet "{table.title}", column {table.place(rows[0], name).letter} ({table.headers[index]})'
         report.warning(where, f"{reason} (row{'s' if len(rows) > 1 else ''} {shown})")

@@ -3,7 +3,7 @@
 The sheets become the data a TOML file would hold and then TOML text (toml_text.py), which
 definition.parse() validates like any file: one set of rules, one content hash, and the stored
 source of a version is always TOML. What an ODK form has and we do not (conditions, calculations,
-other question types, translations) is left out, each with a warning naming its place; what is
+other question types) is left out, each with a warning naming its place; what is
 wrong (an unknown type, a list that does not exist, a repeat never closed, a name used twice)
 refuses the file with its sheet, row and column. See xlsform.py for the mapping.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from survey.questions.definition import GROUP_FIELD_KEYS, KEY_RE, QuestionnaireError, parse
+from survey.questions.definition import GROUP_FIELD_KEYS, KEY_RE, TEXTS, QuestionnaireError, parse
 from survey.questions.toml_text import dumps
 from survey.questions.types import TYPES
 from survey.questions.xlsform import (
@@ -36,6 +36,8 @@ from survey.questions.xlsform_cells import (
     parse_constraint,
     parse_parameters,
     text_columns,
+    translation_columns,
+    translations,
     yes_or_no,
 )
 from survey.questions.xlsform_sheets import Place, Report, Table, read_tables
@@ -95,6 +97,7 @@ class FormReader:
         self.title = self.language = ""
         self.loose: dict[str, Any] | None = None  # the section questions outside any group go into
         self.hint = "hint"
+        self.translated: dict[str, tuple[str, str]] = {}  # the survey sheet's translation columns
 
     def table(self, name: str) -> Table | None:
         return self.tables.get(name)
@@ -128,12 +131,14 @@ class FormReader:
                 self.report.problem(table.place(number, column), f"{column} is empty")
         if intro := table.text(row, "intro"):
             meta["intro"] = intro
+        translated = translation_columns(table, {"form_title": "title", "intro": "intro"}, set())
+        meta.update(translations(table, row, translated))
         if table.text(row, "estimated_minutes").strip():
             place = table.place(number, "estimated_minutes")
             meta["estimated_minutes"] = cell_value(table.value(row, "estimated_minutes"), "int", place, self.report)
         # The language whose labels are read when a form has only translated label columns.
         self.language = table.word(row, "default_language")
-        ignored_columns(table, {*SETTINGS_COLUMNS, "default_language"}, self.report)
+        ignored_columns(table, {*SETTINGS_COLUMNS, "default_language", *translated}, self.report)
         self.title = meta["title"]
         return meta
 
@@ -145,6 +150,7 @@ class FormReader:
             return
         list_column = "list_name" if table.has("list_name") else "list name"
         label, _hint = text_columns(table, self.report, self.language)
+        translated = translation_columns(table, {"label": "label"}, {label})
         seen: dict[tuple[str, str], int] = {}
         for number, row in table.rows:
             list_name, code = table.word(row, list_column), table.word(row, "name")
@@ -168,9 +174,11 @@ class FormReader:
                 continue
             seen[list_name, code] = number
             self.places.setdefault(f"option set {list_name}", table.place(number, list_column))
-            self.lists[list_name].append({"code": code, "label": table.text(row, label)})
+            self.lists[list_name].append(
+                {"code": code, "label": table.text(row, label), **translations(table, row, translated)}
+            )
             self.owners.setdefault(list_name, set()).add(table.word(row, "question"))
-        ignored_columns(table, {list_column, "name", label, "question"}, self.report)
+        ignored_columns(table, {list_column, "name", label, "question", *translated}, self.report)
 
     def option_sets(self) -> dict[str, list[dict[str, str]]]:
         """Every list is a shared option set, except one whose rows name (column "question") the one
@@ -198,7 +206,13 @@ class FormReader:
 
     def read_survey(self, table: Table) -> None:
         label, self.hint = text_columns(table, self.report, self.language)
-        known = {*SURVEY_COLUMNS, *attribute_columns(), "constraint", label, self.hint}
+        texts = {
+            "label": "label",
+            "hint": "help",
+            **{name: name for name in TEXTS["question"] if name in attribute_columns()},
+        }
+        self.translated = translation_columns(table, texts, {label, self.hint})
+        known = {*SURVEY_COLUMNS, *attribute_columns(), "constraint", label, self.hint, *self.translated}
         ignored_columns(table, known, self.report)
         for number, row in table.rows:
             kind = table.word(row, "type").lower().replace("begin_", "begin ").replace("end_", "end ")
@@ -240,7 +254,10 @@ class FormReader:
                 self.report.warning(table.place(number, "appearance"), f"appearance {appearance!r} is not carried over")
             questions: list[dict[str, Any]] = []
             title, hint = table.text(row, label), table.text(row, self.hint)
-            self.sections.append({"key": name, "title": title, "help": hint, "questions": questions})
+            section = {"key": name, "title": title, "help": hint}
+            for text, value in translations(table, row, self.translated).items():
+                section[text.replace("label_", "title_", 1)] = value  # a group's label is its section's title
+            self.sections.append({**section, "questions": questions})
             self.places[f"section {name}"] = table.place(number, "name")
             self.blocks.append(Block("group", number, name, questions))
 
@@ -328,6 +345,7 @@ class FormReader:
         question: dict[str, Any] = {"key": key, "type": ours, "label": table.text(row, label)}
         if hint := table.text(row, self.hint):
             question["help"] = hint
+        question.update(translations(table, row, self.translated))
         if required := table.text(row, "required").strip():
             question["required"] = yes_or_no(required) is True
             if yes_or_no(required) is None:

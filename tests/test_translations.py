@@ -1,0 +1,169 @@
+"""The questionnaire in several languages: translations in TOML and in XLSForm columns, the contact person's
+pages in the chosen language with Swedish for each text not translated, right to left for Arabic, and the
+list of texts that lack a translation."""
+
+import re
+
+import pytest
+
+from helpers import DATA, ROOT, World, open_form, post_form
+from survey.questions.definition import QuestionnaireError, load_file, parse
+from survey.questions.languages import languages, localized, missing
+from survey.questions.xlsform import write_workbook
+from survey.questions.xlsform_reading import read_workbook
+
+TRANSLATED = DATA / "translated.toml"
+DEMO = ROOT / "questionnaires" / "kartlaggning-vald.toml"
+
+
+@pytest.fixture
+def translated_world(app):
+    return World(app, TRANSLATED)
+
+
+def test_every_kind_of_text_reads_in_english_with_the_same_keys():
+    definition = load_file(TRANSLATED)
+    english = localized(definition, "en")
+    assert languages(definition) == ("sv", "ar", "en")
+    assert (english.title, english.intro) == ("Translated form", "A form in several languages.")
+    assert (english.sections[0].title, english.sections[0].help) == ("Basic information", "About the unit in general.")
+    assert (english.question("namn").label, english.question("namn").help) == (
+        "Who fills in the form?",
+        "Name and role.",
+    )
+    assert english.question("anstallda").unit == "people"
+    scale = english.question("samverkan")
+    assert (scale.min_label, scale.max_label) == ("Not at all", "Very well")
+    assert [o.label for o in english.question("omraden").options] == ["Domestic violence", "Honour-based violence"]
+    assert english.question("goda_exempel").entry_label == "Example"
+    assert english.question("beskrivning").label == "Description"
+    assert [q.key for q in english.questions] == [q.key for q in definition.questions]
+    assert english.content_hash == definition.content_hash and english.language == "en"
+    assert english.question("rutin").as_text("ja") == "Yes"
+
+
+def test_a_text_without_a_translation_falls_back_to_swedish_text_by_text():
+    arabic = localized(load_file(TRANSLATED), "ar")
+    assert arabic.question("samverkan").label == "Hur fungerar samverkan?"  # not translated
+    assert arabic.question("samverkan").min_label == "لا على الإطلاق"  # translated, in the same question
+    assert [o.label for o in arabic.question("omraden").options] == [
+        "العنف في العلاقات القريبة",
+        "Hedersrelaterat våld",
+    ]
+
+
+def test_a_language_the_questionnaire_does_not_have_is_swedish():
+    definition = load_file(TRANSLATED)
+    assert localized(definition, "fi") is definition and localized(definition, "sv") is definition
+
+
+def test_the_texts_that_lack_a_translation_are_listed():
+    definition = load_file(TRANSLATED)
+    assert missing(definition, "en") == []
+    assert [str(m) for m in missing(definition, "ar")] == [
+        "option set omraden: option heder: label: 'Hedersrelaterat våld'",
+        "samverkan: label: 'Hur fungerar samverkan?'",
+    ]
+
+
+def test_the_demo_questionnaire_is_complete_in_english():
+    definition = load_file(DEMO)
+    assert "en" in languages(definition)
+    assert [str(m) for m in missing(definition, "en")] == []
+
+
+def test_a_misspelt_or_misplaced_translation_is_named():
+    source = TRANSLATED.read_text(encoding="utf-8")
+    with pytest.raises(QuestionnaireError) as caught:
+        parse(source.replace('label_en = "Number of staff"', 'lable_en = "Number of staff"', 1))
+    assert "anstallda: unknown key 'lable_en'" in str(caught.value)
+    with pytest.raises(QuestionnaireError) as caught:
+        parse(source.replace('label_en = "Who fills in the form?"', 'unit_en = "st"', 1))
+    assert "namn: unknown key 'unit_en'" in str(caught.value)
+    with pytest.raises(QuestionnaireError) as caught:
+        parse(source.replace('label_en = "Who fills in the form?"', "label_en = 3", 1))
+    assert "namn: label_en must be text" in str(caught.value)
+
+
+def test_a_translated_questionnaire_round_trips_through_a_spreadsheet_with_its_content_hash(app):
+    source = TRANSLATED.read_text(encoding="utf-8")
+    with app.app_context():
+        data = write_workbook(source)
+        reading = read_workbook(data, "t.xlsx")
+    assert reading.problems == [] and reading.warnings == []
+    assert parse(reading.source).content_hash == parse(source).content_hash
+
+
+def test_a_spreadsheet_edited_in_its_translation_columns_reads_them(app):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    with app.app_context():
+        book = load_workbook(BytesIO(write_workbook(TRANSLATED.read_text(encoding="utf-8"))))
+    del book["toml_source"]  # as if made by hand: the sheets are all there is
+    survey = book["survey"]
+    headers = [cell.value for cell in survey[1]]
+    assert "label::English (en)" in headers and "hint::English (en)" in headers and "label::Arabic (ar)" in headers
+    assert "label::English (en)" in [cell.value for cell in book["choices"][1]]
+    assert "form_title::English (en)" in [cell.value for cell in book["settings"][1]]
+    column = headers.index("label::English (en)") + 1
+    row = next(r for r in range(2, survey.max_row + 1) if survey.cell(r, 2).value == "namn")
+    survey.cell(row, column).value = "Your name"
+    out = BytesIO()
+    book.save(out)
+    with app.app_context():
+        reading = read_workbook(out.getvalue(), "t.xlsx")
+    assert reading.problems == []
+    english = localized(parse(reading.source), "en")
+    assert english.question("namn").label == "Your name"
+    assert english.question("samverkan").max_label == "Very well"
+    assert english.sections[0].help == "About the unit in general."
+    assert english.question("goda_exempel").entry_label == "Example"
+
+
+def test_the_contact_person_reads_the_questionnaire_in_english(client, translated_world):
+    open_form(client, translated_world)
+    start = client.get(f"/svar/{translated_world.assignment_ids[0]}/?lang=en").get_data(as_text=True)
+    assert "A form in several languages." in start and "Basic information" in start
+    page = client.get(translated_world.section_url("grund")).get_data(as_text=True)
+    assert '<h1 id="section-title">Basic information</h1>' in page
+    assert "Who fills in the form?" in page and "Name and role." in page and "Domestic violence" in page
+    assert "Vem fyller i?" not in page
+    assert 'dir="rtl"' not in page
+
+
+def test_an_english_page_shows_swedish_where_a_text_is_not_translated(app, client):
+    source = TRANSLATED.read_text(encoding="utf-8").replace('label_en = "Number of staff"\n', "", 1)
+    path = app.instance_path + "/partly.toml"
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(source)
+    from pathlib import Path
+
+    world = World(app, Path(path))
+    open_form(client, world)
+    page = client.get(world.section_url("grund") + "?lang=en").get_data(as_text=True)
+    assert "Antal anställda" in page and "Who fills in the form?" in page and "people" in page
+
+
+def test_arabic_texts_are_right_to_left_on_a_swedish_page(client, translated_world):
+    open_form(client, translated_world)
+    start = client.get(f"/svar/{translated_world.assignment_ids[0]}/").get_data(as_text=True)
+    assert 'href="?lang=ar" lang="ar" hreflang="ar" dir="rtl"' in start
+    client.get(f"/svar/{translated_world.assignment_ids[0]}/?lang=ar")
+    page = client.get(translated_world.section_url("grund")).get_data(as_text=True)
+    assert '<html lang="sv">' in page, "the interface stays Swedish"
+    assert '<h1 id="section-title" lang="ar" dir="rtl">معلومات أساسية</h1>' in page
+    assert re.search(r'<fieldset class="question" id="rutin" lang="ar" dir="rtl"', page)
+    assert "Spara och gå vidare" in page
+
+
+def test_answers_saved_in_english_are_the_same_answers(app, client, translated_world):
+    open_form(client, translated_world)
+    client.get(f"/svar/{translated_world.assignment_ids[0]}/?lang=en")
+    url = translated_world.section_url("grund")
+    response = post_form(client, url, {"namn": "Kim", "rutin": "ja", "omraden": ["heder"], "action": "save"})
+    assert response.status_code == 303
+    client.get(f"/svar/{translated_world.assignment_ids[0]}/?lang=sv")
+    review = client.get(f"/svar/{translated_world.assignment_ids[0]}/granska").get_data(as_text=True)
+    assert "Hedersrelaterat våld" in review and "Honour-based violence" not in review
