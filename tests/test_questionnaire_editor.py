@@ -6,12 +6,15 @@ from datetime import date, timedelta
 from io import BytesIO
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from helpers import PASSWORD, csrf_from, login, post_form
 from survey.extensions import db
 from survey.models import Answer, AuditEvent, QuestionnaireVersion, Round, Unit, User, UserScope
+from survey.questions.definition import QuestionnaireError, parse
+from survey.questions.problems import in_swedish, readable_all
 
 EDITOR = "/samordning/formular"
 
@@ -273,3 +276,50 @@ def test_a_scoped_coordinator_adds_versions_and_sees_only_their_rounds_using_one
     assert "Bolagens kartläggning" not in client.get(f"{EDITOR}/{version_id}").get_data(as_text=True)
     assert check_text(client, stored_source(app).replace('version = "1"', 'version = "1b"')).status_code == 303
     assert "Version 1b av Alla frågetyper är sparad" in save(client, follow_redirects=True).get_data(as_text=True)
+
+
+BROKEN_TEXTS = [
+    ('[questionnaire]\nid = "Fel id"\ntitle = ""\nversion = "1"\nestimated_minutes = -1\n', "no sections"),
+    (
+        '[questionnaire]\nid = "a"\ntitle = "A"\nversion = "1"\nrequred = 1\n[[sections]]\nkey = "s"\ntitle = "S"\n',
+        "keys",
+    ),
+    (
+        '[questionnaire]\nid = "a"\ntitle = "A"\nversion = "1"\n[[sections]]\nkey = "s"\ntitle = "S"\n'
+        '[[sections.questions]]\nkey = "q"\ntype = "single_choice"\nlabel = "Q"\noptions = [{code = "ja", label = "Ja"}]\n'
+        '[[sections.questions]]\nkey = "q"\ntype = "number"\nlabel = "Q2"\n'
+        '[[sections.questions]]\nkey = "n"\ntype = "number"\nlabel = "N"\nmin = 5\nmax = 1\nrequired = "ja"\n'
+        '[[sections.questions]]\nkey = "g"\ntype = "group"\nlabel = "G"\n'
+        '[[sections.questions]]\nkey = "x"\ntype = "fritext"\nlabel = "X"\n'
+        '[[sections.questions]]\nkey = "v"\ntype = "scale"\nlabel = "V"\nmin = 0\nmax = 20\n',
+        "questions",
+    ),
+    ('[questionnaire\nid = "a"\n', "not toml"),
+]
+
+
+@pytest.mark.parametrize("source, _name", BROKEN_TEXTS, ids=[name for _source, name in BROKEN_TEXTS])
+def test_every_problem_of_a_broken_text_is_said_in_swedish(app, source, _name):
+    with app.test_request_context():
+        with pytest.raises(QuestionnaireError) as raised:
+            parse(source, name="texten")
+        shown = readable_all(raised.value.problems, "texten", source)
+    assert shown and all(in_swedish(p.message) == p.message for p in shown)  # already Swedish: nothing left to say
+    english = [problem.removeprefix("texten: ") for problem in raised.value.problems]
+    assert all(p.message not in line for p, line in zip(shown, english, strict=True)), shown
+    assert all(p.line for p in shown if p.where.startswith("frågan ")), shown
+
+
+def test_a_problem_in_the_text_names_its_line(app):
+    source = stored_source_of_file().replace('type = "short_text"', 'type = "txt"', 1)
+    with app.test_request_context():
+        with pytest.raises(QuestionnaireError) as raised:
+            parse(source, name="texten")
+        (shown,) = readable_all(raised.value.problems, "texten", source)
+    assert shown.where == "frågan namn" and shown.line == 27
+    assert shown.message.startswith("okänd frågetyp 'txt' (tillåtna: ")
+    assert source.splitlines()[shown.line - 1] == 'key = "namn"'
+
+
+def stored_source_of_file() -> str:
+    return (Path(__file__).parent / "data" / "every_type.toml").read_text(encoding="utf-8")
