@@ -2,6 +2,7 @@
 sheet, row and column or by line, the diff against the latest round's version, the preview as the
 contact person sees it, and saving as a new version; versions in use are read-only."""
 
+import time
 from datetime import date, timedelta
 from io import BytesIO
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from bombs import BOMBS
 from helpers import PASSWORD, csrf_from, login, post_form
 from survey.extensions import db
 from survey.models import Answer, AuditEvent, QuestionnaireVersion, Round, Unit, User, UserScope
@@ -323,3 +325,19 @@ def test_a_problem_in_the_text_names_its_line(app):
 
 def stored_source_of_file() -> str:
     return (Path(__file__).parent / "data" / "every_type.toml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["empty-rows", "many-shared-strings"])
+def test_a_spreadsheet_bomb_is_refused_before_it_is_parsed(client, world, name):
+    make, message = BOMBS[name]
+    login(client)
+    started = time.monotonic()
+    page = upload(client, "bomb.xlsx", make()).get_data(as_text=True)
+    assert message in page and "rätta detta i filen och ladda upp den igen" in page
+    assert time.monotonic() - started < 5
+
+
+def test_a_file_over_two_megabytes_is_refused(client, world):
+    login(client)
+    page = upload(client, "stor.toml", b"#" * (2 * 1024 * 1024 + 10)).get_data(as_text=True)
+    assert "Filen är större än 2 MB." in page

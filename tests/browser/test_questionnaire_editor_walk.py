@@ -5,18 +5,20 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 from sqlalchemy import select
+from test_accessibility import log_in, scan
 
 from helpers import DATA
 from survey.extensions import db
 from survey.models import QuestionnaireVersion
-from test_accessibility import log_in, scan
 
 
 def test_upload_fix_diff_preview_save_without_axe_violations(app, live_server, page, world, tmp_path: Path):
     scanned: list = []
     source = (DATA / "every_type.toml").read_text(encoding="utf-8")
     broken = tmp_path / "nasta-ar.toml"
-    broken.write_text(source.replace('version = "1"', 'version = "2"').replace('type = "short_text"', 'type = "txt"', 1))
+    broken.write_text(
+        source.replace('version = "1"', 'version = "2"').replace('type = "short_text"', 'type = "txt"', 1)
+    )
     log_in(page, live_server)
     page.get_by_role("link", name="Frågeformulär").click()
     expect(page.get_by_role("heading", name="Frågeformulär", level=1)).to_be_visible()
@@ -29,6 +31,12 @@ def test_upload_fix_diff_preview_save_without_axe_violations(app, live_server, p
     page.get_by_role("link", name="Frågeformulär").first.click()
     page.get_by_role("link", name="Ladda upp ett frågeformulär").click()
     scan(page, scanned, "upload")
+    not_a_workbook = tmp_path / "fragor.xlsx"
+    not_a_workbook.write_bytes(b"PK\x03\x04 no workbook")
+    page.get_by_label("Frågeformulär som Excel-fil").set_input_files(str(not_a_workbook))
+    page.get_by_role("button", name="Kontrollera filen").click()
+    expect(page.get_by_text("filen är ingen läsbar .xlsx-arbetsbok")).to_be_visible()
+    scan(page, scanned, "a spreadsheet refused")
     page.get_by_label("Frågeformulär som Excel-fil").set_input_files(str(broken))
     page.get_by_role("button", name="Kontrollera filen").click()
     expect(page.get_by_text("okänd frågetyp 'txt'")).to_be_visible()
@@ -57,4 +65,4 @@ def test_upload_fix_diff_preview_save_without_axe_violations(app, live_server, p
         saved = db.session.scalar(select(QuestionnaireVersion).where(QuestionnaireVersion.version == "2"))
         assert saved.definition.question("namn").label == "Vem svarar?"
     assert [name for name, count in scanned if count] == []
-    assert len(scanned) == 9
+    assert len(scanned) == 10
