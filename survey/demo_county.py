@@ -118,9 +118,9 @@ def county_demo(new_links: bool | None) -> None:
     base = current_app.config["PUBLIC_URL"].rstrip("/")
     click.echo(f"Inloggning: {base}/logga-in")
     for email, role, _name, scope in accounts:
-        part = f" ({scope[0].name})" if scope else ""
+        scoped = f" ({scope[0].name})" if scope else ""
         click.echo(
-            f"  {Role(role).label_in_swedish().capitalize()}{part}: {email}, engångslösenord: {passwords[email]}"
+            f"  {Role(role).label_in_swedish().capitalize()}{scoped}: {email}, engångslösenord: {passwords[email]}"
         )
     click.echo(f"Omgången för hela länet: {base}/samordning/omgang/{round_.id}")
     click.echo(f"Jämförelse mellan länsdelarna: {base}/samordning/omgang/{round_.id}/lansdelar")

@@ -84,6 +84,7 @@ EXPECTED = {
     ("trends.round_page", "GET"): READER,
     ("trends.unit_page", "GET"): READER,
     ("trends.municipality", "GET"): READER,
+    ("trends.parts_page", "GET"): READER,
     ("report.round_page", "GET"): READER,
     ("report.round_page", "POST"): EDITOR,
     ("report.round_pdf", "GET"): READER,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, select
+from sqlalchemy import CheckConstraint, ForeignKey, Select, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.db import UTCDateTime, utcnow
@@ -64,6 +64,13 @@ class ScopeVoice(Model):
     updated_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     unit: Mapped[Unit] = relationship()
+
+
+def subtree_ids(unit_id: int) -> Select:
+    """The ids of the unit and everything below it, in one recursive query (UNION ends a cycle in bad data)."""
+    below = select(Unit.id).where(Unit.id == unit_id).cte(recursive=True)
+    below = below.union(select(Unit.id).where(Unit.parent_id == below.c.id))
+    return select(below.c.id)
 
 
 def participating_units(root: Unit | None = None, every_unit: list[Unit] | None = None) -> list[Unit]:

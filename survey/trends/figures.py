@@ -22,7 +22,8 @@ from survey.exports.history import question_keys, unit_history
 from survey.exports.rows import add_area_counts
 from survey.extensions import db
 from survey.followup.areas import round_counts
-from survey.models import SENT_IN, Assignment, IndicatorValue, PlanIndicator, QuestionnaireVersion, Round, User
+from survey.models import SENT_IN, Assignment, IndicatorValue, PlanIndicator, QuestionnaireVersion, Round, Unit, User
+from survey.models.units import subtree_ids
 from survey.questions.definition import Question, Questionnaire
 from survey.questions.types.base import ChoiceTally, NumberTally, Tally
 
@@ -374,10 +375,11 @@ def sent_in(rounds: list[Round], units) -> list[list[int]]:
     return [by_round[r.id] for r in rounds]
 
 
-def round_trends(round_: Round, user: User | None) -> Trends:
-    """The round against every earlier round of its family: the user's units' answers."""
+def round_trends(round_: Round, user: User | None, root: Unit | None = None) -> Trends:
+    """The round against every earlier round of its family: the user's units' answers, or those of one part of
+    the tree (``root`` and everything below it: a länsdel, a kommun, a nämnd), which the caller checked is visible."""
     rounds = family(round_, user)
-    units = visible_units(user)
+    units = visible_units(user) if root is None else subtree_ids(root.id)
     indicators = db.session.scalars(
         select(PlanIndicator)
         .where(PlanIndicator.is_active, PlanIndicator.unit_id.in_(units))
