@@ -75,7 +75,7 @@
     var form = document.querySelector("form[data-autosave]");
     if (!form) { return; }
     var status = document.getElementById("autosave-status");
-    var delay = 3000, timer = null, inFlight = false, pending = false, dirty = false;
+    var delay = 3000, timer = null, inFlight = false, pending = false, dirty = false, held = null;
 
     function say(text, kind) {
       status.textContent = text;
@@ -109,12 +109,23 @@
         say(form.getAttribute(error.message === "session" ? "data-msg-session" : "data-msg-failed"), "problem");
       }).then(function () {
         inFlight = false;
-        if (pending) { pending = false; save(); }
+        if (held) {
+          // A button was pressed while this autosave was on its way: post it now, with the version the
+          // autosave made, so the server does not take our own autosave for a colleague's edit.
+          var button = held.button;
+          held = null;
+          pending = false;
+          if (form.requestSubmit) { form.requestSubmit(button); } else if (button) { button.click(); } else { form.submit(); }
+        } else if (pending) { pending = false; save(); }
       });
     }
     form.addEventListener("input", schedule);
     form.addEventListener("change", schedule);
-    form.addEventListener("submit", function () { clearTimeout(timer); dirty = false; });
+    form.addEventListener("submit", function (event) {
+      clearTimeout(timer);
+      dirty = false;
+      if (inFlight) { event.preventDefault(); held = { button: event.submitter || null }; }
+    });
     window.addEventListener("beforeunload", function (event) {
       if (dirty) { event.preventDefault(); event.returnValue = ""; }
     });
