@@ -12,6 +12,8 @@ LOCAL  := FLASK_DEBUG=1 PUBLIC_URL=http://$(HOST):$(PORT)
 run: install translations system-packages
 	$(LOCAL) $(FLASK) db upgrade
 	$(LOCAL) $(FLASK) demo
+	@# The background-job worker (survey/jobs/) beside the server, stopped with it.
+	$(LOCAL) $(FLASK) jobs work & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(LOCAL) $(FLASK) run --host $(HOST) --port $(PORT) --no-debugger
 
 # Production serving: gunicorn with gunicorn.conf.py (workers and threads from the core count; GUNICORN_* override)

@@ -66,6 +66,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         PRIVACY_SENT_MAIL_DAYS=int(os.environ.get("PRIVACY_SENT_MAIL_DAYS", "90")),
         PRIVACY_FAILED_MAIL_DAYS=int(os.environ.get("PRIVACY_FAILED_MAIL_DAYS", "90")),
         PRIVACY_AUDIT_MONTHS=int(os.environ.get("PRIVACY_AUDIT_MONTHS", "24")),
+        # Background jobs (survey/jobs/): a round with more units than this invites everyone, makes its links file
+        # and its council workbook as a job; a running job's worker beats every JOBS_HEARTBEAT_SECONDS, and one
+        # silent for JOBS_STALE_SECONDS is taken over, at most JOBS_MAX_ATTEMPTS runs; files kept JOBS_RESULT_DAYS.
+        JOBS_UNIT_THRESHOLD=int(os.environ.get("JOBS_UNIT_THRESHOLD", "300")),
+        JOBS_HEARTBEAT_SECONDS=float(os.environ.get("JOBS_HEARTBEAT_SECONDS", "10")),
+        JOBS_STALE_SECONDS=float(os.environ.get("JOBS_STALE_SECONDS", "60")),
+        JOBS_MAX_ATTEMPTS=int(os.environ.get("JOBS_MAX_ATTEMPTS", "3")),
+        JOBS_RESULT_DAYS=int(os.environ.get("JOBS_RESULT_DAYS", "7")),
     )
     if os.environ.get("TRUSTED_PROXIES"):
         # Behind nginx or another proxy: take the client address and scheme from its headers.
@@ -98,6 +106,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     for blueprint in (public.bp, accounts.bp, respond.bp, followup.bp, rounds.bp, register.bp, plan.bp, privacy.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(trends)
+    from survey.jobs import bp as jobs
+
+    app.register_blueprint(jobs)
     app.register_blueprint(report)
     cli.init_app(app)
     register_error_pages(app)

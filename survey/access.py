@@ -15,7 +15,19 @@ from sqlalchemy.orm import joinedload
 
 from survey.extensions import db, login_manager
 from survey.ids import parse_id
-from survey.models import Assignment, AuditEvent, ContactPerson, OutboxMessage, Role, Round, Setting, Unit, User, audit
+from survey.models import (
+    Assignment,
+    AuditEvent,
+    ContactPerson,
+    Job,
+    OutboxMessage,
+    Role,
+    Round,
+    Setting,
+    Unit,
+    User,
+    audit,
+)
 
 # Where Flask-Login sends a visitor who is not logged in.
 login_manager.login_view = "accounts.login"
@@ -140,6 +152,15 @@ def visible_outbox(user: User | None) -> Select:
         return select(OutboxMessage)
     visible = select(Assignment.id).where(Assignment.unit_id.in_(visible_units(user)))
     return select(OutboxMessage).where(OutboxMessage.assignment_id.in_(visible))
+
+
+def visible_jobs(user: User | None) -> Select:
+    """The background jobs ``user`` may see, and download the file of: an admin (or the command line) all; anyone
+    else those they started themselves, in rounds they still see (a job's file holds what its starter could see,
+    a links file live links)."""
+    if user is None or user.role == Role.ADMIN:
+        return select(Job)
+    return select(Job).where(Job.user_id == user.id, Job.round_id.in_(visible_rounds(user)))
 
 
 def visible_audit_events(user: User | None) -> Select:

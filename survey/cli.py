@@ -39,6 +39,9 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(links_command)
     app.cli.add_command(privacy_group)
     app.cli.add_command(report_command)
+    from survey.jobs.cli import jobs_group
+
+    app.cli.add_command(jobs_group)
 
 
 export_group = AppGroup("export", help="Workbooks for the council.")

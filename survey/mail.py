@@ -13,19 +13,23 @@ import re
 import smtplib
 import ssl
 import string
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
+from typing import Any
 
 from flask import current_app, has_request_context, url_for
 from flask_babel import format_date
 from flask_babel import format_datetime as format_local_datetime
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 
 from survey.db import utcnow
 from survey.extensions import db
-from survey.models import Assignment, MailTemplate, OutboxMessage, User
+from survey.models import AccessToken, Assignment, MailTemplate, OutboxMessage, User
+from survey.models.rounds import new_token
 
 PLACEHOLDERS = {
     "invitation": ("verksamhet", "kontaktperson", "lank", "sista_svarsdag", "omgang", "samordnare"),
@@ -203,50 +207,103 @@ def contact_link(token: str) -> str:
         return public_url(url_for("respond.open_link", token=token))
 
 
+def message_text(template: MailTemplate, values: dict[str, str]) -> dict[str, str]:
+    """The subject and body of a message from its template."""
+    # One line whatever the values hold: U+2028 and friends would make the mail library refuse the header.
+    return {"subject": " ".join(fill(template.subject, values).split())[:300], "body": fill(template.body, values)}
+
+
 def queue(kind: str, to_address: str, to_name: str, values: dict[str, str], **refs) -> OutboxMessage:
-    template = template_for(kind)
     message = OutboxMessage(
-        kind=kind,
-        to_address=to_address,
-        to_name=to_name,
-        # One line whatever the values hold: U+2028 and friends would make the mail library refuse the header.
-        subject=" ".join(fill(template.subject, values).split())[:300],
-        body=fill(template.body, values),
-        **refs,
+        kind=kind, to_address=to_address, to_name=to_name, **message_text(template_for(kind), values), **refs
     )
     db.session.add(message)
     return message
 
 
-def queue_assignment_mail(assignment: Assignment, kind: str, sender: User | None) -> int:
-    """An invitation, reminder or reopening to every contact person of the unit, each with a link of its own.
+@contextmanager
+def link_context() -> Iterator[None]:
+    """Where contact_link() can build links: the request, or one throwaway request context for a whole batch."""
+    if has_request_context():
+        yield
+    else:
+        with current_app.test_request_context():
+            yield
 
-    ``sender`` signs the message; None (automatic mail) signs it as the coordinators.
-    Returns the number of messages queued (0 when the unit has no contact person).
+
+# Units per batch of queue_assignment_mails(): a job commits each batch with its progress.
+BATCH_SIZE = 500
+
+
+def queue_assignment_mail(assignment: Assignment, kind: str, sender: User | None) -> int:
+    """An invitation, reminder or reopening to every contact person of one unit; see queue_assignment_mails()."""
+    return queue_assignment_mails([assignment], kind, sender)[assignment.id]
+
+
+def queue_assignment_mails(
+    assignments: Sequence[Assignment], kind: str, sender: User | None, job_id: int | None = None
+) -> dict[int, int]:
+    """An invitation, reminder or reopening to every contact person of each unit, each with a link of its own.
+
+    ``sender`` signs the messages; None (automatic mail) signs them as the coordinators. ``job_id`` marks the
+    messages as the job's, so a job run again after a crash can leave out the units it has mailed. The whole batch
+    costs a few statements whatever its size: one template lookup, one multi-row INSERT each for the links and the
+    messages, one UPDATE of the units' mail dates (the assignments come with their unit's contacts loaded).
+    Returns the number of messages queued per assignment id (0 for a unit without a contact person).
     """
-    round_ = assignment.round
-    count = 0
-    for contact in assignment.unit.contacts:
-        token = assignment.issue_token(keep_earlier=True)
-        values = {
-            "verksamhet": assignment.unit.name,
-            "kontaktperson": contact.name,
-            "lank": contact_link(token),
-            "sista_svarsdag": format_date(round_.closes_on, "long"),
-            "omgang": round_.name,
-            "samordnare": signature(sender),
-            "kommentar": assignment.reopen_comment or "",
-        }
-        queue(kind, contact.email, contact.name, values, assignment_id=assignment.id)
-        count += 1
-    if count:
-        now = utcnow()
-        if kind == "invitation":
-            assignment.invited_dt = now
-        elif kind == "reminder":
-            assignment.reminder_count += 1
-            assignment.last_reminded_dt = now
-    return count
+    template = template_for(kind)
+    now = utcnow()
+    signed = signature(sender)
+    closes_on: dict[int, str] = {}
+    tokens: list[dict[str, Any]] = []
+    messages: list[dict[str, Any]] = []
+    counts: dict[int, int] = {}
+    with link_context():
+        for assignment in assignments:
+            round_ = assignment.round
+            if round_.id not in closes_on:
+                closes_on[round_.id] = format_date(round_.closes_on, "long")
+            counts[assignment.id] = len(assignment.unit.contacts)
+            for contact in assignment.unit.contacts:
+                token, token_hash = new_token()
+                tokens.append({"assignment_id": assignment.id, "token_hash": token_hash, "issued_dt": now})
+                values = {
+                    "verksamhet": assignment.unit.name,
+                    "kontaktperson": contact.name,
+                    "lank": contact_link(token),
+                    "sista_svarsdag": closes_on[round_.id],
+                    "omgang": round_.name,
+                    "samordnare": signed,
+                    "kommentar": assignment.reopen_comment or "",
+                }
+                messages.append(
+                    {
+                        "kind": kind,
+                        "to_address": contact.email,
+                        "to_name": contact.name,
+                        **message_text(template, values),
+                        "assignment_id": assignment.id,
+                        "job_id": job_id,
+                        "created_dt": now,
+                        "next_attempt_dt": now,
+                    }
+                )
+    if not messages:
+        return counts
+    db.session.execute(insert(AccessToken), tokens)
+    db.session.execute(insert(OutboxMessage), messages)
+    mailed = [a.id for a in assignments if counts[a.id]]
+    changes: dict[str, Any] = {}
+    if kind == "invitation":
+        changes = {"invited_dt": now}
+    elif kind == "reminder":
+        changes = {"reminder_count": Assignment.reminder_count + 1, "last_reminded_dt": now}
+    for start in range(0, len(mailed), BATCH_SIZE) if changes else ():
+        db.session.execute(
+            update(Assignment).where(Assignment.id.in_(mailed[start : start + BATCH_SIZE])).values(**changes),
+            execution_options={"synchronize_session": "evaluate"},
+        )
+    return counts
 
 
 def queue_receipt(assignment: Assignment) -> list[str]:

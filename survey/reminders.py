@@ -91,7 +91,7 @@ def recipients(round_: Round, on: date) -> tuple[list[Assignment], int]:
     assignments = db.session.scalars(
         select(Assignment)
         .where(Assignment.round_id == round_.id)
-        .options(selectinload(Assignment.unit).selectinload(Unit.contacts), selectinload(Assignment.tokens))
+        .options(selectinload(Assignment.unit).selectinload(Unit.contacts), selectinload(Assignment.round))
         .order_by(Assignment.id)
     ).all()
     waiting = [a for a in assignments if not a.is_submitted and a.unit.contacts]
@@ -106,7 +106,7 @@ def queue_day(round_: Round, day: ReminderDay, now: datetime) -> ScheduledRemind
     db.session.flush()  # the unique row: a second process waits here, then fails, before queueing anything
     chosen, skipped = recipients(round_, now.astimezone(LOCAL_TZ).date())
     batch.units = len(chosen)
-    batch.messages = sum(mail.queue_assignment_mail(a, "reminder", None) for a in chosen)
+    batch.messages = sum(mail.queue_assignment_mails(chosen, "reminder", None).values())
     audit(
         "reminders_scheduled",
         ACTOR,

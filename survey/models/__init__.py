@@ -3,6 +3,7 @@
 from survey.models.accounts import RateLimitHit, Setting, User, UserScope
 from survey.models.audit import ACTION_NAMES, AuditEvent, audit
 from survey.models.followup import DevelopmentAreaFollowUp
+from survey.models.jobs import Job, JobKind, JobState
 from survey.models.mail import MailTemplate, OutboxMessage
 from survey.models.plan import ActivityReport, IndicatorValue, PlanActivity, PlanIndicator
 from survey.models.publication import ExampleApproval
@@ -52,6 +53,9 @@ __all__ = [
     "FollowUpStatus",
     "IndicatorDirection",
     "IndicatorValue",
+    "Job",
+    "JobKind",
+    "JobState",
     "MailKind",
     "MailTemplate",
     "OutboxMessage",

@@ -52,3 +52,5 @@ class OutboxMessage(Model):
     sent_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignment.id", ondelete="SET NULL"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    # The job that queued it (invitations to a whole round): a job run again after a crash leaves its units out.
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("job.id", ondelete="SET NULL"), index=True)

@@ -27,6 +27,12 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def new_token() -> tuple[str, str]:
+    """A new personal link's 256-bit token and the hash that is all the database keeps of it."""
+    token = secrets.token_urlsafe(32)
+    return token, hash_token(token)
+
+
 # Parsed questionnaire versions by content hash (frozen dataclasses, safe to share between requests and threads).
 PARSED: dict[str, Questionnaire] = {}
 
@@ -234,8 +240,8 @@ class Assignment(Model):
         if not keep_earlier:
             for earlier in self.tokens:
                 earlier.revoked_dt = earlier.revoked_dt or now
-        token = secrets.token_urlsafe(32)
-        self.tokens.append(AccessToken(token_hash=hash_token(token), issued_dt=now))
+        token, token_hash = new_token()
+        self.tokens.append(AccessToken(token_hash=token_hash, issued_dt=now))
         return token
 
     @classmethod

@@ -19,6 +19,7 @@ from survey.exports.writer import XLSX, write_sheet
 from survey.extensions import db
 from survey.followup.areas import round_counts
 from survey.ids import parse_id
+from survey.jobs.views import offer_workbook
 from survey.models import Assignment, AssignmentStatus, ContactPerson, Round, Unit
 from survey.models.units import UnitTree
 from survey.rounds import bp
@@ -210,6 +211,8 @@ def download_workbook(round_id: int):
         namnd_id=parse_id(request.args.get("namnd")),
         visible_units=visible_units(current_user),
     )
+    if (offer := offer_workbook(round_, options)) is not None:  # a big round: made as a job, outside the request
+        return offer
     return send_file(
         council_workbook(round_, options),
         mimetype=XLSX,

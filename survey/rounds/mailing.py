@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Response, abort, after_this_request, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -22,19 +19,20 @@ from survey.access import (
     visible_outbox,
 )
 from survey.db import LOCAL_TZ, utcnow
-from survey.exports.writer import literal_csv_text
 from survey.extensions import db
 from survey.ids import parse_id
-from survey.models import Assignment, MailKind, OutboxMessage, Round, Unit
+from survey.jobs.views import is_big
+from survey.jobs.views import start as start_job
+from survey.models import Assignment, JobKind, MailKind, OutboxMessage, Round, Unit
 from survey.rounds import bp
 from survey.rounds.forms import MailTemplateForm
-from survey.rounds.links import issue_links
+from survey.rounds.links import issue_links, links_file_text, links_filename
 
 
 def selected_assignments(round_: Round, wanted) -> list[Assignment]:
     """The round's assignments named in the post (ids), or chosen by ``wanted`` when 'all' was pressed."""
     query = visible_assignments(current_user, round_).options(
-        selectinload(Assignment.unit).selectinload(Unit.contacts), selectinload(Assignment.tokens)
+        selectinload(Assignment.unit).selectinload(Unit.contacts), selectinload(Assignment.round)
     )
     if request.form.get("all"):
         return [a for a in db.session.scalars(query) if wanted(a)]
@@ -47,6 +45,10 @@ def send_mail(round_id: int, kind: str, wanted):
     if not round_.is_open:
         flash(_("Öppna omgången innan du skickar e-post."), "error")
         return redirect(url_for("rounds.round_status", round_id=round_.id), code=303)
+    if kind == "invitation" and request.form.get("all") and is_big(round_):
+        # Thousands of units: a job queues them a batch at a time, outside the request (survey/jobs/).
+        job = start_job(JobKind.INVITATIONS, round_)
+        return redirect(url_for("jobs.status", job_id=job.id), code=303)
     chosen = selected_assignments(round_, wanted)
     # A unit that has submitted (on the web or by an imported file) is never asked to answer again.
     already_in = sorted(a.unit.name for a in chosen if a.is_submitted)
@@ -62,12 +64,9 @@ def send_mail(round_id: int, kind: str, wanted):
                 others=[a for a in chosen if a not in recent],
                 days=current_app.config["REMINDER_INTERVAL_DAYS"],
             )
-    queued, without_contact = 0, []
-    for assignment in chosen:
-        count = mail.queue_assignment_mail(assignment, kind, current_user)
-        queued += count
-        if not count:
-            without_contact.append(assignment.unit.name)
+    counts = mail.queue_assignment_mails(chosen, kind, current_user)
+    queued = sum(counts.values())
+    without_contact = [a.unit.name for a in chosen if not counts[a.id]]
     audit_by_user(f"{kind}s_queued", round_id=round_.id, details={"units": len(chosen), "messages": queued})
     db.session.commit()
     if already_in:
@@ -123,20 +122,13 @@ def remind(round_id: int):
 def links_csv(round_id: int):
     """New links for every unit, for municipalities that send mail themselves; earlier links stop working."""
     round_ = round_or_404(round_id)
-    links = issue_links(round_, user_actor(current_user), current_user)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow([_("Verksamhet"), _("Kontaktperson"), _("E-post"), _("Länk")])
-    for assignment, link in links:
-        # Names come from imported register files: every cell is literal text when a spreadsheet opens the file.
-        for name, email in [(c.name, c.email) for c in assignment.unit.contacts] or [("", "")]:
-            writer.writerow([literal_csv_text(text) for text in (assignment.unit.name, name, email)] + [link])
+    if is_big(round_):
+        job = start_job(JobKind.LINKS, round_)
+        return redirect(url_for("jobs.status", job_id=job.id), code=303)
+    text = links_file_text(issue_links(round_, user_actor(current_user), current_user))
     db.session.commit()
-    # Excel opens a semicolon CSV with a BOM as UTF-8 in Swedish locales.
     return Response(
-        "\ufeff" + out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="lankar-omgang-{round_.id}.csv"'},
+        text, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{links_filename(round_)}"'}
     )
 
 

@@ -2,7 +2,8 @@
    - the error summary gets focus, so keyboard and screen-reader users land on it;
    - long texts show how many characters are left;
    - a section form saves itself a few seconds after typing stops;
-   - a warning with a button to continue appears before the session ends (WCAG 2.2.1). */
+   - a warning with a button to continue appears before the session ends (WCAG 2.2.1);
+   - a background job's page updates its progress in place (without JavaScript the page reloads itself). */
 (function () {
   "use strict";
 
@@ -131,7 +132,31 @@
     });
   }
 
+  function jobProgress() {
+    var box = document.querySelector("[data-job-progress]");
+    if (!box) { return; }
+    var bar = box.querySelector("[data-job-bar]");
+    var label = box.querySelector("[data-job-label]");
+    var count = box.querySelector("[data-job-count]");
+    function poll() {
+      fetch(box.getAttribute("data-job-progress"), { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (job) {
+          if (!job) { return; }
+          bar.value = job.percent;
+          bar.textContent = job.percent + " %";
+          label.textContent = job.label;
+          if (count) { count.textContent = job.count; }
+          // Finished: the whole page, with the file to download or the error, instead of only the bar.
+          if (job.finished) { window.location.reload(); } else { setTimeout(poll, 1500); }
+        })
+        .catch(function () { setTimeout(poll, 5000); });
+    }
+    if (bar.value < 100) { setTimeout(poll, 1500); }
+  }
+
   focusErrorSummary();
   characterCounters();
   autosave();
+  jobProgress();
 })();

@@ -1,0 +1,313 @@
+"""Background jobs (issue 17, item 4): bulk mail in a few statements per batch, big work outside the request with
+its progress and its file, claimed safely by any number of workers, and nothing sent twice after a crash."""
+
+import csv
+import io
+from datetime import timedelta
+
+import openpyxl
+import pytest
+from sqlalchemy import event, func, insert, select, update
+
+from helpers import PASSWORD
+from survey import mail
+from survey.db import utcnow
+from survey.extensions import db
+from survey.jobs import worker
+from survey.jobs.worker import LostClaim, claim, keep_claim, run_pending
+from survey.models import Assignment, ContactPerson, Job, JobState, OutboxMessage, Round, Unit, User
+from test_scopes import BOSTADEN, SOCIAL, Scoped
+
+
+def add_units(app, world, count: int) -> list[int]:
+    """``count`` more units in the world's round, each with a contact person; their assignment ids."""
+    with app.app_context():
+        round_ = db.session.get(Round, world.round_id)
+        parent = db.session.scalar(select(Unit).where(Unit.name == "Socialtjänsten"))
+        now = utcnow()
+        unit_ids = (
+            db.session.execute(
+                insert(Unit).returning(Unit.id),
+                [
+                    {"name": f"Verksamhet {n:04d}", "kind": "verksamhet", "parent_id": parent.id, "created_dt": now}
+                    for n in range(count)
+                ],
+            )
+            .scalars()
+            .all()
+        )
+        db.session.execute(
+            insert(ContactPerson),
+            [{"unit_id": u, "name": f"Kontakt {u}", "email": f"k{u}@example.org", "created_dt": now} for u in unit_ids],
+        )
+        ids = (
+            db.session.execute(
+                insert(Assignment).returning(Assignment.id),
+                [{"round_id": round_.id, "unit_id": u, "status": "not_started", "version": 1} for u in unit_ids],
+            )
+            .scalars()
+            .all()
+        )
+        db.session.commit()
+        return list(ids)
+
+
+class Statements:
+    """Counts the SQL statements sent while it is active (an executemany counts once)."""
+
+    def __init__(self, app):
+        with app.app_context():
+            self.engine = db.engine
+        self.count = 0
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self.seen)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self.seen)
+
+    def seen(self, *args, **kwargs):
+        self.count += 1
+
+
+def messages_per_assignment(app) -> dict[int, int]:
+    with app.app_context():
+        rows = db.session.execute(
+            select(OutboxMessage.assignment_id, func.count()).group_by(OutboxMessage.assignment_id)
+        ).all()
+        return dict(rows)
+
+
+def the_job(app) -> Job:
+    with app.app_context():
+        job = db.session.scalar(select(Job).order_by(Job.id.desc()))
+        db.session.expunge(job)
+        return job
+
+
+@pytest.fixture
+def coordinator(app, world):
+    """The world's coordinator, logged in; CSRF is off (it has tests of its own), so a post is one request."""
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = app.test_client()
+    client.post("/logga-in", data={"email": "samordnare@example.org", "password": PASSWORD})
+    return client
+
+
+def test_invitations_to_500_units_take_a_bounded_number_of_statements(app, world, coordinator):
+    app.config["JOBS_UNIT_THRESHOLD"] = 10_000  # in the request
+    add_units(app, world, 500)
+    with Statements(app) as statements:
+        response = coordinator.post(f"/samordning/omgang/{world.round_id}/inbjudan", data={"all": "1"})
+    assert response.status_code == 303
+    sent = messages_per_assignment(app)
+    assert len(sent) == 503 and set(sent.values()) == {1}
+    # Before batching: 4 statements per unit (2,012 here). Now a constant few, whatever the size.
+    assert statements.count <= 40, statements.count
+
+
+def test_500_invitations_as_a_job_take_a_bounded_number_of_statements(app, world, coordinator):
+    app.config["JOBS_UNIT_THRESHOLD"] = 0
+    add_units(app, world, 500)
+    client = coordinator
+    response = client.post(f"/samordning/omgang/{world.round_id}/inbjudan", data={"all": "1"})
+    assert response.status_code == 303 and "/samordning/jobb/" in response.headers["Location"]
+    with Statements(app) as statements, app.app_context():
+        assert run_pending() == 1
+    assert statements.count <= 40, statements.count
+    assert set(messages_per_assignment(app).values()) == {1} and len(messages_per_assignment(app)) == 503
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "503 meddelanden ligger i utkorgen" in page
+    assert "Klart" in page
+
+
+def test_a_workbook_job_runs_to_done_and_its_file_downloads(app, world, coordinator):
+    app.config["JOBS_UNIT_THRESHOLD"] = 2  # the world's three units make a big round
+    offer = coordinator.get(f"/samordning/omgang/{world.round_id}/sammanstallning.xlsx?utkast=1")
+    assert offer.status_code == 200 and offer.mimetype == "text/html"
+    page = offer.get_data(as_text=True)
+    assert "Gör sammanställningen" in page and 'name="utkast" value="1"' in page
+    started = coordinator.post(f"/samordning/jobb/sammanstallning/{world.round_id}", data={"utkast": "1"})
+    assert started.status_code == 303
+    status_url = started.headers["Location"]
+    waiting = coordinator.get(status_url).get_data(as_text=True)
+    assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in waiting  # reloads without JavaScript
+    assert "I kö" in waiting
+    assert coordinator.get(status_url + "/status.json").get_json()["state"] == "queued"
+    assert coordinator.get(status_url + "/fil").status_code == 404  # nothing to download yet
+
+    with app.app_context():
+        assert run_pending() == 1
+    done = coordinator.get(status_url)
+    assert "http-equiv" not in done.get_data(as_text=True)
+    assert coordinator.get(status_url + "/status.json").get_json() == {
+        "state": "done",
+        "label": "Klart",
+        "done": 3,
+        "total": 3,
+        "percent": 100,
+        "count": "3 av 3 verksamheter",
+        "finished": True,
+    }
+    assert "Hämta" in done.get_data(as_text=True)
+    download = coordinator.get(status_url + "/fil")
+    assert download.status_code == 200
+    assert "attachment" in download.headers["Content-Disposition"]
+    data = download.data
+    download.close()
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    assert "Översikt" in workbook.sheetnames
+    assert "Sammanställning för rådet" in coordinator.get("/samordning/jobb/").get_data(as_text=True)
+
+
+def test_a_job_started_in_part_a_is_a_404_for_part_b(app):
+    app.config["JOBS_UNIT_THRESHOLD"] = 0
+    app.config["WTF_CSRF_ENABLED"] = False
+    scoped = Scoped(app)
+    bostaden, social = scoped.client(BOSTADEN), scoped.client(SOCIAL)
+    started = bostaden.post(f"/samordning/omgang/{scoped.world.round_id}/lankar.csv")
+    assert started.status_code == 303
+    with app.app_context():
+        assert run_pending() == 1
+    status_url = started.headers["Location"]
+    file = bostaden.get(status_url + "/fil")
+    assert file.status_code == 200
+    text = file.get_data(as_text=True)
+    file.close()
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    assert [row[0] for row in rows[1:]] == ["AB Bostaden"]
+    assert app.test_client().get(rows[1][3].removeprefix("http://127.0.0.1:5000")).status_code == 303  # it opens
+    assert app.test_client().get(scoped.world.link(2)).status_code == 404  # the earlier link stopped working
+    for url in (status_url, status_url + "/status.json", status_url + "/fil"):
+        assert social.get(url).status_code == 404
+    assert "Länkfil" not in social.get("/samordning/jobb/").get_data(as_text=True)
+    assert "Länkfil" in bostaden.get("/samordning/jobb/").get_data(as_text=True)
+
+
+class Killed(BaseException):
+    """The worker's process dies: nothing after this point runs, not even the job's error handling."""
+
+
+def test_a_worker_killed_mid_job_leaves_it_retryable_and_sends_nothing_twice(app, world, monkeypatch):
+    app.config["JOBS_UNIT_THRESHOLD"] = 0
+    app.config["WTF_CSRF_ENABLED"] = False
+    add_units(app, world, 12)
+    monkeypatch.setattr(mail, "BATCH_SIZE", 5)
+    client = app.test_client()
+    client.post("/logga-in", data={"email": "samordnare@example.org", "password": PASSWORD})
+    client.post(f"/samordning/omgang/{world.round_id}/inbjudan", data={"all": "1"})
+    batched = mail.queue_assignment_mails
+    calls = []
+
+    def dies_in_the_second_batch(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise Killed
+        return batched(*args, **kwargs)
+
+    monkeypatch.setattr(mail, "queue_assignment_mails", dies_in_the_second_batch)
+    with app.app_context(), pytest.raises(Killed):
+        run_pending("worker-1")
+    job = the_job(app)
+    assert (job.state, job.done, job.total, job.attempts) == ("running", 5, 15, 1)
+    assert sum(messages_per_assignment(app).values()) == 5  # the first batch, committed whole
+    monkeypatch.setattr(mail, "queue_assignment_mails", batched)
+
+    with app.app_context():
+        assert run_pending("worker-2") == 0  # its heartbeat is fresh: nobody takes it yet
+        db.session.execute(update(Job).values(heartbeat_dt=utcnow() - timedelta(minutes=5)))
+        db.session.commit()
+        assert run_pending("worker-2") == 1
+    job = the_job(app)
+    assert (job.state, job.done, job.attempts, job.worker) == ("done", 15, 2, "worker-2")
+    sent = messages_per_assignment(app)
+    assert len(sent) == 15 and set(sent.values()) == {1}  # every unit once
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).where(Assignment.invited_dt.is_(None))) == 0
+
+
+def test_a_worker_presumed_dead_writes_nothing_once_another_has_the_job(app, world):
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        round_ = db.session.get(Round, world.round_id)
+        db.session.add(Job(kind="invitations", round_id=round_.id, user_id=user.id))
+        db.session.commit()
+        first = claim("worker-1")
+        assert first is not None and claim("worker-2") is None  # claimed once
+        db.session.execute(update(Job).values(heartbeat_dt=utcnow() - timedelta(minutes=5)))
+        db.session.commit()
+        second = claim("worker-2")
+        assert second is not None and second.attempts == 2
+        with pytest.raises(LostClaim):
+            keep_claim(first, "worker-1", done=1)
+        assert db.session.get(Job, first.id).done == 0
+
+
+def test_a_job_whose_worker_keeps_dying_is_given_up_with_a_message(app, world, coordinator):
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        job = Job(
+            kind="workbook",
+            round_id=world.round_id,
+            user_id=user.id,
+            state="running",
+            attempts=app.config["JOBS_MAX_ATTEMPTS"],
+            heartbeat_dt=utcnow() - timedelta(hours=1),
+        )
+        db.session.add(job)
+        db.session.commit()
+        assert worker.give_up_stale() == 1
+        assert run_pending() == 0
+        job_id = job.id
+    assert the_job(app).state == JobState.FAILED
+    page = coordinator.get(f"/samordning/jobb/{job_id}").get_data(as_text=True)
+    assert "Jobbet avbröts flera gånger" in page
+
+
+def test_an_invitation_job_for_a_round_closed_meanwhile_fails_and_says_why(app, world, coordinator):
+    app.config["JOBS_UNIT_THRESHOLD"] = 0
+    started = coordinator.post(f"/samordning/omgang/{world.round_id}/inbjudan", data={"all": "1"})
+    with app.app_context():
+        db.session.get(Round, world.round_id).state = "closed"
+        db.session.commit()
+        run_pending()
+    assert "Omgången är inte öppen längre" in coordinator.get(started.headers["Location"]).get_data(as_text=True)
+    assert messages_per_assignment(app) == {}
+
+
+def test_the_files_of_old_jobs_are_removed(app, world):
+    app.config["JOBS_UNIT_THRESHOLD"] = 0
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        job = Job(kind="links", round_id=world.round_id, user_id=user.id)
+        db.session.add(job)
+        db.session.commit()
+        run_pending()
+        job = db.session.get(Job, job.id)
+        path = worker.result_file(job)
+        assert path.is_file()
+        assert worker.sweep_results() == 0
+        job.finished_dt = utcnow() - timedelta(days=app.config["JOBS_RESULT_DAYS"] + 1)
+        db.session.commit()
+        assert worker.sweep_results() == 1
+        assert not path.exists() and db.session.get(Job, job.id).result_path is None
+
+
+def test_the_worker_command_runs_waiting_jobs(app, world, runner):
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        db.session.add(Job(kind="links", round_id=world.round_id, user_id=user.id))
+        db.session.commit()
+    result = runner.invoke(args=["jobs", "work", "--once"])
+    assert result.exit_code == 0 and "1 jobs run." in result.output
+    assert the_job(app).state == JobState.DONE
+
+
+def test_a_batched_invitation_link_opens_the_form_and_earlier_links_still_do(app, world, coordinator):
+    coordinator.post(f"/samordning/omgang/{world.round_id}/inbjudan", data={"all": "1"})
+    with app.app_context():
+        body = db.session.scalar(select(OutboxMessage.body).order_by(OutboxMessage.id))
+    link = next(word for word in body.split() if "/svar/lank/" in word)
+    assert app.test_client().get(link.removeprefix("http://127.0.0.1:5000")).status_code == 303  # it opens
+    assert app.test_client().get(world.link(0)).status_code == 303  # and earlier links keep working
