@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from survey.access import COMMAND_LINE
 from survey.accounts.service import ScopeError, create_user, unit_by_name
+from survey.exports.words import LANGUAGES as WORKBOOK_LANGUAGES
 from survey.extensions import db
 from survey.ids import parse_id
 from survey.models import Assignment, Role, Round, Unit, User, audit
@@ -52,7 +53,14 @@ export_group = AppGroup("export", help="Workbooks for the council.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Default: exports/<name>.xlsx")
 @click.option("--drafts", is_flag=True, help="Count started answers too, not only submitted ones.")
 @click.option("--namnd", default=None, help="Only this nämnd (or bolag), by exact name.")
-def export_council(round_ref, output, drafts, namnd):
+@click.option(
+    "--lang",
+    "language",
+    type=click.Choice(WORKBOOK_LANGUAGES),
+    default="sv",
+    help="The language of the sheet names, headings and the questionnaire's texts; keys are the same in every one.",
+)
+def export_council(round_ref, output, drafts, namnd, language):
     """Write the council workbook of a round."""
     from survey.exports.council import council_workbook, workbook_filename
     from survey.exports.data import ExportOptions
@@ -64,7 +72,7 @@ def export_council(round_ref, output, drafts, namnd):
         if top is None:
             fail(f"No top-level unit named {namnd!r}.")
         namnd_id = top.id
-    options = ExportOptions(drafts, namnd_id)
+    options = ExportOptions(drafts, namnd_id, language=language)
     path = Path(output) if output else Path(current_app.config["EXPORT_DIR"]) / workbook_filename(round_, options)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -2,11 +2,19 @@
 pages in the chosen language with Swedish for each text not translated, right to left for Arabic, and the
 list of texts that lack a translation."""
 
+import io
 import re
 
+import openpyxl
 import pytest
+from sqlalchemy import select
 
-from helpers import DATA, ROOT, World, open_form, post_form
+from helpers import DATA, ROOT, World, login, open_form, post_form
+from survey.exports.council import council_workbook
+from survey.exports.data import ExportOptions
+from survey.exports.words import ENGLISH
+from survey.extensions import db
+from survey.models import Round
 from survey.questions.definition import QuestionnaireError, load_file, parse
 from survey.questions.languages import languages, localized, missing
 from survey.questions.xlsform import write_workbook
@@ -167,3 +175,86 @@ def test_answers_saved_in_english_are_the_same_answers(app, client, translated_w
     client.get(f"/svar/{translated_world.assignment_ids[0]}/?lang=sv")
     review = client.get(f"/svar/{translated_world.assignment_ids[0]}/granska").get_data(as_text=True)
     assert "Hedersrelaterat våld" in review and "Honour-based violence" not in review
+
+
+def test_yes_partly_no_reads_in_english_too():
+    english = localized(load_file(DEMO), "en")
+    assert [o.label for o in english.question("rutin_fraga_om_vald").choices] == ["Yes", "Partly", "No"]
+    assert [o.label for o in load_file(DEMO).question("rutin_fraga_om_vald").choices] == ["Ja", "Delvis", "Nej"]
+
+
+def submit_translated(client, world):
+    open_form(client, world)
+    url = world.section_url("grund")
+    post_form(client, url, {"namn": "Kim", "anstallda": "12", "omraden": ["nara"], "rutin": "ja", "action": "next"})
+    url = world.section_url("exempel")
+    post_form(client, url, {"action": "add:goda_exempel"})
+    post_form(client, url, {"rubrik-1": "Vi frågar alla", "action": "review"})
+    review = f"/svar/{world.assignment_ids[0]}/granska"
+    return post_form(client, f"/svar/{world.assignment_ids[0]}/skicka-in", {}, page=review)
+
+
+def swedish_word(text) -> bool:
+    """One of the workbook's own Swedish words that English says otherwise ("Version" reads alike)."""
+    return text in ENGLISH and ENGLISH[text] != text
+
+
+def workbook_of(client, round_id, **query):
+    response = client.get(f"/samordning/omgang/{round_id}/sammanstallning.xlsx", query_string=query)
+    assert response.status_code == 200
+    return openpyxl.load_workbook(io.BytesIO(response.data)), response
+
+
+def test_the_workbook_in_english_has_english_names_and_headings_and_the_same_keys(app, client, translated_world):
+    submit_translated(client, translated_world)
+    login(client)
+    swedish, _response = workbook_of(client, translated_world.round_id)
+    english, response = workbook_of(client, translated_world.round_id, lang="en")
+    assert response.headers["Content-Disposition"].endswith("-en.xlsx")
+    assert english.sheetnames[:4] == ["Overview", "About this workbook", "Good practice", "Per question"]
+    assert "Answers" in english.sheetnames and "Questions" in english.sheetnames
+    assert len(english.sheetnames) == len(swedish.sheetnames)
+    for sheet in english:
+        assert not swedish_word(sheet.title), sheet.title
+        for heading in next(sheet.iter_rows(values_only=True)):
+            assert not swedish_word(heading), (sheet.title, heading)
+    keys = [c.value for c in english["Answers"][1]]
+    assert keys == [c.value for c in swedish["Svar"][1]] and "namn" in keys and "rutin" in keys
+    answers = {h: v for h, v in zip(keys, [c.value for c in english["Answers"][2]], strict=True)}
+    assert (answers["rutin"], answers["omraden"], answers["status"]) == ("Yes", "Domestic violence", "Submitted")
+    codebook = [[c.value for c in row] for row in english["Questions"].iter_rows()]
+    rutin = next(row for row in codebook if row[0] == "rutin")
+    assert rutin[:6] == ["rutin", "Basic information", None, "Is there a written routine?", "one choice", "no"]
+    about = [c.value for c in english["About this workbook"][2]]
+    assert about[4] == "All committees and companies; submitted answers (also those reopened for completion)"
+
+
+def test_the_export_command_writes_the_workbook_in_english(app, runner, client, translated_world, tmp_path):
+    submit_translated(client, translated_world)
+    result = runner.invoke(args=["export", "council", "--round", "1", "--lang", "en", "-o", str(tmp_path / "e.xlsx")])
+    assert result.exit_code == 0, result.output
+    assert openpyxl.load_workbook(tmp_path / "e.xlsx").sheetnames[0] == "Overview"
+    wrong = runner.invoke(args=["export", "council", "--round", "1", "--lang", "xx"])
+    assert wrong.exit_code == 2 and "'xx' is not one of 'sv', 'en'" in wrong.output
+
+
+def test_every_heading_of_the_demo_workbook_has_its_english(app, runner):
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        this_year = db.session.scalars(select(Round).order_by(Round.id.desc())).first()
+        book = openpyxl.load_workbook(council_workbook(this_year, ExportOptions(include_drafts=True, language="en")))
+    assert "Comparison" in book.sheetnames and "Follow-up" in book.sheetnames
+    for sheet in book:
+        assert not swedish_word(sheet.title), sheet.title
+        for heading in next(sheet.iter_rows(values_only=True)):
+            assert not swedish_word(heading), (sheet.title, heading)
+
+
+def test_the_coordinator_sees_which_texts_lack_a_translation(client, translated_world):
+    login(client)
+    page = client.get(f"/samordning/omgang/{translated_world.round_id}/fragor").get_data(as_text=True)
+    assert "Översättning: العربية" in page and "Översättning: English" in page
+    assert "2 texter saknar översättning och visas på svenska" in page
+    assert "<code>samverkan</code> (label): Hur fungerar samverkan?" in page
+    assert "Alla texter är översatta." in page  # English
+    assert "Who fills in the form?" not in page, "the coordinator's page shows the questionnaire in Swedish"

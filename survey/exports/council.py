@@ -8,6 +8,7 @@ from functools import partial
 from io import BytesIO
 from typing import Any
 
+from flask_babel import force_locale
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from sqlalchemy import select
@@ -44,11 +45,13 @@ from survey.exports.rows import (
     missing_rows,
     overview_rows,
 )
+from survey.exports.words import word
 from survey.exports.writer import SheetWriter, slug, unique_sheet_titles
 from survey.extensions import db
 from survey.followup.sheets import carried_rows, follow_up_rows
 from survey.models import Round, Unit
-from survey.questions.definition import Question, Questionnaire
+from survey.questions.definition import BASE_LANGUAGE, Question, Questionnaire
+from survey.questions.languages import showing
 
 
 def response_chart(sheet, table_rows: int, title: str = "Andel svar per nämnd") -> BarChart:
@@ -103,6 +106,13 @@ class PlannedSheet:
 
 
 def council_workbook(round_: Round, options: ExportOptions = ExportOptions()) -> BytesIO:
+    """The council workbook in the language of the options: its own words (exports/words.py), the interface's
+    texts (force_locale) and the questionnaire's texts (Round.definition within showing()); keys unchanged."""
+    with showing(options.language), force_locale(options.language):
+        return written_workbook(round_, options)
+
+
+def written_workbook(round_: Round, options: ExportOptions) -> BytesIO:
     """The workbook for the council (samverkansrådet): eight sheets, Swedish headings, labels not codes;
     two more comparing with the previous round of the same questionnaire, when there is one.
 
@@ -182,8 +192,9 @@ def council_workbook(round_: Round, options: ExportOptions = ExportOptions()) ->
         ]
     workbook = Workbook(write_only=True)
     streamed = []
-    for sheet, title in zip(sheets, unique_sheet_titles([sheet.title for sheet in sheets]), strict=True):
-        writer = SheetWriter(workbook, title, **sheet.layout)
+    titles = unique_sheet_titles([word(sheet.title, options.language) for sheet in sheets])
+    for sheet, title in zip(sheets, titles, strict=True):
+        writer = SheetWriter(workbook, title, language=options.language, **sheet.layout)
         if isinstance(sheet.rows, SheetRows):
             streamed.append((sheet.rows, writer))  # filled below, from the one pass over the answers
             continue
@@ -224,4 +235,6 @@ def workbook_filename(round_: Round, options: ExportOptions = ExportOptions()) -
         parts.append(slug(unit.name) if unit is not None else str(options.namnd_id))
     if options.include_drafts:
         parts.append("med-utkast")
+    if options.language != BASE_LANGUAGE:
+        parts.append(options.language)
     return "-".join(parts) + ".xlsx"

@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from flask_babel import force_locale
 from sqlalchemy import Select, Text, and_, cast, or_, select
 
+from survey.exports.words import word
 from survey.extensions import db
 from survey.models import (
     SENT_IN,
@@ -24,6 +26,8 @@ from survey.models import (
     Unit,
 )
 from survey.models.units import UnitTree
+from survey.questions.definition import BASE_LANGUAGE
+from survey.questions.languages import shown_language
 
 Values = dict[tuple[str, int], Any]
 CHUNK = 200
@@ -92,6 +96,7 @@ class ExportOptions:
     namnd_id: int | None = None
     # The ids of the units the reader may see (access.visible_units()); None: every unit (the command line).
     visible_units: Select | None = None
+    language: str = BASE_LANGUAGE  # of its sheet names, headings and the questionnaire's texts (exports/words.py)
 
     def describe(self, units: dict[int, Unit]) -> str:
         scope = units[self.namnd_id].name if self.namnd_id in units else "Alla nämnder och bolag"
@@ -100,7 +105,7 @@ class ExportOptions:
             if self.include_drafts
             else "inskickade svar (även de som öppnats igen för komplettering)"
         )
-        return f"{scope}; {answers}"
+        return f"{word(scope, self.language)}; {word(answers, self.language)}"
 
 
 @dataclass
@@ -169,10 +174,16 @@ def answered(rows: list[UnitRow], options: ExportOptions) -> list[UnitRow]:
     return [row for row in rows if row.assignment.status in wanted]
 
 
-@cache
 def status_text(status: str) -> str:
-    """A status in words, looked up once per status rather than once per row; Swedish like the rest of the workbook."""
-    return AssignmentStatus(status).label_in_swedish()
+    """A status in words, in the language of the workbook being written (Swedish unless another is asked for)."""
+    return status_words(status, shown_language())
+
+
+@cache
+def status_words(status: str, language: str) -> str:
+    """Looked up once per status and language rather than once per row."""
+    with force_locale(language):
+        return str(AssignmentStatus(status).label)
 
 
 UnitAnswers = tuple[UnitRow, Values, Values | None]  # a unit, its answers now, and in the previous round

@@ -12,20 +12,23 @@ from sqlalchemy import select
 from survey.exports.council import group_widths
 from survey.exports.data import UnitRow, Values, entry_indexes, status_text, top_unit
 from survey.exports.rows import GroupRows, sheet_rows
+from survey.exports.words import word
 from survey.exports.writer import slug, unique_sheet_titles, write_sheet
 from survey.extensions import db
 from survey.models import SINGLE, Assignment, Unit
+from survey.questions.languages import shown_language
 
 UNIT_TABLE_FIRST_ROW = 7
 
 
 def unit_answer_rows(assignment: Assignment, values: Values) -> Iterator[list[Any]]:
     """Sheet 'Svar' of one unit's workbook: which unit and round, then every question and its answer."""
-    yield ["Enhet", assignment.unit.name]
-    yield ["Kartläggning", assignment.round.name]
-    yield ["Status", status_text(assignment.status)]
-    yield ["Inskickad", assignment.submitted_dt]
-    yield ["Referens", assignment.reference if assignment.submitted_dt else "–"]
+    language = shown_language()
+    yield [word("Enhet", language), assignment.unit.name]
+    yield [word("Kartläggning", language), assignment.round.name]
+    yield [word("Status", language), status_text(assignment.status)]
+    yield [word("Inskickad", language), assignment.submitted_dt]
+    yield [word("Referens", language), assignment.reference if assignment.submitted_dt else "–"]
     yield []
     yield ["Avsnitt", "Nyckel", "Fråga", "Svar"]
     for section in assignment.definition.sections:
@@ -34,7 +37,7 @@ def unit_answer_rows(assignment: Assignment, values: Values) -> Iterator[list[An
                 yield [
                     section.title,
                     question.key,
-                    f"{question.label} (antal)",
+                    f"{question.label} ({word('antal', language)})",
                     len(entry_indexes(values, question.key)),
                 ]
             else:
@@ -47,12 +50,14 @@ def unit_answer_rows(assignment: Assignment, values: Values) -> Iterator[list[An
 
 
 def unit_workbook(assignment: Assignment) -> BytesIO:
-    """One unit's answers as a workbook: every question on one sheet, each repeating group on its own."""
+    """One unit's answers as a workbook: every question on one sheet, each repeating group on its own; in the
+    language the questionnaire is shown in (the contact person's, on their pages)."""
+    language = shown_language()
     units = {u.id: u for u in db.session.scalars(select(Unit))}
     row = UnitRow(assignment, top_unit(units, assignment.unit_id).name, assignment.unit, list(assignment.unit.contacts))
     values = assignment.values()
     groups = assignment.definition.groups
-    titles = unique_sheet_titles(["Svar", *(g.label for g in groups)])
+    titles = unique_sheet_titles([word("Svar", language), *(g.label for g in groups)])
     workbook = Workbook(write_only=True)
     write_sheet(
         workbook,
@@ -60,10 +65,13 @@ def unit_workbook(assignment: Assignment) -> BytesIO:
         unit_answer_rows(assignment, values),
         header_row=UNIT_TABLE_FIRST_ROW,
         widths=(26, 24, 60, 60),
+        language=language,
     )
     for group, title in zip(groups, titles[1:], strict=True):
         rows = GroupRows(group)
-        write_sheet(workbook, title, sheet_rows(rows, [(row, values, None)]), widths=group_widths(rows))
+        write_sheet(
+            workbook, title, sheet_rows(rows, [(row, values, None)]), widths=group_widths(rows), language=language
+        )
     buffer = BytesIO()
     workbook.save(buffer)
     buffer.seek(0)

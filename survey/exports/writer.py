@@ -22,6 +22,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from survey.db import LOCAL_TZ
 from survey.exports.cells import NumberCell
+from survey.exports.words import VALUE_COLUMNS, word
+from survey.questions.definition import BASE_LANGUAGE
 
 EXCEL_CELL_LIMIT = 32_767
 WRAP_FROM = 40  # characters; a text this long, or on several lines, is wrapped
@@ -86,8 +88,11 @@ class SheetWriter:
         widths: Iterable[int] = (),
         percent_columns: Iterable[int] = (),
         frozen_columns: int = 0,
+        language: str = BASE_LANGUAGE,
     ):
         self.sheet = workbook.create_sheet(title=title[:31])
+        # The header row in the language, and the columns whose values the workbook writes itself (statuses …).
+        self.language, self.value_columns = language, set[int]()
         # The header stays in view, and with frozen_columns the columns naming the unit too.
         self.sheet.freeze_panes = f"{get_column_letter(frozen_columns + 1)}{header_row + 1}"
         self.widths = dict(enumerate(widths, start=1))
@@ -115,6 +120,8 @@ class SheetWriter:
         for row in rows:
             self.row_count += 1
             cells.lines = 1
+            if self.language != BASE_LANGUAGE:
+                row = self.in_language(row)
             if self.row_count == self.header_row:
                 values = [cells.header(value, column) for column, value in enumerate(row, start=1)]
             elif percent and self.row_count > self.header_row:
@@ -138,6 +145,17 @@ class SheetWriter:
                 del heights[self.row_count]  # written with the row; keeping it would grow with the sheet
             self.last_column = max(self.last_column, len(row))
 
+    def in_language(self, row: list[Any]) -> list[Any]:
+        if self.row_count != self.header_row:
+            return [word(v, self.language) if n in self.value_columns else v for n, v in enumerate(row, start=1)]
+        self.value_columns = {n for n, value in enumerate(row, start=1) if value in VALUE_COLUMNS}
+        return [
+            Described(word(value, self.language), value.description)
+            if isinstance(value, Described)
+            else word(value, self.language)
+            for value in row
+        ]
+
     def finish(self):
         """Filter the header row down to the last row; the filter is written when the workbook is saved."""
         last_row = max(self.row_count, self.header_row)
@@ -153,9 +171,10 @@ def write_sheet(
     widths: Iterable[int] = (),
     percent_columns: Iterable[int] = (),
     frozen_columns: int = 0,
+    language: str = BASE_LANGUAGE,
 ):
     """Write rows to a new sheet in one go (see SheetWriter); returns the sheet and its number of rows."""
-    writer = SheetWriter(workbook, title, header_row, widths, percent_columns, frozen_columns)
+    writer = SheetWriter(workbook, title, header_row, widths, percent_columns, frozen_columns, language)
     writer.extend(rows)
     return writer.finish()
 

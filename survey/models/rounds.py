@@ -129,7 +129,10 @@ class Round(Model):
 
     @property
     def definition(self) -> Questionnaire:
-        return self.questionnaire_version.definition
+        """The questionnaire in the language it is shown in (the contact person's choice on their pages, a
+        workbook's language, Swedish elsewhere): the same keys in every language, so answers and saving do
+        not depend on it."""
+        return localized(self.questionnaire_version.definition, shown_language())
 
     @property
     def is_open(self) -> bool:
@@ -262,9 +265,7 @@ class Assignment(Model):
 
     @property
     def definition(self) -> Questionnaire:
-        """The questionnaire in the language the request shows it in (the contact person's choice on their pages,
-        Swedish elsewhere): the same keys in every language, so answers and saving do not depend on it."""
-        return localized(self.round.definition, shown_language())
+        return self.round.definition
 
     def values(self) -> dict[tuple[str, int], Any]:
         """Every stored answer keyed by (question key, entry index)."""

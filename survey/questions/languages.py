@@ -9,6 +9,9 @@ new version, as any other change of a text does.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -108,9 +111,24 @@ def localized(definition: Questionnaire, language: str) -> Questionnaire:
     return found
 
 
+SHOWING: ContextVar[str | None] = ContextVar("showing", default=None)
+
+
+@contextmanager
+def showing(language: str) -> Iterator[None]:
+    """Within the block, Round.definition is in the language (a workbook written in English)."""
+    token = SHOWING.set(language)
+    try:
+        yield
+    finally:
+        SHOWING.reset(token)
+
+
 def shown_language() -> str:
-    """The language the current request shows questionnaires in: the contact person's pages choose one
-    (respond/language.py); everywhere else, and outside requests, Swedish."""
+    """The language questionnaires are shown in: within showing(), its language; on the contact person's pages,
+    theirs (respond/language.py); everywhere else Swedish."""
+    if (language := SHOWING.get()) is not None:
+        return language
     return g.get("questionnaire_language", BASE_LANGUAGE) if has_app_context() else BASE_LANGUAGE
 
 
@@ -131,9 +149,10 @@ def translate_section(section: Section, language: str) -> Section:
 
 
 def translate_question(question: Question, language: str) -> Question:
+    options = question.choices if question.kind.fixed_options else question.options
     return replace(
         question,
-        options=tuple(translate_option(option, language) for option in question.options),
+        options=tuple(translate_option(option, language) for option in options),
         fields=tuple(translate_question(field, language) for field in question.fields),
         language=language,
         **texts_of(question, "question", language),

@@ -15,6 +15,7 @@ from survey import reminders
 from survey.access import round_or_404, staff_required, visible_assignments, visible_rounds, visible_units
 from survey.exports.council import council_workbook, workbook_filename
 from survey.exports.data import ExportOptions, previous_round
+from survey.exports.words import workbook_language
 from survey.exports.writer import XLSX, write_sheet
 from survey.extensions import db
 from survey.followup.areas import round_counts
@@ -210,6 +211,7 @@ def download_workbook(round_id: int):
         include_drafts=request.args.get("utkast") == "1",
         namnd_id=parse_id(request.args.get("namnd")),
         visible_units=visible_units(current_user),
+        language=workbook_language(request.args.get("lang")),
     )
     if (offer := offer_workbook(round_, options)) is not None:  # a big round: made as a job, outside the request
         return offer

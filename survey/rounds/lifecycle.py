@@ -25,6 +25,7 @@ from survey.extensions import db
 from survey.ids import parse_id
 from survey.models import QuestionnaireVersion, Round, Unit
 from survey.questions.definition import QuestionnaireError, content_hash, parse
+from survey.questions.languages import languages, missing, name
 from survey.rounds import bp
 from survey.rounds.forms import ReopenRoundForm, RoundForm
 
@@ -132,8 +133,12 @@ def fill_round(round_: Round, form: RoundForm) -> None:
 @bp.route("/omgang/<int:round_id>/fragor")
 @staff_required
 def questions(round_id: int):
-    """The round's questionnaire as the contact persons see it, on one printable page."""
-    return render_template("rounds/questions.html", round=round_or_404(round_id))
+    """The round's questionnaire as the contact persons see it, on one printable page, and for each language it
+    is translated into the texts that still lack a translation (the contact persons read them in Swedish)."""
+    round_ = round_or_404(round_id)
+    definition = round_.definition
+    untranslated = {language: missing(definition, language) for language in languages(definition)[1:]}
+    return render_template("rounds/questions.html", round=round_, untranslated=untranslated, language_name=name)
 
 
 @bp.route("/omgang/<int:round_id>/redigera", methods=["GET", "POST"])

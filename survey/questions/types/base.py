@@ -59,6 +59,7 @@ class QuestionType:
     # What the printable blank questionnaire shows after the hint: "choices", "lines", "tall" or "" (nothing).
     blank: ClassVar[str] = "lines"
     inline_choices: ClassVar[bool] = False  # short options side by side (Ja/Delvis/Nej, a scale)
+    fixed_options: ClassVar[bool] = False  # its options are the type's own (Ja/Delvis/Nej), with their translations
     one_cell_per_option: ClassVar[bool] = False  # the offline template gives each option a Ja-cell
     counted: ClassVar[bool] = False  # the "Per fråga" sheet counts its answers
     excel_format: ClassVar[str | None] = None  # the number format of its answer cells in the offline template

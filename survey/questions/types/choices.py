@@ -15,7 +15,12 @@ from survey.questions.types.base import ChoiceTally, QuestionType, cell_text, ex
 if TYPE_CHECKING:
     from survey.questions.definition import Question
 
-YES_PARTLY_NO = (Option("ja", "Ja"), Option("delvis", "Delvis"), Option("nej", "Nej"))
+# Fixed options, so they carry their own translations (a questionnaire file cannot give them).
+YES_PARTLY_NO = (
+    Option("ja", "Ja", (("ar", "label", "نعم"), ("en", "label", "Yes"))),
+    Option("delvis", "Delvis", (("ar", "label", "جزئيا"), ("en", "label", "Partly"))),
+    Option("nej", "Nej", (("ar", "label", "لا"), ("en", "label", "No"))),
+)
 
 
 def read_options(builder, raw: dict, key: str) -> dict[str, Any]:
@@ -95,10 +100,10 @@ class SingleChoice(OneChoice):
 
 @register
 class YesPartlyNo(OneChoice):
-    name, codebook_name, inline_choices = "yes_partly_no", "ja/delvis/nej", True
+    name, codebook_name, inline_choices, fixed_options = "yes_partly_no", "ja/delvis/nej", True, True
 
     def choices(self, question: Question) -> tuple[Option, ...]:
-        return YES_PARTLY_NO
+        return question.options or YES_PARTLY_NO  # options only in another language (questions.languages)
 
 
 @register
