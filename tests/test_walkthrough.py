@@ -167,3 +167,47 @@ def test_a_contact_person_downloads_the_offline_template_themselves(app, world):
     workbook = openpyxl.load_workbook(io.BytesIO(response.data))
     assert "Grunduppgifter" in workbook.sheetnames
     assert app.test_client().get(f"/svar/{world.assignment_ids[0]}/mall.xlsx").status_code == 404, "only with the link"
+
+
+def test_a_new_round_starts_from_the_latest_rounds_questionnaire(app, client, world):
+    """The demo stores last year's questionnaire after this year's, and the list shows the newest stored first:
+    a newcomer creating a round got last year's questions unless they noticed."""
+    from helpers import ROOT
+    from survey.models import QuestionnaireVersion
+
+    with app.app_context():
+        older = QuestionnaireVersion.from_source(
+            (ROOT / "questionnaires" / "kartlaggning-vald.toml").read_text("utf-8")
+        )
+        db.session.add(older)
+        db.session.commit()
+        assert older.id > 1
+    login(client)
+    page = client.get("/samordning/omgang/ny").get_data(as_text=True)
+    selected = re.findall(
+        r'<option[^>]*\bselected\b[^>]*value="(version:\d+)"|<option[^>]*value="(version:\d+)"[^>]*\bselected', page
+    )
+    assert [a or b for a, b in selected] == ["version:1"], "the world's round uses version 1"
+
+
+def test_creating_a_round_for_one_unit_says_one_unit(app, client, world):
+    from sqlalchemy import select
+
+    from survey.models import ContactPerson, Unit
+
+    with app.app_context():
+        namnd = Unit(name="Kulturnämnden", kind="namnd")
+        only = Unit(name="Biblioteket", kind="verksamhet", parent=namnd)
+        only.contacts.append(ContactPerson(name="Bo", email="bo@example.org"))
+        db.session.add_all([namnd, only])
+        db.session.commit()
+        scope = db.session.scalar(select(Unit.id).where(Unit.name == "Kulturnämnden"))
+    login(client)
+    response = post_form(
+        client,
+        "/samordning/omgang/ny",
+        {"name": "Kultur 2027", "questionnaire": "version:1", "opens_on": "2027-01-10", "closes_on": "2027-02-28"}
+        | {"scope": str(scope)},
+        follow_redirects=True,
+    )
+    assert "Omgången är skapad som utkast med 1 verksamhet. Öppna den när allt är klart." in text_of(response)

@@ -90,6 +90,13 @@ def round_form(round_: Round | None = None) -> RoundForm:
     if round_ is not None and request.method == "GET":
         form.questionnaire.data = f"version:{round_.questionnaire_version_id}"
         form.scope.data = str(round_.scope_unit_id or "")
+    elif request.method == "GET":
+        # A new round starts from the questionnaire of the latest round, not from whichever version is listed first.
+        latest = db.session.scalar(
+            select(Round.questionnaire_version_id).order_by(Round.opens_on.desc(), Round.id.desc()).limit(1)
+        )
+        if latest is not None:
+            form.questionnaire.data = f"version:{latest}"
     return form
 
 
@@ -108,7 +115,11 @@ def create():
             audit_by_user("round_created", round_id=round_.id, details={"units": count})
             db.session.commit()
             flash(
-                _("Omgången är skapad som utkast med %(n)s verksamheter. Öppna den när allt är klart.", n=count),
+                ngettext(
+                    "Omgången är skapad som utkast med %(num)s verksamhet. Öppna den när allt är klart.",
+                    "Omgången är skapad som utkast med %(num)s verksamheter. Öppna den när allt är klart.",
+                    count,
+                ),
                 "saved",
             )
             return redirect(url_for("rounds.round_status", round_id=round_.id), code=303)
