@@ -25,11 +25,13 @@ from flask_babel import format_date
 from flask_babel import format_datetime as format_local_datetime
 from flask_babel import gettext as _
 from sqlalchemy import insert, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from survey.db import utcnow
 from survey.extensions import db
 from survey.models import AccessToken, Assignment, MailTemplate, OutboxMessage, User
 from survey.models.rounds import new_token
+from survey.voice.nearest import mail_headers
 
 PLACEHOLDERS = {
     "invitation": ("verksamhet", "kontaktperson", "lank", "sista_svarsdag", "omgang", "samordnare"),
@@ -292,17 +294,27 @@ def queue_assignment_mails(
         return counts
     db.session.execute(insert(AccessToken), tokens)
     db.session.execute(insert(OutboxMessage), messages)
-    mailed = [a.id for a in assignments if counts[a.id]]
-    changes: dict[str, Any] = {}
-    if kind == "invitation":
-        changes = {"invited_dt": now}
-    elif kind == "reminder":
-        changes = {"reminder_count": Assignment.reminder_count + 1, "last_reminded_dt": now}
-    for start in range(0, len(mailed), BATCH_SIZE) if changes else ():
+    mailed = [a for a in assignments if counts[a.id]]
+    if kind not in ("invitation", "reminder"):
+        return counts
+    changes: dict[str, Any] = (
+        {"invited_dt": now}
+        if kind == "invitation"
+        else {"reminder_count": Assignment.reminder_count + 1, "last_reminded_dt": now}
+    )
+    for start in range(0, len(mailed), BATCH_SIZE):
+        ids = [a.id for a in mailed[start : start + BATCH_SIZE]]
         db.session.execute(
-            update(Assignment).where(Assignment.id.in_(mailed[start : start + BATCH_SIZE])).values(**changes),
-            execution_options={"synchronize_session": "evaluate"},
+            update(Assignment).where(Assignment.id.in_(ids)).values(**changes),
+            execution_options={"synchronize_session": False},
         )
+    # The loaded objects as the UPDATE left the rows, without the flush a change would cost.
+    for assignment in mailed:
+        if kind == "invitation":
+            set_committed_value(assignment, "invited_dt", now)
+        else:
+            set_committed_value(assignment, "reminder_count", assignment.reminder_count + 1)
+            set_committed_value(assignment, "last_reminded_dt", now)
     return counts
 
 
@@ -402,7 +414,8 @@ def record_failure(message: OutboxMessage, error: Exception) -> None:
 def deliver(message: OutboxMessage, reply_to: str = "") -> None:
     config = current_app.config
     email = EmailMessage()
-    email["From"] = config["MAIL_FROM"]
+    sender, reply_to = mail_headers(message, config["MAIL_FROM"], reply_to)
+    email["From"] = sender
     email["To"] = formataddr((" ".join(message.to_name.split()), message.to_address))
     email["Subject"] = message.subject
     email["Date"] = format_datetime(utcnow())
