@@ -2,16 +2,24 @@
 that add up to the level above, the comparison between parts of the county, each level's own voice, and
 `flask demo --county` with its logins."""
 
+import email
+import email.policy
 import io
 import re
 
 import openpyxl
 import pytest
-from sqlalchemy import select
+from aiosmtpd.controller import Controller
+from sqlalchemy import delete, select
 
 from helpers import PASSWORD
 from survey.extensions import db
-from survey.models import Round, Unit, UnitKind, User
+from survey.mail import queue_assignment_mail, send_pending
+from survey.models import Assignment, Round, ScopeVoice, Unit, UnitKind, User
+from survey.models.units import subtree_ids
+from survey.trends.parts import compare_parts
+from survey.voice.nearest import voice_for
+from test_rounds import Inbox, free_port
 
 OUTPUT_LOGIN = re.compile(r"(\S+@example\.org), engångslösenord: (\S+)")
 STATES = slice(1, 6)  # Inbjudna … Ej påbörjade
@@ -25,6 +33,19 @@ def county(app, runner):
     with app.app_context():
         round_id = db.session.scalar(select(Round.id))
     return {"output": result.output, "passwords": dict(OUTPUT_LOGIN.findall(result.output)), "round_id": round_id}
+
+
+@pytest.fixture
+def inbox(app):
+    """A real SMTP server on loopback, as tests/test_rounds.py's; the app is pointed at it."""
+    found = Inbox()
+    controller = Controller(found, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    app.config.update(
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_FROM="Kartläggning <noreply@example.org>"
+    )
+    yield found
+    controller.stop()
 
 
 def logged_in(app, county, email):
@@ -141,3 +162,114 @@ def test_every_kind_a_county_needs_has_a_label_and_passes_the_constraint(app):
             db.session.add(Unit(name=f"Enhet {kind}", kind=kind))
         db.session.commit()
     assert {str(kind.label) for kind in UnitKind} >= {"Kommunförbund", "Länsdel", "Kommun", "Region", "Polis"}
+
+
+def unit_named(name: str, parent: str | None = None) -> Unit:
+    query = select(Unit).where(Unit.name == name)
+    if parent is not None:
+        query = query.where(Unit.parent.has(Unit.name == parent))
+    return db.session.scalar(query)
+
+
+def test_a_municipalitys_coordinator_sets_its_voice_and_its_contacts_hear_it(app, county, inbox):
+    client = logged_in(app, county, "samordnare.lulea@example.org")
+    with app.app_context():
+        lulea, pitea = unit_named("Luleå kommun").id, unit_named("Piteå kommun").id
+        grundskola = db.session.scalar(
+            select(Assignment)
+            .join(Unit)
+            .where(
+                Unit.name == "Grundskola",
+                Unit.parent.has(Unit.name == "Utbildningsförvaltningen"),
+                Assignment.unit_id.in_(subtree_ids(lulea)),
+            )
+        )
+        assignment_id = grundskola.id
+    assert client.get("/samordning/avsandare").status_code == 200
+    assert "Piteå kommun" not in client.get("/samordning/avsandare").get_data(as_text=True)
+    assert client.get(f"/samordning/avsandare/{pitea}").status_code == 404  # another municipality's: not there
+    refused = client.post(
+        f"/samordning/avsandare/{lulea}", data={"sender_name": "Luleås samordnare", "reply_to": "inte en adress"}
+    )
+    assert refused.status_code == 200 and "Luleås samordnare" in refused.get_data(as_text=True)  # kept, not lost
+    saved = client.post(
+        f"/samordning/avsandare/{lulea}",
+        data={
+            "sender_name": "Luleås samordnare",
+            "reply_to": "vald@lulea.example.org",
+            "contact_details": "Ring **Lena** på 0920-45 00 00",
+            "manual": "Börja med avsnittet om rutiner.",
+        },
+    )
+    assert saved.status_code == 303
+    with app.app_context():
+        assignment = db.session.get(Assignment, assignment_id)
+        queue_assignment_mail(assignment, "reminder", None)
+        db.session.commit()
+        sent, failed = send_pending()
+    assert (sent, failed) == (1, 0)
+    message = email.message_from_bytes(inbox.messages[-1].content, policy=email.policy.default)
+    assert message["From"] == "Luleås samordnare <noreply@example.org>"
+    assert message["Reply-To"] == "vald@lulea.example.org"
+    # The contact person's start page has the municipality's contact details and manual.
+    contact = app.test_client()
+    with app.app_context():
+        token = db.session.get(Assignment, assignment_id).issue_token()
+        db.session.commit()
+    page = contact.get(f"/svar/lank/{token}", follow_redirects=True).get_data(as_text=True)
+    assert "<strong>Lena</strong>" in page and "Börja med avsnittet om rutiner." in page
+
+
+def test_a_unit_hears_the_nearest_voice_field_by_field_and_the_configuration_last(app, county):
+    with app.app_context():
+        lulea = unit_named("Luleå kommun")
+        region = unit_named("Region Norrbotten")
+        db.session.get(ScopeVoice, lulea.id).contact_details = ""  # left empty: heard from the kommunförbund
+        db.session.commit()
+        school = db.session.scalar(select(Unit.id).where(Unit.name == "Grundskola", Unit.id.in_(subtree_ids(lulea.id))))
+        heard = voice_for(school)
+        assert heard.sender_name == "Samordnare mot våld, Luleå kommun"
+        assert heard.reply_to == "samordnare.lulea@example.org"
+        assert "Kommunförbundets samordnare" in heard.contact_details
+        assert [None if s is None else s.name for s in heard.source] == [
+            "Luleå kommun",
+            "Luleå kommun",
+            "Luleå kommun",
+            "Norrbottens kommunförbund",
+        ]
+        assert voice_for(region.id).sender_name == "Samverkan mot våld, Norrbottens kommunförbund"
+        db.session.execute(delete(ScopeVoice))
+        db.session.commit()
+        app.config["MAIL_FROM"] = "Kartläggningen <noreply@example.org>"
+        fallback = voice_for(school)
+        assert (fallback.sender_name, fallback.reply_to, fallback.manual) == (
+            "Kartläggningen",
+            "samordnare@example.org",
+            "",
+        )
+
+
+def test_the_comparison_page_puts_the_parts_side_by_side(app, county):
+    client = logged_in(app, county, "samordnare.lan@example.org")
+    page = client.get(f"/samordning/omgang/{county['round_id']}/lansdelar")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert text.count("<svg") >= 3 and "Kustlandet" in text and "Malmfälten" in text
+    with app.app_context():
+        round_ = db.session.get(Round, county["round_id"])
+        coordinator = User.by_email("samordnare.lan@example.org")
+        comparison = compare_parts(round_, coordinator, "lansdel")
+        assert [p.name for p in comparison.parts] == ["Kustlandet", "Malmfälten"]
+        # Each part's invited units and its answers are the county workbook's per länsdel.
+        assert comparison.invited == [6, 6]
+        sent = {a.id for a in round_.assignments if a.status in ("submitted", "reopened")}
+        assert set(comparison.figures.assignments[0]) | set(comparison.figures.assignments[1]) <= sent
+        region = next(a.id for a in round_.assignments if a.unit.name == "Region Norrbotten")
+        assert region in sent and all(region not in ids for ids in comparison.figures.assignments)
+        for trend in comparison.shares:
+            for measure in trend.measures:
+                assert len(measure.values) == 2
+    kiruna = logged_in(app, county, "samordnare.kiruna@example.org")
+    own = kiruna.get(f"/samordning/omgang/{county['round_id']}/lansdelar").get_data(as_text=True)
+    assert "färre än två länsdelar" in own and "Kustlandet" not in own
+    assert kiruna.get(f"/samordning/omgang/{county['round_id']}/lansdelar?niva=x").status_code == 404
