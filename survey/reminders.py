@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from survey import mail
 from survey.db import LOCAL_TZ, utcnow
 from survey.extensions import db
-from survey.models import Assignment, Round, ScheduledReminder, Unit, audit
+from survey.models import Assignment, AssignmentStatus, ContactPerson, Round, ScheduledReminder, Unit, audit
 
 ACTOR = "automatisk påminnelse"  # the audit log's actor: nobody pressed a button
 MAX_DAYS = 365
@@ -140,8 +140,9 @@ class NextReminder:
     units: int
 
 
-def next_reminder(round_: Round, now: datetime | None = None) -> NextReminder | None:
-    """The round's next automatic reminder and how many units it would reach as things stand, for its page."""
+def next_reminder(round_: Round, now: datetime | None = None, units: Select | None = None) -> NextReminder | None:
+    """The round's next automatic reminder and how many units it would reach as things stand, for its page:
+    of ``units`` (ids, a scoped coordinator's part) or of the whole round. Counted in SQL, as recipients() chooses."""
     if not round_.reminder_days or not round_.is_open:
         return None  # no queries: the round page's count stays flat
     now = now or utcnow()
@@ -149,5 +150,16 @@ def next_reminder(round_: Round, now: datetime | None = None) -> NextReminder | 
     if not days:
         return None
     day = days[0]
-    chosen, _skipped = recipients(round_, max(now.astimezone(LOCAL_TZ).date(), day.due_on))
-    return NextReminder(day, len(chosen))
+    on = max(now.astimezone(LOCAL_TZ).date(), day.due_on)
+    # recently_mailed(): a mail on a calendar day (Swedish time) after the cutoff, i.e. from this moment on.
+    mailed_from = datetime.combine(on - interval() + timedelta(days=1), time(0), LOCAL_TZ)
+    query = select(func.count()).where(
+        Assignment.round_id == round_.id,
+        Assignment.status != AssignmentStatus.SUBMITTED,
+        select(ContactPerson.id).where(ContactPerson.unit_id == Assignment.unit_id).exists(),
+        or_(Assignment.last_reminded_dt.is_(None), Assignment.last_reminded_dt < mailed_from),
+        or_(Assignment.invited_dt.is_(None), Assignment.invited_dt < mailed_from),
+    )
+    if units is not None:
+        query = query.where(Assignment.unit_id.in_(units))
+    return NextReminder(day, db.session.scalar(query) or 0)

@@ -46,11 +46,17 @@ def upload(client, name, data):
         builder.close()
 
 
-def test_tree_shows_units_under_their_parents(client, world):
+def test_tree_shows_units_under_their_parents(app, client, world):
     login(client)
-    page = client.get("/samordning/register/").get_data(as_text=True)
+    top = client.get("/samordning/register/").get_data(as_text=True)
+    assert "Individ- och familjenämnden</a>" in top and "Socialtjänsten</a>" not in top, "the top level first"
+    assert "Visa 3 enheter under" in top, "the nämnd holds a förvaltning and its two verksamheter"
+    with app.app_context():
+        forvaltning = db.session.scalar(select(Unit.id).where(Unit.name == "Socialtjänsten"))
+    page = client.get("/samordning/register/", query_string={"enhet": forvaltning}).get_data(as_text=True)
     assert page.index("Individ- och familjenämnden") < page.index("Socialtjänsten") < page.index("Centrum mot våld")
     assert "Kontakt Centrum mot våld" in page
+    assert nesting_of(page, "Centrum mot våld") == ["Socialtjänsten", "Individ- och familjenämnden"]
 
 
 def nesting_of(page: str, name: str) -> list[str]:
@@ -96,11 +102,12 @@ def test_the_tree_nests_each_unit_inside_its_parent_whatever_its_depth(app, clie
             parent = Unit(name=f"Nivå {depth}", kind="verksamhet", parent=parent)
             db.session.add(parent)
         db.session.commit()
+        deepest_parent = parent.parent_id
     login(client)
-    response = client.get("/samordning/register/")
+    response = client.get("/samordning/register/", query_string={"enhet": deepest_parent})
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert nesting_of(page, "Centrum mot våld") == ["Socialtjänsten", "Individ- och familjenämnden"]
+    assert nesting_of(page, "Nivå 1") == ["Centrum mot våld", "Socialtjänsten", "Individ- och familjenämnden"]
     assert nesting_of(page, "Nivå 1500")[:2] == ["Nivå 1499", "Nivå 1498"]
     assert len(nesting_of(page, "Nivå 1500")) == 1502
     assert nesting_of(page, "Individ- och familjenämnden") == [], "a nämnd is at the top"

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 
 from survey.exports.data import CONSENT_KEY, CONSENT_YES, GOOD_EXAMPLES_KEY, UnitRow, round_units, stream_answers
 from survey.exports.rows import add_area_counts, area_fields
 from survey.extensions import db
-from survey.models import SINGLE, ExampleApproval, Round
+from survey.models import SINGLE, Assignment, AssignmentStatus, ExampleApproval, Round, Unit
 from survey.public.personal import redact, warnings
 from survey.questions.definition import Question
 
@@ -107,7 +108,8 @@ def filter_fields(group: Question | None) -> list[Question]:
 
 def public_summary(round_: Round, args: Mapping[str, str] | None = None) -> PublicSummary:
     """Response per nämnd, entries per violence area, and the approved good examples within the GET filters."""
-    summary, examples = summarise(round_)
+    cached, examples = summarised(round_)
+    summary = replace(cached)  # the filters are this request's; the cached summary stays as it was
     summary.filter_fields = filter_fields(round_.definition.question(GOOD_EXAMPLES_KEY))
     summary.filters = ExampleFilters.from_args(args or {}, summary.filter_fields)
     approved = [e for e in examples if e.approved]
@@ -118,8 +120,69 @@ def public_summary(round_: Round, args: Mapping[str, str] | None = None) -> Publ
 
 def cleared_examples(round_: Round) -> list[PublishedExample]:
     """Every example its unit cleared for publication, approved or not, with warnings: the coordinator's preview."""
-    _summary, examples = summarise(round_)
+    _summary, examples = summarised(round_)
     return examples
+
+
+# The summaries computed in this process, each under the data version it was computed from (data_version()):
+# any worker on any app server recomputes a round's summary once after its data changed, and never per hit.
+_computed: dict[int, tuple[tuple, PublicSummary, list[PublishedExample]]] = {}
+_computed_lock = threading.Lock()
+KEPT_ROUNDS = 32  # summaries kept per process; the oldest goes first
+
+
+def summarised(round_: Round) -> tuple[PublicSummary, list[PublishedExample]]:
+    """summarise(round_), computed once per version of its data (never change what it returns: it is shared)."""
+    version = data_version(round_)
+    found = _computed.get(round_.id)
+    if found is not None and found[0] == version:
+        return found[1], found[2]
+    summary, examples = summarise(round_)
+    with _computed_lock:
+        _computed.pop(round_.id, None)
+        _computed[round_.id] = (version, summary, examples)
+        while len(_computed) > KEPT_ROUNDS:
+            _computed.pop(next(iter(_computed)))
+    return summary, examples
+
+
+def data_version(round_: Round) -> tuple:
+    """What the summary is computed from, in one aggregate query that reads no answers and no texts.
+
+    A submitted assignment's answers change only through saves that touch the assignment, which raises its
+    ``version`` (optimistic locking); reopening, submitting and new units change the counts and sums; an
+    approval given, changed or withdrawn changes the approvals' count, ids or latest time; a unit renamed,
+    moved, added or (de)activated changes the units' sums (a name's length, as the summary shows names).
+    """
+    submitted = Assignment.status == AssignmentStatus.SUBMITTED
+    of_round = Assignment.round_id == round_.id
+    assignments = select(
+        func.count(),
+        func.sum(Assignment.unit_id),
+        func.sum(case((submitted, Assignment.id), else_=0)),
+        func.sum(case((submitted, Assignment.version), else_=0)),
+        func.max(Assignment.submitted_dt),
+    ).where(of_round)
+    approvals = select(func.count(), func.sum(ExampleApproval.id), func.max(ExampleApproval.approved_dt)).where(
+        ExampleApproval.assignment_id.in_(select(Assignment.id).where(of_round))
+    )
+    units = select(
+        func.count(),
+        func.max(Unit.id),
+        func.sum(func.length(Unit.name) * Unit.id),
+        func.sum(func.coalesce(Unit.parent_id, 0) * Unit.id),
+        func.sum(case((Unit.is_active, Unit.id), else_=0)),
+    )
+    row = db.session.execute(
+        select(*(column for query in (assignments, approvals, units) for column in scalars_of(query)))
+    ).one()
+    return (round_.created_dt, round_.questionnaire_version_id, round_.published_dt, *row)
+
+
+def scalars_of(query) -> list:
+    """Each column of a one-row aggregate query as a scalar subquery, so several tables' aggregates are one
+    statement."""
+    return [query.with_only_columns(column).scalar_subquery() for column in query.selected_columns]
 
 
 def summarise(round_: Round) -> tuple[PublicSummary, list[PublishedExample]]:

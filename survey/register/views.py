@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 
 from flask import abort, flash, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from survey.access import (
@@ -25,6 +26,7 @@ from survey.access import (
 )
 from survey.exports.writer import XLSX
 from survey.extensions import db
+from survey.folding import PAGE_SIZE, Page, open_path, page_number, top_units, with_ancestors
 from survey.ids import parse_id
 from survey.models import Answer, Assignment, ContactPerson, Unit
 from survey.models.units import UnitTree
@@ -73,13 +75,83 @@ def parent_choices(units: list[Unit], unit: Unit | None = None) -> list[tuple[st
     ]
 
 
+@dataclass
+class Listed:
+    """A unit as the register lists it: with its contacts and how many units it holds (itself included)."""
+
+    unit: Unit
+    depth: int
+    size: int
+    contacts: list[ContactPerson]
+    path: list[Unit] = field(default_factory=list)  # in search results: its ancestors, top first
+
+
 @bp.route("/")
 @staff_required
 def index():
-    units = all_units()
+    """The tree folded: the top level, and the children of the part opened (?enhet=) and of its ancestors, the
+    opened part's a page at a time; or, with ?q=, the units whose name or contact matches, a page at a time."""
+    opened = parse_id(request.args.get("enhet"))
+    words = " ".join(request.args.get("q", "")[:200].split())
+    number = page_number(request.args.get("sida", type=int))
+    visible = select(Unit).where(Unit.id.in_(visible_units(current_user)))
+    total = db.session.scalar(select(func.count()).select_from(visible.subquery())) or 0
+    path: list[int] = []
+    if words:
+        found = search_units(visible, words, number)
+        tree = with_ancestors([u for u, _n in found], current_user)
+        shown = [(u, 0, list(reversed(tree.ancestors(u)))) for u, _n in found]
+    else:
+        path = open_path(opened, current_user)
+        # The top level and the children of each opened part but the last in full (a few each); the last one's
+        # children a page at a time.
+        around = db.session.scalars(visible.where(top_units(current_user) | Unit.parent_id.in_(path[:-1]))).all()
+        found = []
+        if path:
+            children = visible.where(Unit.parent_id == path[-1]).add_columns(func.count().over())
+            children = children.order_by(func.lower(Unit.name), Unit.id).limit(PAGE_SIZE)
+            found = db.session.execute(children.offset((number - 1) * PAGE_SIZE)).all()
+        units = {u.id: u for u in around} | {u.id: u for u, _n in found}
+        shown = [(u, depth, []) for u, depth in UnitTree(units).outline()]
+    ids = [u.id for u, _d, _p in shown]
+    sizes = unit_sizes(ids)
+    contacts: dict[int, list[ContactPerson]] = {}
+    for contact in db.session.scalars(
+        select(ContactPerson).where(ContactPerson.unit_id.in_(ids)).order_by(ContactPerson.name)
+    ):
+        contacts.setdefault(contact.unit_id, []).append(contact)
+    listed = [Listed(u, depth, sizes.get(u.id, 1), contacts.get(u.id, []), p) for u, depth, p in shown]
     return render_template(
-        "register/index.html", outline=UnitTree({u.id: u for u in units}).outline(), count=len(units)
+        "register/index.html",
+        listed=listed,
+        count=total,
+        path=[item for item in listed if item.unit.id in path],
+        words=words,
+        page=Page([], found[0][1] if found else 0, number),
+        opened=path[-1] if path else None,
     )
+
+
+def search_units(visible: Select, words: str, number: int) -> list:
+    """The units whose name or a contact's name or address holds ``words``, by name, one page (and the count)."""
+    lowered = words.lower()
+    contact = select(ContactPerson.id).where(
+        ContactPerson.unit_id == Unit.id,
+        func.lower(ContactPerson.name).contains(lowered, autoescape=True)
+        | func.lower(ContactPerson.email).contains(lowered, autoescape=True),
+    )
+    query = visible.where(func.lower(Unit.name).contains(lowered, autoescape=True) | contact.exists())
+    query = query.add_columns(func.count().over()).order_by(func.lower(Unit.name), Unit.id).limit(PAGE_SIZE)
+    return list(db.session.execute(query.offset((number - 1) * PAGE_SIZE)).all())
+
+
+def unit_sizes(ids: list[int]) -> dict[int, int]:
+    """How many units each of ``ids`` holds, itself included (one query)."""
+    if not ids:
+        return {}
+    walk = select(Unit.id.label("unit_id"), Unit.id.label("part_id")).where(Unit.id.in_(ids)).cte(recursive=True)
+    walk = walk.union(select(Unit.id, walk.c.part_id).where(Unit.parent_id == walk.c.unit_id))
+    return dict(db.session.execute(select(walk.c.part_id, func.count()).group_by(walk.c.part_id)).all())
 
 
 @bp.route("/ny", methods=["GET", "POST"])
