@@ -55,3 +55,10 @@ def _set_sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+    # SQLite's own lower() folds ASCII only; searches in SQL (lower(name) LIKE ...) must find "Älvdalen" by "älv",
+    # as PostgreSQL's lower() does.
+    dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value

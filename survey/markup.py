@@ -1,5 +1,7 @@
 """Markdown written by coordinators and questionnaire authors, rendered without raw HTML."""
 
+from functools import lru_cache
+
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -10,7 +12,14 @@ _message = MarkdownIt("commonmark", {"html": False, "linkify": False, "typograph
 
 
 def render_markdown(text: str | None) -> Markup:
-    return Markup(_markdown.render(text or ""))
+    return Markup(_rendered(text or ""))
+
+
+@lru_cache(maxsize=4096)
+def _rendered(text: str) -> str:
+    """The same text always renders the same: help texts and instructions repeat on every page, so each is
+    rendered once per process (the least recently used go first past 4,096 texts)."""
+    return _markdown.render(text)
 
 
 def render_message(text: str | None) -> Markup:

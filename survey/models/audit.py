@@ -31,6 +31,7 @@ ACTION_NAMES = {
     "reminders_scheduled": _l("Automatiska påminnelser köade"),
     "mail_retried": _l("E-post skickad på nytt"),
     "mail_template_changed": _l("E-postmall ändrad"),
+    "scope_voice_changed": _l("Avsändare och kontaktuppgifter för en del av organisationen ändrade"),
     "questionnaire_uploaded": _l("Frågeformulär uppladdat och kontrollerat"),
     "questionnaire_checked": _l("Frågeformulärets text kontrollerad"),
     "questionnaire_compared": _l("Utkast till frågeformulär jämfört med förra omgångens"),

@@ -3,6 +3,8 @@ field of each existing group entry."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from threading import Lock
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -39,8 +41,31 @@ def make_field(question: Question) -> Field:
     return question.kind.field(question, label=question.label, description=question.help)
 
 
+# Form classes by (section, group entries): a section of a parsed version (one object per version and language,
+# kept for the process) with the same entries always makes the same class, and making one costs a field per
+# question. Bounded: entries differ between units, so the least recently used class goes first.
+FORM_CLASSES: OrderedDict[tuple[int, tuple], tuple[Section, type[FlaskForm]]] = OrderedDict()
+FORM_CLASSES_MAX = 512
+_form_classes_lock = Lock()
+
+
 def section_form_class(section: Section, entries: dict[str, list[int]]) -> type[FlaskForm]:
     """A form class for one section, with one field set per existing group entry."""
+    key = (id(section), tuple(sorted((group, tuple(indexes)) for group, indexes in entries.items())))
+    with _form_classes_lock:
+        cached = FORM_CLASSES.get(key)
+        if cached is not None and cached[0] is section:  # the id of a section gone since may be reused
+            FORM_CLASSES.move_to_end(key)
+            return cached[1]
+    form_class = new_section_form_class(section, entries)
+    with _form_classes_lock:
+        FORM_CLASSES[key] = (section, form_class)  # holding the section keeps its id from being reused
+        while len(FORM_CLASSES) > FORM_CLASSES_MAX:
+            FORM_CLASSES.popitem(last=False)
+    return form_class
+
+
+def new_section_form_class(section: Section, entries: dict[str, list[int]]) -> type[FlaskForm]:
     attrs = {}
     for question in section.questions:
         if question.is_group:

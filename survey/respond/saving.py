@@ -63,6 +63,8 @@ def save_failed(definition, autosave: bool):
 
 def save_section(assignment: Assignment, current: Section, autosave: bool):
     """Store a posted section page, merged with anything a colleague saved since it was shown."""
+    # Named before anything changes: reading it later could load the unit, and so flush the unit of work first.
+    actor = contact_actor(assignment)
     entries = posted_entries(request.form.get("entries"), current, assignment.last_entry_index or 0) or group_entries(
         assignment, current
     )
@@ -94,10 +96,13 @@ def save_section(assignment: Assignment, current: Section, autosave: bool):
         if valid and not conflicts and not autosave
         else {}
     )
+    # The answers and the assignment's version check are written first, the audit row after them: a colleague's
+    # save that landed since our read is found before anything else is written (on SQLite, before we hold the lock).
+    db.session.flush()
     if changed or confirmed or "entry_change" in target or conflicts:
         audit(
             "answers_saved",
-            contact_actor(assignment),
+            actor,
             round_id=assignment.round_id,
             assignment_id=assignment.id,
             details={

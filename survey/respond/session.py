@@ -6,10 +6,11 @@ import re
 
 from flask import abort, make_response, request, session
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from survey.access import contact_actor as contact_actor  # its home; respond/views.py and saving.py import it here
 from survey.extensions import db
-from survey.models import AccessToken, Assignment, hash_token
+from survey.models import AccessToken, Assignment, Round, hash_token
 from survey.questions.definition import Section
 from survey.security import stamp_session
 
@@ -47,7 +48,12 @@ def own_assignment(assignment_id: int) -> Assignment:
         if request.method == "POST":
             abort(make_response(session_ended(assignment_id, "")))
         abort(link_problem("unknown", 404))
-    return db.get_or_404(Assignment, assignment_id)
+    # In one query what every page and save of the contact person's reads: the unit (the audit actor's name),
+    # the round and its questionnaire version (whose parse is cached; its TOML source stays deferred).
+    return db.get_or_404(Assignment, assignment_id, options=ASSIGNMENT_PAGE)
+
+
+ASSIGNMENT_PAGE = (joinedload(Assignment.unit), joinedload(Assignment.round).joinedload(Round.questionnaire_version))
 
 
 def section_states(assignment: Assignment) -> dict[str, str]:
