@@ -64,6 +64,7 @@ def test_upload_errors_fix_diff_preview_save(app, client, world):
     assert "Texten kan inte användas ännu" in page
     assert "frågan namn</strong> (rad 27): okänd frågetyp &#39;kort_text&#39;" in page
     assert "kort_text" in page.split("<textarea")[1]
+    assert "okänd frågetyp &#39;kort_text&#39;" in page and "<br><code>key = &#34;namn&#34;</code>" in page
     # Fix: the text edited on the page.
     fixed = broken.replace('type = "kort_text"', 'type = "short_text"').replace(
         'label = "Vem fyller i?"', 'label = "Vem fyller i formuläret?"'
@@ -345,3 +346,10 @@ def test_a_file_over_two_megabytes_is_refused(app):
     assert [p.message for p in checked.problems] == [
         "Filen är större än 2 MB. Ett frågeformulär är sällan större än några hundra kB."
     ]
+
+
+def test_a_text_that_is_not_toml_names_its_line(client, world):
+    login(client)
+    page = check_text(client, '[questionnaire]\nid = "a"\ntitle = "A\nversion = "1"\n').get_data(as_text=True)
+    assert "<strong>Rad 3</strong>: texten går inte att läsa som TOML" in page
+    assert "<code>title = &#34;A</code>" in page

@@ -213,7 +213,8 @@ def readable(problem: str, name: str, source: str = "") -> Problem:
         where, message = found["where"], rest[found.end() :]
         line = line_in(source, where, message)
         return Problem(where if english else toml_place(where), message if english else in_swedish(message), line)
-    return Problem("", rest if english else in_swedish(rest))
+    named = re.search(r"at line (\d+)", rest)  # a TOML syntax error names its line
+    return Problem("", rest if english else in_swedish(rest), int(named[1]) if named else None)
 
 
 def readable_all(problems: list[str], name: str, source: str = "") -> list[Problem]:
