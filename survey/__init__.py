@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from survey import serving
+from survey import i18n, serving
 from survey.access import access_givers
 from survey.extensions import babel, csrf, login_manager, migrate
 from survey.extensions import db as database
@@ -93,11 +93,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, database)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    i18n.init_app(app)
     login_manager.init_app(app)
     serving.init_app(app)
 
     from survey import accounts, cli, logs, plan, privacy, public, register, respond, rounds
     from survey.followup import views as followup
+    from survey.questions import views as questions
     from survey.register import uploads
     from survey.report import bp as report
     from survey.trends import bp as trends
@@ -110,6 +112,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(jobs)
     app.register_blueprint(report)
+    app.register_blueprint(questions.bp)
+    from survey.voice.views import bp as voice
+
+    app.register_blueprint(voice)
     cli.init_app(app)
     register_error_pages(app)
     app.before_request(end_idle_session)

@@ -85,11 +85,29 @@ EXPECTED = {
     ("trends.unit_page", "GET"): READER,
     ("trends.municipality", "GET"): READER,
     ("trends.parts_page", "GET"): READER,
+    ("voice.index", "GET"): EDITOR,
+    ("voice.edit", "GET"): EDITOR,
+    ("voice.edit", "POST"): EDITOR,
     ("report.round_page", "GET"): READER,
     ("report.round_page", "POST"): EDITOR,
     ("report.round_pdf", "GET"): READER,
     ("rounds.download_workbook", "GET"): READER,
     ("rounds.download_status", "GET"): READER,
+    # Questionnaire versions are shared by the whole organisation (any round may use any version), so every
+    # coordinator, scoped or not, may add one; which rounds use a version is shown within their scope.
+    ("questions.index", "GET"): EDITOR,
+    ("questions.version", "GET"): EDITOR,
+    ("questions.download", "GET"): EDITOR,
+    ("questions.upload", "GET"): EDITOR,
+    ("questions.upload", "POST"): EDITOR,
+    ("questions.copy", "GET"): EDITOR,
+    ("questions.change", "GET"): EDITOR,  # the table's version is in use: sent back to its page
+    ("questions.check", "POST"): EDITOR,
+    ("questions.draft", "GET"): EDITOR,
+    ("questions.edit_draft", "GET"): EDITOR,
+    ("questions.preview", "GET"): EDITOR,
+    ("questions.preview", "POST"): EDITOR,
+    ("questions.save", "POST"): EDITOR,
     ("rounds.create", "GET"): EDITOR,
     ("rounds.create", "POST"): EDITOR,
     ("rounds.questions", "GET"): READER,
@@ -203,6 +221,7 @@ class Visitors:
             self.activity_id, self.indicator_id = activity.id, indicator.id
             self.spare_user_id = db.session.scalar(select(User.id).where(User.email == "spare@example.org"))
             self.unit_id = assignment.unit_id
+            self.version_id = assignment.round.questionnaire_version_id
             self.contact_id = assignment.unit.contacts[0].id
         self.app = app
 
@@ -240,6 +259,8 @@ class Visitors:
             "contact_id": self.contact_id,
             "activity_id": self.activity_id,
             "indicator_id": self.indicator_id,
+            "version_id": self.version_id,
+            "format_": "xlsx",
         }
         if rule.endpoint == "accounts.set_password":
             values["token"] = "not-a-valid-link"
