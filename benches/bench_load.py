@@ -36,10 +36,13 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from http.cookies import SimpleCookie
 from pathlib import Path
+from typing import Any, TypeVar
 
 import aiohttp
 
@@ -276,6 +279,16 @@ async def bare_inserter(browser: Browser, who: str, stop: float, acked: list[int
             browser.fail("bare insert", status)
 
 
+T = TypeVar("T")
+
+
+def run_in_own_loop(make: Callable[..., Coroutine[Any, Any, T]], *args: Any) -> T:
+    """asyncio.run in a thread of its own: the caller's thread may already run a loop (pytest after
+    Playwright's sync API), where asyncio.run refuses, and the coroutine is made only inside the thread."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make(*args))).result()
+
+
 async def run_app_load(bases: list[str], plan: dict, users: int, seconds: float, coordinators: int) -> Tally:
     tally = Tally()
     stop = time.monotonic() + seconds
@@ -458,7 +471,7 @@ def bench_database(label: str, url: str, args) -> list[Level]:
         results = []
         for users in args.users:
             cpu = sum(s.cpu_seconds() for s in servers)
-            tally = asyncio.run(run_app_load(bases, plan, users, args.seconds, coordinators[users]))
+            tally = run_in_own_loop(run_app_load, bases, plan, users, args.seconds, coordinators[users])
             cpu = sum(s.cpu_seconds() for s in servers) - cpu
             results.append((users, tally, cpu))
     finally:
@@ -471,7 +484,7 @@ def bench_database(label: str, url: str, args) -> list[Level]:
             server.wait_ready("/insert")
         for users in args.users:
             cpu = sum(s.cpu_seconds() for s in bare)
-            tally, acked = asyncio.run(run_bare_load([s.base for s in bare], users, args.seconds))
+            tally, acked = run_in_own_loop(run_bare_load, [s.base for s in bare], users, args.seconds)
             bare_results.append((tally, acked, sum(s.cpu_seconds() for s in bare) - cpu))
     finally:
         for server in bare:
