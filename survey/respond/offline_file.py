@@ -7,19 +7,16 @@ the form can be edited, never marking the answers submitted (that is the review 
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from survey.extensions import db
 from survey.forms import Form
 from survey.models import Assignment
-from survey.offline import importing
-from survey.offline.reader import MAX_BYTES, OfflineFileError
+from survey.offline import importing, uploading
+from survey.offline.reader import OfflineFileError
 from survey.offline.template import template_download
-from survey.register.uploads import keep_upload, take_upload
 from survey.respond import bp
 from survey.respond.session import contact_actor, own_assignment
 from survey.rounds.forms import AnswersUploadForm
@@ -42,12 +39,6 @@ def upload_refusal(assignment: Assignment) -> str | None:
     return None
 
 
-def take_pending_upload(assignment_id: int) -> bytes | None:
-    """The uploaded file waiting for confirmation, taken off the session and the disk: one confirmation per upload."""
-    taken = take_upload(PENDING_KEY)
-    return taken[1] if taken is not None and taken[0].get("assignment") == assignment_id else None
-
-
 @bp.route("/<int:assignment_id>/las-in", methods=["GET", "POST"])
 def upload_answers(assignment_id: int):
     """Upload → preview of every change (nothing written) → confirm, which reads the same file again."""
@@ -55,23 +46,15 @@ def upload_answers(assignment_id: int):
     form = AnswersUploadForm()
     refusal = upload_refusal(assignment)
     if request.method == "POST":
-        take_pending_upload(assignment.id)  # a new upload replaces whatever waited for confirmation
+        uploading.take_pending(PENDING_KEY, assignment.id)  # a new upload replaces whatever waited for confirmation
     if refusal is None and form.validate_on_submit():
-        upload = form.file.data
-        with upload.stream:
-            data = upload.read(MAX_BYTES + 1)
-        try:
-            plan = importing.preview(assignment, data)
-        except OfflineFileError as exc:
-            form.file.errors.append(str(exc))
-        else:
-            if plan.ok:
-                session[PENDING_KEY] = {"file": keep_upload(data, ".xlsx"), "assignment": assignment.id}
+        previewed = uploading.preview_upload(assignment, form.file.data, form.file.errors, PENDING_KEY)
+        if previewed is not None:
             return render_template(
                 "respond/upload_preview.html",
                 assignment=assignment,
-                plan=plan,
-                filename=Path(upload.filename or "").name,
+                plan=previewed.plan,
+                filename=previewed.filename,
                 form=Form(),
             )
     return render_template("respond/upload_answers.html", assignment=assignment, form=form, refusal=refusal)
@@ -81,7 +64,7 @@ def upload_answers(assignment_id: int):
 def confirm_upload(assignment_id: int):
     assignment = own_assignment(assignment_id)
     form = Form()
-    data = take_pending_upload(assignment.id)
+    data = uploading.take_pending(PENDING_KEY, assignment.id)
     again = url_for("respond.upload_answers", assignment_id=assignment.id)
     refusal = upload_refusal(assignment)
     if refusal:

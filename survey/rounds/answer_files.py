@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import flash, redirect, render_template, request, send_file, session, url_for
+from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -13,14 +11,15 @@ from survey.access import editor_required, staff_required, user_actor
 from survey.exports.unit import unit_workbook, unit_workbook_filename
 from survey.exports.writer import XLSX
 from survey.extensions import db
-from survey.offline import importing
+from survey.offline import importing, uploading
 from survey.offline.plan import import_refusal
-from survey.offline.reader import MAX_BYTES, OfflineFileError
+from survey.offline.reader import OfflineFileError
 from survey.offline.template import template_download
-from survey.register.uploads import keep_upload, take_upload
 from survey.rounds import bp
 from survey.rounds.assignment import round_assignment
 from survey.rounds.forms import AnswersImportForm, AnswersUploadForm
+
+PENDING_KEY = "answers_import"
 
 
 @bp.route("/svar/<int:assignment_id>/mall.xlsx")
@@ -46,33 +45,18 @@ def import_answers(assignment_id: int):
     form = AnswersUploadForm()
     refusal = import_refusal(assignment)
     if request.method == "POST":
-        take_pending_import(assignment.id)  # a new upload replaces whatever waited for confirmation
+        uploading.take_pending(PENDING_KEY, assignment.id)  # a new upload replaces whatever waited for confirmation
     if refusal is None and form.validate_on_submit():
-        upload = form.file.data
-        with upload.stream:
-            data = upload.read(MAX_BYTES + 1)
-        try:
-            plan = importing.preview(assignment, data)
-        except OfflineFileError as exc:
-            form.file.errors.append(str(exc))
-        else:
-            if plan.ok:
-                stored = keep_upload(data, ".xlsx")
-                session["answers_import"] = {"file": stored, "assignment": assignment.id}
+        previewed = uploading.preview_upload(assignment, form.file.data, form.file.errors, PENDING_KEY)
+        if previewed is not None:
             return render_template(
                 "rounds/import_preview.html",
                 assignment=assignment,
-                plan=plan,
-                filename=Path(upload.filename or "").name,
+                plan=previewed.plan,
+                filename=previewed.filename,
                 form=AnswersImportForm(),
             )
     return render_template("rounds/import_answers.html", assignment=assignment, form=form, refusal=refusal)
-
-
-def take_pending_import(assignment_id: int) -> bytes | None:
-    """The uploaded file waiting for confirmation, taken off the session and the disk: one confirmation per upload."""
-    taken = take_upload("answers_import")
-    return taken[1] if taken is not None and taken[0].get("assignment") == assignment_id else None
 
 
 @bp.route("/svar/<int:assignment_id>/importera/bekrafta", methods=["POST"])
@@ -80,7 +64,7 @@ def take_pending_import(assignment_id: int) -> bytes | None:
 def confirm_answers_import(assignment_id: int):
     assignment = round_assignment(assignment_id)
     form = AnswersImportForm()
-    data = take_pending_import(assignment.id)
+    data = uploading.take_pending(PENDING_KEY, assignment.id)
     if data is None or not form.validate_on_submit():
         flash(import_refusal(assignment) or _("Inläsningen har gått ut. Ladda upp filen igen."), "error")
         return redirect(url_for("rounds.import_answers", assignment_id=assignment.id), code=303)
