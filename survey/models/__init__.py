@@ -3,7 +3,7 @@
 from survey.models.accounts import RateLimitHit, Setting, User, UserScope
 from survey.models.audit import ACTION_NAMES, AuditEvent, audit
 from survey.models.followup import DevelopmentAreaFollowUp
-from survey.models.jobs import Job, JobKind, JobState
+from survey.models.jobs import Job
 from survey.models.mail import MailTemplate, OutboxMessage
 from survey.models.plan import ActivityReport, IndicatorValue, PlanActivity, PlanIndicator
 from survey.models.publication import ExampleApproval
@@ -25,6 +25,8 @@ from survey.models.states import (
     AssignmentStatus,
     FollowUpStatus,
     IndicatorDirection,
+    JobKind,
+    JobState,
     MailKind,
     OutboxStatus,
     Role,

@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-from flask_babel.speaklater import LazyString
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -15,37 +13,7 @@ from survey.db import UTCDateTime, utcnow
 from survey.extensions import Model
 from survey.models.accounts import User
 from survey.models.rounds import Round
-from survey.models.states import StoredState, _in
-
-
-class JobKind(StoredState):
-    INVITATIONS = "invitations"
-    LINKS = "links"
-    WORKBOOK = "workbook"
-
-    @property
-    def label(self) -> LazyString:
-        return {
-            JobKind.INVITATIONS: _l("Inbjudningar till alla"),
-            JobKind.LINKS: _l("Länkfil"),
-            JobKind.WORKBOOK: _l("Sammanställning för rådet"),
-        }[self]
-
-
-class JobState(StoredState):
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
-
-    @property
-    def label(self) -> LazyString:
-        return {
-            JobState.QUEUED: _l("I kö"),
-            JobState.RUNNING: _l("Pågår"),
-            JobState.DONE: _l("Klart"),
-            JobState.FAILED: _l("Misslyckades"),
-        }[self]
+from survey.models.states import JobKind, JobState, _in
 
 
 class Job(Model):

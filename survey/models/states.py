@@ -158,6 +158,36 @@ class OutboxStatus(StoredState):
         }[self]
 
 
+class JobKind(StoredState):
+    INVITATIONS = "invitations"
+    LINKS = "links"
+    WORKBOOK = "workbook"
+
+    @property
+    def label(self) -> LazyString:
+        return {
+            JobKind.INVITATIONS: _l("Inbjudningar till alla"),
+            JobKind.LINKS: _l("Länkfil"),
+            JobKind.WORKBOOK: _l("Sammanställning för rådet"),
+        }[self]
+
+
+class JobState(StoredState):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+    @property
+    def label(self) -> LazyString:
+        return {
+            JobState.QUEUED: _l("I kö"),
+            JobState.RUNNING: _l("Pågår"),
+            JobState.DONE: _l("Klart"),
+            JobState.FAILED: _l("Misslyckades"),
+        }[self]
+
+
 class StartChoice(StoredState):
     """How a contact person began a follow-up round's form."""
 
