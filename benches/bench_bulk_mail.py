@@ -16,18 +16,18 @@ import argparse
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import event, func, select
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bulk_round import bulk_round  # noqa: E402  (benches/, beside this script)
+
 from survey import create_app  # noqa: E402
-from survey.db import utcnow  # noqa: E402
 from survey.extensions import db  # noqa: E402
-from survey.models import Assignment, ContactPerson, OutboxMessage, QuestionnaireVersion, Round, Unit, User  # noqa: E402
+from survey.models import OutboxMessage, QuestionnaireVersion, User  # noqa: E402
 
 QUESTIONNAIRE = ROOT / "questionnaires" / "kartlaggning-vald.toml"
 PASSWORD = "bänk-lösenord-123"
@@ -35,45 +35,7 @@ PASSWORD = "bänk-lösenord-123"
 
 def build_round(size: int) -> int:
     version = QuestionnaireVersion.from_source(QUESTIONNAIRE.read_text(encoding="utf-8"))
-    round_ = Round(
-        name=f"Bänk {size}",
-        questionnaire_version=version,
-        opens_on=date.today(),
-        closes_on=date.today() + timedelta(days=30),
-        state="open",
-    )
-    db.session.add(round_)
-    namnder = [Unit(name=f"Nämnd {n}", kind="namnd") for n in range(14)]
-    db.session.add_all(namnder)
-    db.session.flush()
-    now = utcnow()
-    unit_ids = (
-        db.session.execute(
-            insert(Unit).returning(Unit.id),
-            [
-                {
-                    "name": f"Verksamhet {n:05d}",
-                    "kind": "verksamhet",
-                    "parent_id": namnder[n % 14].id,
-                    "created_dt": now,
-                }
-                for n in range(size)
-            ],
-        )
-        .scalars()
-        .all()
-    )
-    db.session.execute(
-        insert(ContactPerson),
-        [{"unit_id": u, "name": f"Kontakt {u}", "email": f"k{u}@example.org", "created_dt": now} for u in unit_ids],
-    )
-    db.session.execute(
-        insert(Assignment),
-        [
-            {"round_id": round_.id, "unit_id": u, "status": "not_started", "version": 1, "reopen_comment": ""}
-            for u in unit_ids
-        ],
-    )
+    round_, _assignments = bulk_round(size, version)
     if db.session.scalar(select(User).where(User.email == "bank@example.org")) is None:
         user = User(email="bank@example.org", role="coordinator", name="Bänk")
         user.set_password(PASSWORD)

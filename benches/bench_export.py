@@ -22,7 +22,6 @@ import tempfile
 import time
 import tracemalloc
 from copy import copy
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -35,11 +34,13 @@ from sqlalchemy import insert
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bulk_round import bulk_round  # noqa: E402  (benches/, beside this script)
+
 from survey import create_app  # noqa: E402
 from survey.db import utcnow  # noqa: E402
 from survey.exports.council import council_workbook  # noqa: E402
 from survey.extensions import db  # noqa: E402
-from survey.models import Answer, Assignment, ContactPerson, QuestionnaireVersion, Round, Unit  # noqa: E402
+from survey.models import Answer, QuestionnaireVersion, Round  # noqa: E402
 
 QUESTIONNAIRE = ROOT / "questionnaires" / "kartlaggning-vald.toml"
 
@@ -89,62 +90,8 @@ def answers_for(definition, assignment_id: int, n: int) -> list[dict]:
 
 def build_round(size: int) -> int:
     version = QuestionnaireVersion.from_source(QUESTIONNAIRE.read_text(encoding="utf-8"))
-    round_ = Round(
-        name=f"Bänk {size}",
-        questionnaire_version=version,
-        opens_on=date.today(),
-        closes_on=date.today() + timedelta(days=30),
-        state="open",
-    )
-    db.session.add(round_)
-    namnder = [Unit(name=f"Nämnd {size}-{n}", kind="namnd") for n in range(14)]
-    db.session.add_all(namnder)
-    db.session.flush()
     now = utcnow()
-    unit_ids = (
-        db.session.execute(
-            insert(Unit).returning(Unit.id),
-            [
-                {
-                    "name": f"Verksamhet {n:05d}",
-                    "kind": "verksamhet",
-                    "parent_id": namnder[n % 14].id,
-                    "is_active": True,
-                    "created_dt": now,
-                }
-                for n in range(size)
-            ],
-        )
-        .scalars()
-        .all()
-    )
-    db.session.execute(
-        insert(ContactPerson),
-        [
-            {"unit_id": uid, "name": f"Kontakt {uid}", "email": f"k{uid}@example.org", "created_dt": now}
-            for uid in unit_ids
-        ],
-    )
-    assignment_ids = (
-        db.session.execute(
-            insert(Assignment).returning(Assignment.id),
-            [
-                {
-                    "round_id": round_.id,
-                    "unit_id": uid,
-                    "status": "submitted",
-                    "submitted_dt": now,
-                    "version": 1,
-                    "last_entry_index": 10,
-                    "reminder_count": 0,
-                    "reopen_comment": "",
-                }
-                for uid in unit_ids
-            ],
-        )
-        .scalars()
-        .all()
-    )
+    round_, assignment_ids = bulk_round(size, version, status="submitted", submitted_dt=now, last_entry_index=10)
     definition = version.definition
     batch = []
     for n, assignment_id in enumerate(assignment_ids):
