@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 import sys
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from survey.access import COMMAND_LINE
-from survey.accounts.service import create_user
+from survey.accounts.service import create_user, set_scope
 from survey.cli import print_links
 from survey.db import utcnow
 from survey.demo_answers import fill_in, follow_up_status
@@ -22,7 +23,7 @@ from survey.demo_plan import add_plan
 from survey.extensions import db
 from survey.followup.areas import earlier_areas, record
 from survey.followup.prefill import can_start_from_previous, confirm_unchanged, start
-from survey.models import ContactPerson, ExampleApproval, Role, Round, StartChoice, Unit, User, audit
+from survey.models import Assignment, ContactPerson, ExampleApproval, Role, Round, StartChoice, Unit, User, audit
 from survey.public.summary import cleared_examples
 from survey.questions.cli import load_questionnaire
 from survey.rounds.links import issue_links
@@ -96,7 +97,7 @@ komma till er arbetsplatsträff och gå igenom kartläggningen tillsammans med e
 def demo_command(new_links, county):
     """Load the demo municipality (idempotent) and print the logins and contact links."""
     if county:
-        from survey.demo_county import county_demo  # it imports this module's neighbours, not this module
+        from survey.demo_county import county_demo  # it imports this module: imported here, once this one is loaded
 
         county_demo(new_links)
         return
@@ -132,6 +133,23 @@ def demo_command(new_links, county):
             round_.assign(unit)
     add_plan(last_year, round_)
     passwords = {email: demo_account(email, role, name) for email, role, name in DEMO_ACCOUNTS}
+    logins = [(Role(role).label_in_swedish().capitalize(), email) for email, role, _name in DEMO_ACCOUNTS]
+    hand_out(round_, first_load, new_links, logins, passwords, print_links, "flask --app survey demo --new-links")
+
+
+def hand_out(
+    round_: Round,
+    first_load: bool,
+    new_links: bool | None,
+    logins: list[tuple[str, str]],
+    passwords: dict[str, str],
+    print_round_links: Callable[[list[tuple[Assignment, str]]], None],
+    again: str,
+    pages: Sequence[tuple[str, str]] = (),
+) -> None:
+    """The end of a demo load, for the municipality and the county alike: contact links (new on the first load,
+    or when asked, since new ones cancel the printed ones), the audit event and the commit, then what a newcomer
+    needs printed: the login with each account's one-time password, ``pages`` (label, path), the links."""
     db.session.flush()
     if new_links is None:
         new_links = first_load or (
@@ -145,23 +163,25 @@ def demo_command(new_links, county):
     db.session.commit()
     base = current_app.config["PUBLIC_URL"].rstrip("/")
     click.echo(f"Inloggning: {base}/logga-in")
-    for email, role, _name in DEMO_ACCOUNTS:
-        click.echo(f"  {Role(role).label_in_swedish().capitalize()}: {email}, engångslösenord: {passwords[email]}")
+    for label, email in logins:
+        click.echo(f"  {label}: {email}, engångslösenord: {passwords[email]}")
+    for label, path in pages:
+        click.echo(f"{label}: {base}{path}")
     if links:
         click.echo(f"Kontaktlänkar för {round_.name}:")
-        print_links(links)
+        print_round_links(links)
     else:
-        click.echo(
-            f"Kontaktlänkarna för {round_.name} är oförändrade. Nya (de gamla slutar då fungera): "
-            "flask --app survey demo --new-links"
-        )
+        click.echo(f"Kontaktlänkarna för {round_.name} är oförändrade. Nya (de gamla slutar då fungera): {again}")
 
 
-def demo_account(email: str, role: str, name: str) -> str:
-    """The demo's account, made or given a new one-time password, which is returned."""
+def demo_account(email: str, role: str, name: str, scope: list[Unit] | None = None) -> str:
+    """The demo's account, made or given a new one-time password, which is returned; ``scope``, when given,
+    the parts of the tree its role applies to (the county's coordinators)."""
     user = User.by_email(email)
     if user is None:
-        return create_user(email, role, name)[1]
+        return create_user(email, role, name, scope or ())[1]
+    if scope is not None:
+        set_scope(user, scope)
     password = secrets.token_urlsafe(12)
     user.set_password(password, one_time=True)
     return password

@@ -5,8 +5,6 @@ municipality (scoped to it), and a county-wide round, partly answered."""
 
 from __future__ import annotations
 
-import secrets
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,15 +12,13 @@ import click
 from flask import current_app
 from sqlalchemy import select
 
-from survey.access import COMMAND_LINE
-from survey.accounts.service import create_user, set_scope
 from survey.db import utcnow
+from survey.demo import demo_account, hand_out
 from survey.demo_answers import fill_in
 from survey.extensions import db
-from survey.models import Assignment, ContactPerson, Role, Round, ScopeVoice, Unit, User, audit
+from survey.models import Assignment, ContactPerson, Role, Round, ScopeVoice, Unit
 from survey.models.units import UnitTree
 from survey.questions.cli import load_questionnaire
-from survey.rounds.links import issue_links
 
 COUNTY = "Norrbottens kommunförbund"
 COUNTY_ROUND = "Samverkan mot våld i Norrbotten 2026"
@@ -103,35 +99,17 @@ def county_demo(new_links: bool | None) -> None:
         for name, kommun in kommuner.items()
     ]
     accounts.append((ADMIN, "admin", "Administratör", []))
-    passwords = {email: account(email, role, name, scope) for email, role, name, scope in accounts}
-    db.session.flush()
-    if new_links is None:
-        new_links = first_load or (
-            sys.stdin.isatty()
-            and click.confirm(
-                "Skapa nya kontaktlänkar? De som skrevs ut förra gången slutar då fungera.", default=False
-            )
-        )
-    links = issue_links(round_, COMMAND_LINE) if new_links else []
-    audit("demo_loaded", COMMAND_LINE, round_id=round_.id)
-    db.session.commit()
-    base = current_app.config["PUBLIC_URL"].rstrip("/")
-    click.echo(f"Inloggning: {base}/logga-in")
-    for email, role, _name, scope in accounts:
-        scoped = f" ({scope[0].name})" if scope else ""
-        click.echo(
-            f"  {Role(role).label_in_swedish().capitalize()}{scoped}: {email}, engångslösenord: {passwords[email]}"
-        )
-    click.echo(f"Omgången för hela länet: {base}/samordning/omgang/{round_.id}")
-    click.echo(f"Jämförelse mellan länsdelarna: {base}/samordning/omgang/{round_.id}/lansdelar")
-    if links:
-        click.echo(f"Kontaktlänkar för {round_.name}:")
-        print_county_links(links)
-    else:
-        click.echo(
-            f"Kontaktlänkarna för {round_.name} är oförändrade. Nya (de gamla slutar då fungera): "
-            "flask --app survey demo --county --new-links"
-        )
+    passwords = {email: demo_account(email, role, name, scope) for email, role, name, scope in accounts}
+    logins = [
+        (Role(role).label_in_swedish().capitalize() + (f" ({scope[0].name})" if scope else ""), email)
+        for email, role, _name, scope in accounts
+    ]
+    pages = [
+        ("Omgången för hela länet", f"/samordning/omgang/{round_.id}"),
+        ("Jämförelse mellan länsdelarna", f"/samordning/omgang/{round_.id}/lansdelar"),
+    ]
+    again = "flask --app survey demo --county --new-links"
+    hand_out(round_, first_load, new_links, logins, passwords, print_county_links, again, pages)
 
 
 def find_or_create(name: str, kind: str, parent: Unit | None) -> Unit:
@@ -189,17 +167,6 @@ def partly_answer(round_: Round, kommuner: dict[str, Unit]) -> None:
             if position < submitted:
                 assignment.submit()
     db.session.flush()
-
-
-def account(email: str, role: str, name: str, scope: list[Unit]) -> str:
-    """The demo's account, made or given a new one-time password (returned), scoped to its part of the county."""
-    user = User.by_email(email)
-    if user is None:
-        return create_user(email, role, name, scope)[1]
-    set_scope(user, scope)
-    password = secrets.token_urlsafe(12)
-    user.set_password(password, one_time=True)
-    return password
 
 
 def print_county_links(links: list[tuple[Assignment, str]]) -> None:
