@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from flask import abort, request
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 
 from survey.db import utcnow
 from survey.extensions import db
@@ -51,23 +51,35 @@ def login_limits(email: str) -> tuple[tuple[str, str], ...]:
 def attempt(*limits: tuple[str, str]) -> list[int]:
     """Count an attempt against each (limit name, subject) before it is tried; 429 if that is one too many.
 
-    The attempt's rows are committed before the count is taken, so check and count cannot be raced
-    apart: whichever worker commits the n-th row counts at least n, and at most the allowed number
-    of concurrent attempts get through. A refused attempt is taken back (it tried nothing). Returns
-    the rows' ids, for forgive() when the attempt succeeds.
+    Check and count run one at a time per subject (an advisory lock on PostgreSQL; SQLite's one
+    writer), so n concurrent attempts meet exactly the first `allowed` passes and the rest a 429:
+    never more, and never all refused because everyone counted everyone. A refused attempt is
+    rolled back (it tried nothing). Returns the rows' ids, for forgive() when the attempt succeeds.
     """
+    _one_at_a_time(sorted({key_for(name, subject) for name, subject in limits}))
     hits = [RateLimitHit(key=key_for(name, subject)) for name, subject in limits]
     db.session.add_all(hits)
-    db.session.commit()
-    ids = [hit.id for hit in hits]
+    db.session.flush()
     if any(used(name, subject) > LIMITS[name][0] for name, subject in limits):
-        forgive(ids)
-        db.session.commit()
+        db.session.rollback()
         abort(429)
+    ids = [hit.id for hit in hits]
+    db.session.commit()
     if random.random() < 0.01:
         # Now and then, forget attempts older than the longest window.
         db.session.execute(delete(RateLimitHit).where(RateLimitHit.occurred_dt < utcnow() - timedelta(days=1)))
     return ids
+
+
+def _one_at_a_time(keys: Sequence[str]) -> None:
+    """Hold a lock per key until the transaction ends (in sorted order, so two attempts cannot deadlock).
+
+    SQLite needs none: the attempt's INSERT takes the database's single write lock until commit.
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for key in keys:
+        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
 
 
 def forgive(ids: Sequence[int]) -> None:
