@@ -20,6 +20,8 @@ run: install translations system-packages
 # against DATABASE_URL, migrated first. SECRET_KEY must be set, the same on every app server.
 serve: install translations system-packages
 	$(FLASK) db upgrade
+	@# The background-job worker (survey/jobs/) beside gunicorn, stopped with it, as in `make run`.
+	$(FLASK) jobs work & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app
 
 # The load benchmark (benches/bench_load.py) on SQLite and PostgreSQL, then the export benchmark. Defaults: 8, 32

@@ -13,8 +13,8 @@ from helpers import PASSWORD
 from survey import mail
 from survey.db import utcnow
 from survey.extensions import db
-from survey.jobs import worker
-from survey.jobs.worker import LostClaim, claim, keep_claim, run_pending
+from survey.jobs import tasks, worker
+from survey.jobs.worker import LostClaim, claim, keep_claim, report_progress, run_pending
 from survey.models import Assignment, ContactPerson, Job, JobState, OutboxMessage, Round, Unit, User
 from test_scopes import BOSTADEN, SOCIAL, Scoped
 
@@ -311,3 +311,98 @@ def test_a_batched_invitation_link_opens_the_form_and_earlier_links_still_do(app
     link = next(word for word in body.split() if "/svar/lank/" in word)
     assert app.test_client().get(link.removeprefix("http://127.0.0.1:5000")).status_code == 303  # it opens
     assert app.test_client().get(world.link(0)).status_code == 303  # and earlier links keep working
+
+
+def test_a_workbook_job_reports_its_progress_as_it_goes_where_its_page_sees_it(app, world, coordinator, monkeypatch):
+    app.config["JOBS_UNIT_THRESHOLD"] = 0
+    add_units(app, world, 500)
+    with app.app_context():  # drafts, so that every unit passes through the workbook's one pass over the answers
+        db.session.execute(update(Assignment).values(status="in_progress"))
+        db.session.commit()
+    started = coordinator.post(f"/samordning/jobb/sammanstallning/{world.round_id}", data={"utkast": "1"})
+    status_url = started.headers["Location"]
+    seen = []
+
+    def report_and_look(job_id, name, done):
+        report_progress(job_id, name, done)
+        # What the progress page reads meanwhile: committed, from a connection of its own, the job still running.
+        with db.engine.connect() as connection:
+            seen.append(connection.execute(select(Job.done, Job.state).where(Job.id == job_id)).one())
+
+    monkeypatch.setattr(tasks, "report_progress", report_and_look)
+    with app.app_context():
+        assert run_pending() == 1
+    total = 503
+    assert all(state == "running" for _done, state in seen)
+    done = [d for d, _state in seen]
+    assert done == sorted(set(done)) and 0 < done[0] <= total // 10 and done[-1] >= total * 9 // 10
+    # Throttled: about every 2 % (10 units here), not per unit.
+    assert 30 <= len(done) <= 60, len(done)
+    assert coordinator.get(status_url + "/status.json").get_json()["percent"] == 100
+
+
+@pytest.mark.parametrize("lang, sheet", [("en", "Overview"), ("sv", "Översikt")])
+def test_a_workbook_job_writes_the_language_asked_for_on_the_download(app, world, coordinator, lang, sheet):
+    app.config["JOBS_UNIT_THRESHOLD"] = 2
+    page = coordinator.get(f"/samordning/omgang/{world.round_id}").get_data(as_text=True)
+    assert 'name="lang"' in page and ">English</option>" in page and ">Svenska</option>" in page
+    offer = coordinator.get(f"/samordning/omgang/{world.round_id}/sammanstallning.xlsx?lang={lang}")
+    assert f'name="lang" value="{lang}"' in offer.get_data(as_text=True)
+    started = coordinator.post(f"/samordning/jobb/sammanstallning/{world.round_id}", data={"lang": lang})
+    with app.app_context():
+        assert run_pending() == 1
+    download = coordinator.get(started.headers["Location"] + "/fil")
+    assert download.status_code == 200
+    assert download.headers["Content-Disposition"].endswith("-en.xlsx") == (lang == "en")
+    data = download.data
+    download.close()
+    names = openpyxl.load_workbook(io.BytesIO(data), read_only=True).sheetnames
+    assert sheet in names
+    if lang == "en":
+        assert not {"Översikt", "Svar", "Frågor", "Ej inkommit"} & set(names)
+        assert {"Answers", "Questions", "Not received"} <= set(names)
+
+
+def test_a_workbook_job_takes_swedish_for_a_language_it_is_not_written_in(app, world, coordinator):
+    app.config["JOBS_UNIT_THRESHOLD"] = 2
+    started = coordinator.post(f"/samordning/jobb/sammanstallning/{world.round_id}", data={"lang": "xx"})
+    with app.app_context():
+        assert run_pending() == 1
+        assert db.session.scalar(select(Job)).params["language"] == "sv"
+    download = coordinator.get(started.headers["Location"] + "/fil")
+    data = download.data
+    download.close()
+    assert "Översikt" in openpyxl.load_workbook(io.BytesIO(data), read_only=True).sheetnames
+
+
+def test_remind_all_in_a_big_round_is_a_job_that_leaves_out_the_recently_reminded(app, world, coordinator):
+    app.config["JOBS_UNIT_THRESHOLD"] = 100
+    ids = add_units(app, world, 150)
+    with app.app_context():
+        db.session.execute(update(Assignment).where(Assignment.id == ids[0]).values(last_reminded_dt=utcnow()))
+        db.session.execute(update(Assignment).where(Assignment.id == ids[1]).values(status="submitted"))
+        db.session.commit()
+    response = coordinator.post(f"/samordning/omgang/{world.round_id}/paminnelse", data={"all": "1"})
+    assert response.status_code == 303 and "/samordning/jobb/" in response.headers["Location"]
+    assert messages_per_assignment(app) == {}  # nothing sent in the request
+    with app.app_context():
+        assert run_pending() == 1
+    sent = messages_per_assignment(app)
+    assert ids[0] not in sent and ids[1] not in sent and set(sent.values()) == {1}
+    assert set(ids[2:]) <= set(sent)
+    with app.app_context():
+        reminded = db.session.scalars(select(Assignment.reminder_count).where(Assignment.id.in_(ids[2:]))).all()
+        assert set(reminded) == {1}
+    page = coordinator.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Påminnelser till alla" in page and "Klart" in page
+    assert f"{len(sent)} meddelanden ligger i utkorgen" in page
+    assert "1 verksamhet har fått en påminnelse de senaste" in page
+
+
+def test_remind_all_in_a_small_round_still_runs_in_the_request(app, world, coordinator):
+    app.config["JOBS_UNIT_THRESHOLD"] = 100
+    add_units(app, world, 5)
+    response = coordinator.post(f"/samordning/omgang/{world.round_id}/paminnelse", data={"all": "1"})
+    assert response.headers["Location"].endswith(f"/samordning/omgang/{world.round_id}")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Job)) == 0

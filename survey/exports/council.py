@@ -105,14 +105,20 @@ class PlannedSheet:
     then: Callable[[Any, int], None] | None = None  # given the finished sheet and its row count
 
 
-def council_workbook(round_: Round, options: ExportOptions = ExportOptions()) -> BytesIO:
+# Told how far the workbook has come: units written so far, of the units in it (a job shows it, survey/jobs/).
+Progress = Callable[[int, int], None]
+
+
+def council_workbook(
+    round_: Round, options: ExportOptions = ExportOptions(), progress: Progress | None = None
+) -> BytesIO:
     """The council workbook in the language of the options: its own words (exports/words.py), the interface's
     texts (force_locale) and the questionnaire's texts (Round.definition within showing()); keys unchanged."""
     with showing(options.language), force_locale(options.language):
-        return written_workbook(round_, options)
+        return written_workbook(round_, options, progress)
 
 
-def written_workbook(round_: Round, options: ExportOptions) -> BytesIO:
+def written_workbook(round_: Round, options: ExportOptions, progress: Progress | None = None) -> BytesIO:
     """The workbook for the council (samverkansrÃ¥det): eight sheets, Swedish headings, labels not codes;
     two more comparing with the previous round of the same questionnaire, when there is one.
 
@@ -202,7 +208,7 @@ def written_workbook(round_: Round, options: ExportOptions) -> BytesIO:
         finished, row_count = writer.finish()
         if sheet.then is not None:
             sheet.then(finished, row_count)
-    fill_side_by_side(streamed, stream_with_previous(answered(rows, options), previous))
+    fill_side_by_side(streamed, stream_with_previous(answered(rows, options), previous), rows, progress)
     buffer = BytesIO()
     workbook.save(buffer)
     buffer.seek(0)
@@ -214,13 +220,22 @@ def add_response_chart(overview, row_count: int, title: str = "Andel svar per nÃ
         overview.add_chart(response_chart(overview, row_count, title), f"A{row_count + 3}")
 
 
-def fill_side_by_side(sheets: list[tuple[SheetRows, SheetWriter]], units: Iterable[UnitAnswers]) -> None:
-    """Fill several sheets from one pass over the units."""
+def fill_side_by_side(
+    sheets: list[tuple[SheetRows, SheetWriter]],
+    units: Iterable[UnitAnswers],
+    every: list[UnitRow] | None = None,
+    progress: Progress | None = None,
+) -> None:
+    """Fill several sheets from one pass over the units; ``progress`` hears after each unit how far the pass is
+    among ``every`` unit of the workbook (those without answers pass in no time)."""
+    position = {id(row): place for place, row in enumerate(every or [], start=1)}
     for rows, writer in sheets:
         writer.extend(rows.head())
     for unit, now, before in units:
         for rows, writer in sheets:
             writer.extend(rows.add(unit, now, before))
+        if progress is not None:
+            progress(position.get(id(unit), 0), len(position))
     for rows, writer in sheets:
         writer.extend(rows.tail())
         writer.finish()

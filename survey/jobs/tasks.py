@@ -9,12 +9,14 @@ from pathlib import Path
 from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
-from survey import mail
+from survey import mail, reminders
 from survey.access import user_actor, visible_assignments, visible_units
-from survey.exports.council import council_workbook, workbook_filename
+from survey.db import LOCAL_TZ, utcnow
+from survey.exports.council import Progress, council_workbook, workbook_filename
 from survey.exports.data import ExportOptions
+from survey.exports.words import workbook_language
 from survey.extensions import db
-from survey.jobs.worker import JobRefused, keep_claim, write_result
+from survey.jobs.worker import JobRefused, keep_claim, report_progress, write_result
 from survey.models import Assignment, AssignmentStatus, Job, JobKind, OutboxMessage, Round, Unit, User, audit
 from survey.rounds.links import issue_links, links_file_text, links_filename
 
@@ -26,51 +28,66 @@ def job_round_and_user(job: Job) -> tuple[Round, User]:
     return round_, user
 
 
-def invitation_targets(job: Job, round_: Round, user: User) -> list[int]:
-    """The units still to invite: visible to the user, not submitted, not invited, and not yet mailed by this job
-    (a run after a crash leaves out the batches already committed)."""
+def mail_targets(job: Job, round_: Round, user: User, kind: str) -> list[int]:
+    """The units still to mail: visible to the user, not submitted, for an invitation not yet invited, and not yet
+    mailed by this job (a run after a crash leaves out the batches already committed)."""
     mailed_by_job = exists().where(OutboxMessage.job_id == job.id, OutboxMessage.assignment_id == Assignment.id)
+    query = visible_assignments(user, round_).with_only_columns(Assignment.id)
+    if kind == "invitation":
+        query = query.where(Assignment.invited_dt.is_(None))
     return list(
         db.session.scalars(
-            visible_assignments(user, round_)
-            .with_only_columns(Assignment.id)
-            .where(Assignment.status != AssignmentStatus.SUBMITTED, Assignment.invited_dt.is_(None), ~mailed_by_job)
-            .order_by(Assignment.id)
+            query.where(Assignment.status != AssignmentStatus.SUBMITTED, ~mailed_by_job).order_by(Assignment.id)
         )
     )
 
 
-def run_invitations(job: Job, worker: str) -> None:
-    """ "Bjud in alla" for a big round: a batch of units per transaction, each unit's messages queued once."""
+def run_mail(job: Job, worker: str, kind: str) -> None:
+    """ "Bjud in alla" or "Påminn alla" for a big round: a batch of units per transaction, each unit's messages
+    queued once. A reminder leaves out the units reminded within the interval (as the automatic one does)."""
     round_, user = job_round_and_user(job)
     if not round_.is_open:
         raise JobRefused("round_not_open")
-    targets = invitation_targets(job, round_, user)
+    targets = mail_targets(job, round_, user, kind)
     if not job.total:
         keep_claim(job, worker, total=len(targets))
         db.session.commit()
+    today = utcnow().astimezone(LOCAL_TZ).date()
     for start in range(0, len(targets), mail.BATCH_SIZE):
         keep_claim(job, worker)
+        ids = targets[start : start + mail.BATCH_SIZE]
         batch = db.session.scalars(
             select(Assignment)
-            .where(Assignment.id.in_(targets[start : start + mail.BATCH_SIZE]))
+            .where(Assignment.id.in_(ids))
             .options(selectinload(Assignment.unit).selectinload(Unit.contacts), selectinload(Assignment.round))
             .order_by(Assignment.id)
         ).all()
-        counts = mail.queue_assignment_mails(batch, "invitation", user, job_id=job.id)
         result = dict(job.result or {})
+        if kind == "reminder":
+            recent = [a for a in batch if reminders.recently_mailed(a, today, invitations=False)]
+            result["recent"] = result.get("recent", 0) + len(recent)
+            batch = [a for a in batch if a not in recent]
+        counts = mail.queue_assignment_mails(batch, kind, user, job_id=job.id)
         result["messages"] = result.get("messages", 0) + sum(counts.values())
         result["without_contact"] = result.get("without_contact", []) + [a.unit.name for a in batch if not counts[a.id]]
-        keep_claim(job, worker, done=min(job.total, job.done + len(batch)), result=result)
+        keep_claim(job, worker, done=min(job.total, job.done + len(ids)), result=result)
         db.session.commit()
     result = job.result or {}
     audit(
-        "invitations_queued",
+        f"{kind}s_queued",
         user_actor(user),
         user_id=user.id,
         round_id=round_.id,
         details={"units": job.total, "messages": result.get("messages", 0), "job": job.id},
     )
+
+
+def run_invitations(job: Job, worker: str) -> None:
+    run_mail(job, worker, "invitation")
+
+
+def run_reminders(job: Job, worker: str) -> None:
+    run_mail(job, worker, "reminder")
 
 
 def run_links(job: Job, worker: str) -> None:
@@ -98,14 +115,16 @@ def run_links(job: Job, worker: str) -> None:
 
 
 def run_workbook(job: Job, worker: str) -> None:
-    """The council workbook of a big round, as the user may see it, kept for download."""
+    """The council workbook of a big round, as the user may see it and in the language asked for, kept for
+    download; its progress reported as it is written."""
     round_, user = job_round_and_user(job)
     options = ExportOptions(
         include_drafts=bool(job.params.get("include_drafts")),
         namnd_id=job.params.get("namnd_id"),
         visible_units=visible_units(user),
+        language=workbook_language(job.params.get("language")),
     )
-    workbook = council_workbook(round_, options)
+    workbook = council_workbook(round_, options, throttled_progress(job, worker))
     name = workbook_filename(round_, options)
 
     def write(path: Path) -> None:
@@ -116,8 +135,29 @@ def run_workbook(job: Job, worker: str) -> None:
     db.session.commit()
 
 
+# A long job's page hears of its progress at least every this many units, and at every 2 % of the way.
+PROGRESS_UNITS = 500
+PROGRESS_STEPS = 50
+
+
+def throttled_progress(job: Job, worker: str) -> Progress:
+    """A workbook's progress (units written of the units in it) as the job's done of its total, written now and
+    then rather than per unit."""
+    reported = 0
+
+    def progress(written: int, of: int) -> None:
+        nonlocal reported
+        done = job.total * written // of if of else 0
+        if done - reported >= max(1, min(PROGRESS_UNITS, job.total // PROGRESS_STEPS)):
+            report_progress(job.id, worker, done)
+            reported = done
+
+    return progress
+
+
 RUNNERS: dict[JobKind, Callable[[Job, str], None]] = {
     JobKind.INVITATIONS: run_invitations,
+    JobKind.REMINDERS: run_reminders,
     JobKind.LINKS: run_links,
     JobKind.WORKBOOK: run_workbook,
 }

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from survey.access import round_or_404, staff_required, visible_assignments, visible_jobs
 from survey.exports.data import ExportOptions
+from survey.exports.words import workbook_language
 from survey.exports.writer import XLSX
 from survey.extensions import db
 from survey.ids import parse_id
@@ -115,5 +116,6 @@ def start_workbook(round_id: int):
         total=count or 0,
         include_drafts=request.form.get("utkast") == "1",
         namnd_id=parse_id(request.form.get("namnd")),
+        language=workbook_language(request.form.get("lang")),
     )
     return redirect(url_for("jobs.status", job_id=job.id), code=303)

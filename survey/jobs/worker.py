@@ -121,6 +121,17 @@ def keep_claim(job: Job, worker: str, **changes: Any) -> None:
         set_committed_value(job, name, value)  # as written: nothing left for the flush to write again
 
 
+def report_progress(job_id: int, worker: str, done: int) -> None:
+    """How far a job that is one long call has come, in a short transaction of its own, so that its page sees it
+    while the work goes on (the work's own session is left as it is)."""
+    with db.engine.begin() as connection:
+        connection.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.worker == worker, Job.state == JobState.RUNNING)
+            .values(done=done, heartbeat_dt=utcnow())
+        )
+
+
 @contextmanager
 def heartbeat(job_id: int, worker: str) -> Iterator[None]:
     """Beat the job's heart from a thread of its own while the work (which may be one long call) runs."""

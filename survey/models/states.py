@@ -160,6 +160,7 @@ class OutboxStatus(StoredState):
 
 class JobKind(StoredState):
     INVITATIONS = "invitations"
+    REMINDERS = "reminders"
     LINKS = "links"
     WORKBOOK = "workbook"
 
@@ -167,6 +168,7 @@ class JobKind(StoredState):
     def label(self) -> LazyString:
         return {
             JobKind.INVITATIONS: _l("Inbjudningar till alla"),
+            JobKind.REMINDERS: _l("Påminnelser till alla"),
             JobKind.LINKS: _l("Länkfil"),
             JobKind.WORKBOOK: _l("Sammanställning för rådet"),
         }[self]

@@ -45,9 +45,9 @@ def send_mail(round_id: int, kind: str, wanted):
     if not round_.is_open:
         flash(_("Öppna omgången innan du skickar e-post."), "error")
         return redirect(url_for("rounds.round_status", round_id=round_.id), code=303)
-    if kind == "invitation" and request.form.get("all") and is_big(round_):
+    if request.form.get("all") and is_big(round_):
         # Thousands of units: a job queues them a batch at a time, outside the request (survey/jobs/).
-        job = start_job(JobKind.INVITATIONS, round_)
+        job = start_job(JobKind.INVITATIONS if kind == "invitation" else JobKind.REMINDERS, round_)
         return redirect(url_for("jobs.status", job_id=job.id), code=303)
     chosen = selected_assignments(round_, wanted)
     # A unit that has submitted (on the web or by an imported file) is never asked to answer again.
