@@ -13,7 +13,10 @@ from survey import reminders
 from survey.db import LOCAL_TZ, utcnow
 from survey.extensions import db
 from survey.models import Assignment, AuditEvent, OutboxMessage, Round, ScheduledReminder
-from test_rounds import smtp  # noqa: F401  (the fixture: a real SMTP server on loopback)
+from test_rounds import (
+    invited_days_ago,
+    smtp,  # noqa: F401  (the fixture: a real SMTP server on loopback)
+)
 
 
 def set_round(app, world, closes_on: date, days: list[int]) -> None:
@@ -87,6 +90,7 @@ def test_rounds_without_reminder_days_and_closed_rounds_get_none(app, world):
 
 def test_a_unit_reminded_by_hand_is_skipped_within_the_interval(app, client, world):
     app.config["REMINDER_HOUR"] = 0
+    invited_days_ago(app, world)
     login(client)
     post_form(
         client, f"{round_page(world)}/paminnelse", {"assignment": str(world.assignment_ids[1])}, page=round_page(world)
@@ -167,6 +171,7 @@ def test_the_round_form_suggests_7_and_2_for_a_new_round_and_stores_the_days(app
 
 
 def test_a_manual_reminder_to_a_unit_reminded_recently_asks_first(app, client, world):
+    invited_days_ago(app, world)
     login(client)
     url = f"{round_page(world)}/paminnelse"
     post_form(client, url, {"assignment": str(world.assignment_ids[1])}, page=round_page(world))

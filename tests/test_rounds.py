@@ -247,8 +247,17 @@ def test_one_message_that_cannot_be_sent_does_not_hold_up_the_others(app, client
     assert len(smtp.messages) == 2
 
 
+def invited_days_ago(app, world, days=10):
+    """Every unit of the round invited ``days`` ago: a reminder goes only to those invited."""
+    with app.app_context():
+        for assignment_id in world.assignment_ids:
+            db.session.get(Assignment, assignment_id).invited_dt = utcnow() - timedelta(days=days)
+        db.session.commit()
+
+
 def test_remind_all_not_submitted(app, client, world, smtp):
     fill_and_submit(app.test_client(), world, 0)
+    invited_days_ago(app, world)
     login(client)
     post_form(client, f"/samordning/omgang/{world.round_id}/paminnelse", {"all": "1"}, page=round_page(world))
     post_form(
@@ -275,7 +284,7 @@ def test_a_unit_that_has_submitted_is_never_invited_or_reminded(app, client, wor
     chosen = post_form(
         client,
         f"/samordning/omgang/{world.round_id}/paminnelse",
-        {"assignment": [str(world.assignment_ids[0]), str(world.assignment_ids[1])]},
+        {"assignment": [str(world.assignment_ids[0]), str(world.assignment_ids[1])], "confirm": "1"},
         page=round_page(world),
         follow_redirects=True,
     ).get_data(as_text=True)

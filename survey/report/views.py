@@ -15,6 +15,7 @@ from survey.models import Round
 from survey.report.figures import round_report
 from survey.report.forms import ReportTextForm
 from survey.report.pdf import html_to_pdf
+from survey.rounds.lifecycle import refuse_if_draft
 from survey.trends.charts import bar_chart, measures_chart
 
 bp = Blueprint("report", __name__, url_prefix="/samordning")
@@ -37,6 +38,8 @@ def report_html(round_: Round, user, form: ReportTextForm | None = None) -> str:
 @csrf.exempt  # the form checks its own token, so an expired one shows the text again instead of a 400 page
 def round_page(round_id: int):
     round_ = round_or_404(round_id)
+    if (refused := refuse_if_draft(round_)) is not None:
+        return refused
     if not may_write(round_):
         if request.method == "POST":
             abort(403)
@@ -57,6 +60,8 @@ def round_page(round_id: int):
 @staff_required
 def round_pdf(round_id: int):
     round_ = round_or_404(round_id)
+    if (refused := refuse_if_draft(round_)) is not None:
+        return refused
     return send_file(
         BytesIO(round_pdf_bytes(round_, current_user)),
         mimetype="application/pdf",

@@ -8,9 +8,11 @@ search and the order in the query, a constant number of queries."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from io import BytesIO
 
 from flask import render_template, request, send_file
+from flask_babel import format_timedelta
 from flask_login import current_user
 from openpyxl import Workbook
 from sqlalchemy import Select, case, func, select
@@ -18,6 +20,7 @@ from sqlalchemy.orm import aliased
 
 from survey import reminders
 from survey.access import round_or_404, staff_required, visible_rounds, visible_units
+from survey.db import utcnow
 from survey.exports.council import council_workbook, workbook_filename
 from survey.exports.data import ExportOptions, previous_round
 from survey.exports.words import workbook_language
@@ -30,6 +33,7 @@ from survey.jobs.views import offer_workbook
 from survey.models import Assignment, AssignmentStatus, ContactPerson, Round, Unit
 from survey.models.units import UnitTree
 from survey.rounds import bp
+from survey.rounds.lifecycle import refuse_if_draft
 
 
 @bp.route("/")
@@ -180,6 +184,30 @@ def newcomers(round_: Round) -> tuple[int, list[Unit]]:
     return (found[0][1] if found else 0), [unit for unit, _total in found]
 
 
+@dataclass
+class Invitations:
+    waiting: int  # invited and not submitted: those a reminder goes to
+    last_dt: datetime | None  # when the latest invitation went out
+
+    @property
+    def ago(self) -> str:
+        return format_timedelta(utcnow() - self.last_dt, add_direction=True) if self.last_dt else ""
+
+
+def invitations(round_: Round) -> Invitations:
+    """Who a reminder would go to, and when the invitations went out (one query)."""
+    assignments = round_assignments(round_).subquery()
+    waiting, last_dt = db.session.execute(
+        select(
+            func.count().filter(
+                assignments.c.invited_dt.is_not(None), assignments.c.status != AssignmentStatus.SUBMITTED.value
+            ),
+            func.max(assignments.c.invited_dt),
+        )
+    ).one()
+    return Invitations(waiting or 0, last_dt)
+
+
 def follow_up_counts(round_: Round):
     """The follow-up tables (per nämnd and per violence area), each assignment counted under its top unit."""
     walk = select(Unit.id.label("unit_id"), Unit.name.label("top")).where(top_units(current_user)).cte(recursive=True)
@@ -219,6 +247,7 @@ def round_status(round_id: int):
         next_reminder=reminders.next_reminder(round_, units=visible_units(current_user)),
         newcomers=named,
         newcomer_count=waiting,
+        invited=invitations(round_),
     )
 
 
@@ -274,6 +303,8 @@ def status_table_rows(rows: list[StatusRow]):
 @staff_required
 def download_workbook(round_id: int):
     round_ = round_or_404(round_id)
+    if (refused := refuse_if_draft(round_)) is not None:
+        return refused
     options = ExportOptions(
         include_drafts=request.args.get("utkast") == "1",
         namnd_id=parse_id(request.args.get("namnd")),

@@ -6,6 +6,7 @@ from flask import Response, abort, after_this_request, current_app, flash, redir
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from survey import mail, reminders
@@ -53,9 +54,18 @@ def send_mail(round_id: int, kind: str, wanted):
     # A unit that has submitted (on the web or by an imported file) is never asked to answer again.
     already_in = sorted(a.unit.name for a in chosen if a.is_submitted)
     chosen = [a for a in chosen if not a.is_submitted]
+    not_invited: list[str] = []
+    if kind == "reminder":
+        # A reminder follows an invitation: a unit not invited yet is invited first.
+        not_invited = sorted(a.unit.name for a in chosen if a.invited_dt is None)
+        chosen = [a for a in chosen if a.invited_dt is not None]
+        if not chosen and not already_in and not not_invited:
+            flash(nobody_to_remind(round_), "warning")
+            return redirect(url_for("rounds.round_status", round_id=round_.id), code=303)
     if kind == "reminder" and not request.form.get("confirm"):
         today = utcnow().astimezone(LOCAL_TZ).date()
-        if recent := [a for a in chosen if reminders.recently_mailed(a, today, invitations=False)]:
+        # The scheduled reminders' rule: nothing within the interval after an invitation or a reminder.
+        if recent := [a for a in chosen if reminders.recently_mailed(a, today)]:
             # Nothing is sent yet: the coordinator chooses to remind them anyway, or only the others.
             return render_template(
                 "rounds/confirm_reminder.html",
@@ -75,10 +85,19 @@ def send_mail(round_id: int, kind: str, wanted):
         flash(_("Inga verksamheter valdes."), "warning")
     elif chosen:
         flash(queued_message(queued), "saved" if mail.is_configured() else "warning")
+    if not_invited:
+        flash(_("Inte inbjuden än, fick ingen påminnelse: %(units)s", units=", ".join(not_invited)), "warning")
     if without_contact:
         flash(_("Saknar kontaktperson, fick inget meddelande: %(units)s", units=", ".join(without_contact)), "warning")
     send_after_this_request(warn=False)  # queued_message() has said whether they go now
     return redirect(url_for("rounds.round_status", round_id=round_.id), code=303)
+
+
+def nobody_to_remind(round_: Round) -> str:
+    invited = visible_assignments(current_user, round_).where(Assignment.invited_dt.is_not(None)).exists()
+    if not db.session.scalar(select(invited)):
+        return _("Ingen har bjudits in än. Bjud in först: en påminnelse går bara till den som har fått en inbjudan.")
+    return _("Alla som har bjudits in har skickat in: det finns ingen att påminna.")
 
 
 def queued_message(count: int) -> str:
@@ -114,7 +133,7 @@ def invite(round_id: int):
 @bp.route("/omgang/<int:round_id>/paminnelse", methods=["POST"])
 @editor_required
 def remind(round_id: int):
-    return send_mail(round_id, "reminder", lambda a: not a.is_submitted)
+    return send_mail(round_id, "reminder", lambda a: a.invited_dt is not None and not a.is_submitted)
 
 
 @bp.route("/omgang/<int:round_id>/lankar.csv", methods=["POST"])
