@@ -29,12 +29,14 @@ def job_round_and_user(job: Job) -> tuple[Round, User]:
 
 
 def mail_targets(job: Job, round_: Round, user: User, kind: str) -> list[int]:
-    """The units still to mail: visible to the user, not submitted, for an invitation not yet invited, and not yet
-    mailed by this job (a run after a crash leaves out the batches already committed)."""
+    """The units still to mail: visible to the user, not submitted, for an invitation not yet invited (for a
+    reminder already invited), and not yet mailed by this job (a run after a crash leaves out the batches already committed)."""
     mailed_by_job = exists().where(OutboxMessage.job_id == job.id, OutboxMessage.assignment_id == Assignment.id)
     query = visible_assignments(user, round_).with_only_columns(Assignment.id)
     if kind == "invitation":
         query = query.where(Assignment.invited_dt.is_(None))
+    else:  # a reminder follows an invitation
+        query = query.where(Assignment.invited_dt.is_not(None))
     return list(
         db.session.scalars(
             query.where(Assignment.status != AssignmentStatus.SUBMITTED, ~mailed_by_job).order_by(Assignment.id)
@@ -44,7 +46,7 @@ def mail_targets(job: Job, round_: Round, user: User, kind: str) -> list[int]:
 
 def run_mail(job: Job, worker: str, kind: str) -> None:
     """ "Bjud in alla" or "Påminn alla" for a big round: a batch of units per transaction, each unit's messages
-    queued once. A reminder leaves out the units reminded within the interval (as the automatic one does)."""
+    queued once. A reminder leaves out the units invited or reminded within the interval (the automatic reminder's rule)."""
     round_, user = job_round_and_user(job)
     if not round_.is_open:
         raise JobRefused("round_not_open")
@@ -64,7 +66,7 @@ def run_mail(job: Job, worker: str, kind: str) -> None:
         ).all()
         result = dict(job.result or {})
         if kind == "reminder":
-            recent = [a for a in batch if reminders.recently_mailed(a, today, invitations=False)]
+            recent = [a for a in batch if reminders.recently_mailed(a, today)]
             result["recent"] = result.get("recent", 0) + len(recent)
             batch = [a for a in batch if a not in recent]
         counts = mail.queue_assignment_mails(batch, kind, user, job_id=job.id)
