@@ -132,3 +132,20 @@ def test_right_after_the_invitations_remind_all_says_when_they_went_and_sends_no
     assert reminders_queued(app) == 0
     text = text_of(response) if response.status_code == 200 else text_of(client.get(response.headers["Location"]))
     assert "bjöds in" in text or "Inbjudan skickades" in text
+
+
+def test_a_submitted_units_page_offers_reopening_not_importing_and_the_server_refuses_an_import(app, client, world):
+    fill_and_submit(app.test_client(), world, 0)
+    login(client)
+    unit_page = f"/samordning/svar/{world.assignment_ids[0]}"
+    response = client.get(unit_page)
+    html = response.get_data(as_text=True)
+    assert f"/samordning/svar/{world.assignment_ids[0]}/importera" not in html
+    assert "Öppna igen med kommentar" in html
+    assert "Svaren är inskickade. Öppna dem igen innan du läser in en fil." in text_of(response)
+    refused = client.get(f"{unit_page}/importera")
+    assert refused.status_code == 200
+    assert "Svaren är inskickade. Öppna dem igen innan du läser in en fil." in text_of(refused)
+    assert 'type="file"' not in refused.get_data(as_text=True)
+    other = client.get(f"/samordning/svar/{world.assignment_ids[1]}").get_data(as_text=True)
+    assert f"/samordning/svar/{world.assignment_ids[1]}/importera" in other, "a unit still answering may import"

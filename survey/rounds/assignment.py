@@ -12,6 +12,7 @@ from survey import mail
 from survey.access import assignment_or_404, audit_by_user, editor_required, staff_required
 from survey.extensions import db
 from survey.models import Assignment, OutboxMessage
+from survey.offline.plan import import_refusal
 from survey.rounds import bp
 from survey.rounds.forms import ReopenAssignmentForm
 
@@ -29,6 +30,7 @@ def assignment(assignment_id: int):
         assignment=assignment,
         values=assignment.values(),
         reopen_form=ReopenAssignmentForm(),
+        import_refusal=import_refusal(assignment),
         messages=db.session.scalars(
             select(OutboxMessage).where(OutboxMessage.assignment_id == assignment.id).order_by(OutboxMessage.id.desc())
         ).all(),
