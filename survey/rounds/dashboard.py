@@ -191,7 +191,7 @@ class Invitations:
 
     @property
     def ago(self) -> str:
-        return format_timedelta(utcnow() - self.last_dt, add_direction=True) if self.last_dt else ""
+        return format_timedelta(self.last_dt - utcnow(), add_direction=True) if self.last_dt else ""
 
 
 def invitations(round_: Round) -> Invitations:
