@@ -374,8 +374,12 @@ class Gunicorn:
             except OSError:
                 continue
             pid, ppid = int(stat.parent.name), int(parts[1])
-            if pid == self.process.pid or ppid == self.process.pid:
-                total += int(parts[11]) + int(parts[12])  # utime, stime
+            if ppid == self.process.pid:
+                total += int(parts[11]) + int(parts[12])  # a live worker's utime, stime
+            elif pid == self.process.pid:
+                # The arbiter's own, and (cutime, cstime) the workers it has reaped: max_requests recycles
+                # workers during a run, and without these their time vanished (negative CPU per request).
+                total += sum(int(part) for part in parts[11:15])
         return total / ticks
 
     def stop(self) -> None:
