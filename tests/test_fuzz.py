@@ -7,6 +7,7 @@ duplicated fields, unknown keys, and negative or enormous entry indexes.
 import io
 import re
 from datetime import datetime
+from urllib.parse import quote
 
 import openpyxl
 import pytest
@@ -18,7 +19,9 @@ from werkzeug.datastructures import MultiDict
 
 from helpers import PASSWORD
 from survey.extensions import db
-from survey.models import Answer, Assignment, AuditEvent, Round, User
+from survey.models import Answer, Assignment, AuditEvent, Round, Unit, User, UserScope
+from test_authorization import FORM
+from test_county_scopes import ALBY, MARK, County, staff_routes, text_of
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -375,3 +378,56 @@ def test_answer_import_survives_any_filled_in_template(
         db.session.flush()
         assignment.save_values(before)
         db.session.commit()
+
+
+# Scoped accounts (issue 18): a coordinator and a viewer of municipality A in a county-wide round, fuzzing every
+# staff route pointed at municipality B's objects with hostile ids, query strings and forms.
+SCOPED_ROUTES = [route for route in staff_routes() if route[0] != "accounts.logout"]
+
+
+@pytest.fixture
+def county(app):
+    county = County(app)
+    with app.app_context():
+        alby = db.session.scalar(select(Unit).where(Unit.name == "Alby kommun"))
+        viewer = User(email="alby-lasare@example.org", role="viewer", name="Alby läsare")
+        viewer.set_password(PASSWORD)
+        viewer.scopes = [UserScope(unit_id=alby.id)]
+        db.session.add(viewer)
+        db.session.commit()
+    return county, {"coordinator": county.client(ALBY), "viewer": county.client("alby-lasare@example.org")}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    route=st.sampled_from(SCOPED_ROUTES),
+    who=st.sampled_from(["coordinator", "viewer"]),
+    ids=st.dictionaries(
+        st.sampled_from(["round_id", "assignment_id", "unit_id", "contact_id", "activity_id", "indicator_id"]),
+        st.one_of(st.integers(min_value=-(10**6), max_value=10**25).map(str), st.text(max_size=10)),
+    ),
+    query=st.lists(st.tuples(st.sampled_from(["del", "vem", "q", "sida", "x"]), hostile_text), max_size=3),
+    data=st.lists(st.tuples(st.sampled_from([*FORM, "name", "kind", "parent", "x"]), hostile_text), max_size=8),
+)
+def test_a_scoped_account_never_sees_or_changes_another_municipality_whatever_it_posts(
+    app, county, route, who, ids, query, data
+):
+    county, clients = county
+    endpoint, method = route
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    url = county.url(rule)
+    for name, value in ids.items():
+        if name in rule.arguments:
+            url = url.replace(f"/{county.values[name]}", "/" + quote(value, safe=""), 1)
+    query = query + [("del", str(county.bergby_id))]
+    with app.app_context():
+        before = county.of_bergby()
+    client = clients[who]
+    if method == "GET":
+        response = client.get(url, query_string=query)
+    else:
+        response = client.post(url, query_string=query, data=MultiDict(data))
+    assert response.status_code < 500, (endpoint, url)
+    assert MARK not in text_of(response), f"{who} of A sees something of B at {endpoint}"
+    with app.app_context():
+        assert county.of_bergby() == before, f"{who} of A changed something of B at {endpoint}"
