@@ -14,12 +14,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from werkzeug.datastructures import MultiDict
 
 from helpers import PASSWORD
 from survey.extensions import db
-from survey.models import Answer, Assignment, AuditEvent, Round, Unit, User, UserScope
+from survey.models import Answer, Assignment, AuditEvent, RateLimitHit, Round, Unit, User, UserScope
 from test_authorization import FORM
 from test_county_scopes import ALBY, MARK, County, staff_routes, text_of
 
@@ -431,3 +431,54 @@ def test_a_scoped_account_never_sees_or_changes_another_municipality_whatever_it
     assert MARK not in text_of(response), f"{who} of A sees something of B at {endpoint}"
     with app.app_context():
         assert county.of_bergby() == before, f"{who} of A changed something of B at {endpoint}"
+
+
+def outside_forvaltning(world) -> tuple:
+    """AB Bostaden (outside Socialtjänsten) and the municipality-wide round, as plain values."""
+    assignment = db.session.get(Assignment, world.assignment_ids[2])
+    round_ = db.session.get(Round, world.round_id)
+    unit = assignment.unit
+    return (
+        (unit.name, unit.is_active, [(c.name, c.email) for c in unit.contacts]),
+        (assignment.status, assignment.reminder_count, assignment.invited_dt, assignment.values()),
+        (round_.name, round_.state, round_.opens_on, round_.closes_on),
+    )
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    route=st.sampled_from(SCOPED_ROUTES),
+    data=st.lists(st.tuples(st.sampled_from([*FORM, "name", "kind", "parent", "x"]), hostile_text), max_size=8),
+)
+def test_a_forvaltnings_coordinator_never_sees_or_changes_the_rest_of_the_municipality(app, world, route, data):
+    app.config["WTF_CSRF_ENABLED"] = False
+    with app.app_context():
+        forvaltning = db.session.scalar(select(Unit).where(Unit.name == "Socialtjänsten"))
+        if db.session.scalar(select(User).where(User.email == "forvaltning@example.org")) is None:
+            user = User(email="forvaltning@example.org", role="coordinator", name="Förvaltningen")
+            user.set_password(PASSWORD)
+            user.scopes = [UserScope(unit_id=forvaltning.id)]
+            db.session.add(user)
+            db.session.commit()
+        bostaden = db.session.get(Assignment, world.assignment_ids[2])
+        values = {"round_id": world.round_id, "assignment_id": bostaden.id, "unit_id": bostaden.unit_id}
+        values |= {"contact_id": bostaden.unit.contacts[0].id, "activity_id": 1, "indicator_id": 1}
+        before = outside_forvaltning(world)
+    client = app.test_client()
+    with app.app_context():
+        db.session.execute(delete(RateLimitHit))
+        db.session.commit()
+    login = client.post("/logga-in", data={"email": "forvaltning@example.org", "password": PASSWORD})
+    assert login.status_code == 303
+    endpoint, method = route
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    url = rule.rule
+    for name in rule.arguments:
+        converter = f"<int:{name}>" if f"<int:{name}>" in url else f"<{name}>"
+        fallback = {"section_key": "exempel", "group_key": "goda_exempel", "index": 1, "kind": "invitation"}
+        url = url.replace(converter, str(values.get(name, fallback.get(name, 1))))
+    response = client.get(url) if method == "GET" else client.post(url, data=MultiDict(data))
+    assert response.status_code < 500, (endpoint, url)
+    assert "Bostaden" not in text_of(response), f"the förvaltning's coordinator sees AB Bostaden at {endpoint}"
+    with app.app_context():
+        assert outside_forvaltning(world) == before, f"the förvaltning's coordinator changed the rest at {endpoint}"
