@@ -135,7 +135,11 @@ def test_coordinator_pages_have_no_axe_violations(app, live_server, page, world,
         ("register: new unit", "/samordning/register/ny"),
         ("register: unit", f"/samordning/register/{unit_id(app, world)}"),
         ("register: import", "/samordning/register/import"),
-        ("import answers", f"/samordning/svar/{world.assignment_ids[0]}/importera"),
+        # The trends pages, their charts in scroll boxes of their own (issue 18).
+        ("round's trends", f"/samordning/omgang/{world.round_id}/trender"),
+        ("unit's trends", f"/samordning/svar/{world.assignment_ids[0]}/trender"),
+        ("trends", "/samordning/trender"),
+        ("import answers", f"/samordning/svar/{world.assignment_ids[0]}/importera"),  # last: the clicks below start on it
     ]:
         page.goto(base + path)
         scan(page, scanned, name)

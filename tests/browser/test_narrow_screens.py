@@ -87,6 +87,10 @@ def test_coordinator_pages_reflow_at_320_pixels(app, runner, live_server, narrow
         f"/samordning/omgang/{round_id}/rapport",
         f"/samordning/svar/{assignment_id}/importera",
         "/samordning/epost/invitation",
+        # The trends pages' charts (issue 18): each scrolls inside its own box.
+        f"/samordning/omgang/{round_id}/trender",
+        f"/samordning/svar/{assignment_id}/trender",
+        "/samordning/trender",
     ):
         assert_reflows(narrow, live_server + path, seen)
     overflowing = {page: found for page, found in seen.items() if found}
