@@ -139,7 +139,8 @@ def test_coordinator_pages_have_no_axe_violations(app, live_server, page, world,
         ("round's trends", f"/samordning/omgang/{world.round_id}/trender"),
         ("unit's trends", f"/samordning/svar/{world.assignment_ids[0]}/trender"),
         ("trends", "/samordning/trender"),
-        ("import answers", f"/samordning/svar/{world.assignment_ids[0]}/importera"),  # last: the clicks below start on it
+        # Last: the clicks below start on it.
+        ("import answers", f"/samordning/svar/{world.assignment_ids[0]}/importera"),
     ]:
         page.goto(base + path)
         scan(page, scanned, name)
