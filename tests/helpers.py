@@ -149,6 +149,25 @@ def hidden_fields(client, url: str) -> dict:
     return fields
 
 
+def new_round_of_one_unit(app, client, follow_redirects: bool = False):
+    """The coordinator creates the draft round "Kultur 2027" for Kulturnämnden, whose one verksamhet has a contact."""
+    with app.app_context():
+        namnd = Unit(name="Kulturnämnden", kind="namnd")
+        only = Unit(name="Biblioteket", kind="verksamhet", parent=namnd)
+        only.contacts.append(ContactPerson(name="Bo", email="bo@example.org"))
+        db.session.add_all([namnd, only])
+        db.session.commit()
+        scope = namnd.id
+    login(client)
+    return post_form(
+        client,
+        "/samordning/omgang/ny",
+        {"name": "Kultur 2027", "questionnaire": "version:1", "opens_on": "2027-01-10", "closes_on": "2027-02-28"}
+        | {"scope": str(scope)},
+        follow_redirects=follow_redirects,
+    )
+
+
 def two_browsers(app, world):
     first, second = app.test_client(), app.test_client()
     open_form(first, world)

@@ -5,10 +5,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from helpers import csrf_from, fill_and_submit, login, post_form
+from helpers import csrf_from, fill_and_submit, login, new_round_of_one_unit
 from survey.db import utcnow
 from survey.extensions import db
-from survey.models import Assignment, ContactPerson, OutboxMessage, Round, Unit
+from survey.models import Assignment, OutboxMessage, Round
 
 
 def text_of(response) -> str:
@@ -17,20 +17,7 @@ def text_of(response) -> str:
 
 def draft_round_of_one_unit(app, client) -> int:
     """A draft round (not yet opened) for one unit, made as the coordinator makes it."""
-    with app.app_context():
-        namnd = Unit(name="Kulturnämnden", kind="namnd")
-        only = Unit(name="Biblioteket", kind="verksamhet", parent=namnd)
-        only.contacts.append(ContactPerson(name="Bo", email="bo@example.org"))
-        db.session.add_all([namnd, only])
-        db.session.commit()
-        scope = db.session.scalar(select(Unit.id).where(Unit.name == "Kulturnämnden"))
-    login(client)
-    post_form(
-        client,
-        "/samordning/omgang/ny",
-        {"name": "Kultur 2027", "questionnaire": "version:1", "opens_on": "2027-01-10", "closes_on": "2027-02-28"}
-        | {"scope": str(scope)},
-    )
+    new_round_of_one_unit(app, client)
     with app.app_context():
         return db.session.scalar(select(Round.id).where(Round.name == "Kultur 2027"))
 

@@ -5,7 +5,17 @@ import re
 
 import openpyxl
 
-from helpers import FULL_FIRST_SECTION, PASSWORD, csrf_from, fill_and_submit, hidden_fields, login, open_form, post_form
+from helpers import (
+    FULL_FIRST_SECTION,
+    PASSWORD,
+    csrf_from,
+    fill_and_submit,
+    hidden_fields,
+    login,
+    new_round_of_one_unit,
+    open_form,
+    post_form,
+)
 from survey.extensions import db
 from survey.models import User
 
@@ -191,23 +201,5 @@ def test_a_new_round_starts_from_the_latest_rounds_questionnaire(app, client, wo
 
 
 def test_creating_a_round_for_one_unit_says_one_unit(app, client, world):
-    from sqlalchemy import select
-
-    from survey.models import ContactPerson, Unit
-
-    with app.app_context():
-        namnd = Unit(name="Kulturnämnden", kind="namnd")
-        only = Unit(name="Biblioteket", kind="verksamhet", parent=namnd)
-        only.contacts.append(ContactPerson(name="Bo", email="bo@example.org"))
-        db.session.add_all([namnd, only])
-        db.session.commit()
-        scope = db.session.scalar(select(Unit.id).where(Unit.name == "Kulturnämnden"))
-    login(client)
-    response = post_form(
-        client,
-        "/samordning/omgang/ny",
-        {"name": "Kultur 2027", "questionnaire": "version:1", "opens_on": "2027-01-10", "closes_on": "2027-02-28"}
-        | {"scope": str(scope)},
-        follow_redirects=True,
-    )
+    response = new_round_of_one_unit(app, client, follow_redirects=True)
     assert "Omgången är skapad som utkast med 1 verksamhet. Öppna den när allt är klart." in text_of(response)
