@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from io import BytesIO
-from pathlib import Path
 
-from flask import flash, redirect, render_template, request, send_file, session, url_for
+from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,8 +15,7 @@ from survey.ids import parse_id
 from survey.models import PlanActivity, PlanIndicator, Unit
 from survey.plan import bp, importing, items
 from survey.plan.forms import ActivityForm, IndicatorForm, PlanUploadForm
-from survey.register.imports import RegisterFileError
-from survey.register.uploads import drop_upload, keep_upload, take_upload
+from survey.register.uploads import confirm_upload, preview_upload
 
 PENDING = "plan_import"
 
@@ -133,41 +131,28 @@ def template():
 def import_plan():
     """Upload → preview (nothing written) → confirm, which reads the same file again, as the register import does."""
     form = PlanUploadForm()
-    if form.validate_on_submit():
-        upload = form.file.data
-        with upload.stream:
-            data = upload.read(2 * 1024 * 1024 + 1)
-        filename = Path(upload.filename or "").name
-        try:
-            plan = importing.preview(filename, data, visible_unit_ids(current_user))
-        except RegisterFileError as exc:
-            form.file.errors.append(str(exc))
-        else:
-            drop_upload(session.pop(PENDING, None))  # a new upload replaces the one waiting
-            if plan.ok:  # a file with errors cannot be confirmed, so it is not kept
-                stored = keep_upload(data, Path(filename).suffix.lower()[:5])
-                session[PENDING] = {"file": stored, "name": filename[:200]}
-            return render_template("plan/preview.html", plan=plan, filename=filename)
+    if form.validate_on_submit() and (previewed := preview_upload(form, PENDING, read_plan)):
+        plan, filename = previewed
+        return render_template("plan/preview.html", plan=plan, filename=filename)
     return render_template("plan/import.html", form=form, headings=importing.HEADINGS)
+
+
+def read_plan(filename: str, data: bytes) -> importing.ImportPlan:
+    return importing.preview(filename, data, visible_unit_ids(current_user))
 
 
 @bp.route("/samordning/plan/import/bekrafta", methods=["POST"])
 @editor_required
 def confirm_import():
-    taken = take_upload(PENDING)
-    if taken is None:
-        flash(_("Importen har gått ut. Ladda upp filen igen."), "error")
-        return redirect(url_for("plan.import_plan"), code=303)
-    pending, data = taken
-    try:
-        plan = importing.preview(pending["name"], data, visible_unit_ids(current_user))
-        if not plan.ok:
-            flash(_("Filen har fel och kan inte importeras."), "error")
-            return redirect(url_for("plan.import_plan"), code=303)
-        counts = importing.import_plan(plan, actor=user_actor(current_user), user_id=current_user.id)
-        db.session.commit()
-    except RegisterFileError as exc:
-        flash(str(exc), "error")
+    counts = confirm_upload(PENDING, read_plan, apply_plan)
+    if isinstance(counts, str):
+        flash(counts, "error")
         return redirect(url_for("plan.import_plan"), code=303)
     flash(_("Handlingsplanen är importerad: %(created)s nya, %(changed)s ändrade.", **counts), "saved")
     return redirect(url_for("plan.index"), code=303)
+
+
+def apply_plan(plan: importing.ImportPlan) -> dict:
+    counts = importing.import_plan(plan, actor=user_actor(current_user), user_id=current_user.id)
+    db.session.commit()
+    return counts

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from io import BytesIO
-from pathlib import Path
 
-from flask import abort, flash, redirect, render_template, request, send_file, session, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import Select, func, select
@@ -32,8 +31,8 @@ from survey.models import Answer, Assignment, ContactPerson, Unit
 from survey.models.units import UnitTree
 from survey.register import bp, importing
 from survey.register.forms import ContactForm, RegisterUploadForm, UnitForm
-from survey.register.imports import RegisterFileError, template_workbook
-from survey.register.uploads import drop_upload, keep_upload, take_upload
+from survey.register.imports import Plan, template_workbook
+from survey.register.uploads import confirm_upload, preview_upload
 
 
 def all_units() -> list[Unit]:
@@ -306,45 +305,30 @@ def template():
     )
 
 
+PENDING = "register_import"  # the session key of the upload waiting for confirmation
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @editor_required
 def import_register():
     """Upload → preview of the plan (nothing written) → confirm, which reads the same file again."""
     form = RegisterUploadForm()
-    if form.validate_on_submit():
-        upload = form.file.data
-        with upload.stream:
-            data = upload.read(2 * 1024 * 1024 + 1)
-        try:
-            plan = importing.preview(upload.filename or "", data, visible_unit_ids(current_user))
-        except RegisterFileError as exc:
-            form.file.errors.append(str(exc))
-        else:
-            drop_upload(session.pop("register_import", None))  # a new upload replaces the one waiting
-            if plan.ok:  # a file with errors cannot be confirmed, so it is not kept
-                stored = keep_upload(data, Path(upload.filename).suffix.lower()[:5])
-                session["register_import"] = {"file": stored, "name": Path(upload.filename).name[:200]}
-            return render_template("register/preview.html", plan=plan, filename=Path(upload.filename).name)
+    if form.validate_on_submit() and (previewed := preview_upload(form, PENDING, read_register)):
+        plan, filename = previewed
+        return render_template("register/preview.html", plan=plan, filename=filename)
     return render_template("register/import.html", form=form)
+
+
+def read_register(filename: str, data: bytes) -> Plan:
+    return importing.preview(filename, data, visible_unit_ids(current_user))
 
 
 @bp.route("/import/bekrafta", methods=["POST"])
 @editor_required
 def confirm_import():
-    taken = take_upload("register_import")
-    if taken is None:
-        flash(_("Importen har gått ut. Ladda upp filen igen."), "error")
-        return redirect(url_for("register.import_register"), code=303)
-    pending, data = taken
-    try:
-        plan = importing.preview(pending["name"], data, visible_unit_ids(current_user))
-        if not plan.ok:
-            flash(_("Filen har fel och kan inte importeras."), "error")
-            return redirect(url_for("register.import_register"), code=303)
-        counts = importing.import_register(plan, actor=user_actor(current_user), user_id=current_user.id)
-        db.session.commit()
-    except RegisterFileError as exc:
-        flash(str(exc), "error")
+    counts = confirm_upload(PENDING, read_register, apply_register)
+    if isinstance(counts, str):
+        flash(counts, "error")
         return redirect(url_for("register.import_register"), code=303)
     flash(
         _(
@@ -354,3 +338,9 @@ def confirm_import():
         "saved",
     )
     return redirect(url_for("register.index"), code=303)
+
+
+def apply_register(plan: Plan) -> dict:
+    counts = importing.import_register(plan, actor=user_actor(current_user), user_id=current_user.id)
+    db.session.commit()
+    return counts
