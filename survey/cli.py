@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
-from typing import NoReturn
 
 import click
 from email_validator import EmailNotValidError, validate_email
@@ -15,6 +13,7 @@ from sqlalchemy import select
 
 from survey.access import COMMAND_LINE
 from survey.accounts.service import ScopeError, create_user, unit_by_name
+from survey.clitools import fail, write_output
 from survey.exports.words import LANGUAGES as WORKBOOK_LANGUAGES
 from survey.extensions import db
 from survey.ids import parse_id
@@ -74,11 +73,7 @@ def export_council(round_ref, output, drafts, namnd, language):
         namnd_id = top.id
     options = ExportOptions(drafts, namnd_id, language=language)
     path = Path(output) if output else Path(current_app.config["EXPORT_DIR"]) / workbook_filename(round_, options)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(council_workbook(round_, options).getvalue())
-    except OSError as exc:
-        fail(f"{path}: cannot be written: {exc.strerror or exc}")
+    write_output(path, council_workbook(round_, options).getvalue())
     click.echo(f"Written to {path}")
 
 
@@ -168,11 +163,7 @@ def answers_template(round_ref, unit_name, output):
     if assignment is None:
         fail(f"{unit_name!r} does not take part in {round_.name}.")
     path = Path(output) if output else Path(current_app.config["EXPORT_DIR"]) / template_filename(assignment)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(offline_template(assignment))
-    except OSError as exc:
-        fail(f"{path}: cannot be written: {exc.strerror or exc}")
+    write_output(path, offline_template(assignment))
     click.echo(f"Written to {path}")
 
 
@@ -274,11 +265,6 @@ def backup_command(output):
     except (OSError, RuntimeError) as exc:
         fail(f"Backup failed: {exc}")
     click.echo(f"Backup written to {path}")
-
-
-def fail(message: str) -> NoReturn:
-    click.echo(message, err=True)
-    sys.exit(1)
 
 
 users_group = AppGroup("users", help="Coordinator accounts.")

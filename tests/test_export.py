@@ -384,6 +384,11 @@ def test_export_command_writes_the_workbook(app, runner, submitted, tmp_path):
     assert about["E2"].value == "AB Bostaden; inskickade svar och utkast"
     unknown = runner.invoke(args=["export", "council", "--round", "1", "--namnd", "Finns inte"])
     assert unknown.exit_code == 1 and "Traceback" not in unknown.output
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    unwritable = runner.invoke(args=["export", "council", "--round", "1", "-o", str(blocked / "c.xlsx")])
+    assert unwritable.exit_code == 1
+    assert f"{blocked / 'c.xlsx'}: cannot be written" in unwritable.output and "Traceback" not in unwritable.output
 
 
 def test_export_of_a_round_with_nothing_submitted(app, client, world):

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from survey.clitools import write_output
 from survey.db import utcnow
 from survey.extensions import db
 from survey.models import audit
@@ -63,10 +64,7 @@ def export_command(email, output):
     """Write everything held about EMAIL (accounts, contact records, mail, audit events) to a workbook."""
     held = gather(email)
     path = Path(output or f"personuppgifter-{held.email.replace('@', '-at-')}.xlsx")
-    try:
-        path.write_bytes(access_workbook(held).getvalue())
-    except OSError as exc:
-        raise click.ClickException(f"{path}: cannot be written: {exc.strerror or exc}") from exc
+    write_output(path, access_workbook(held).getvalue())
     record_export(held, "cli")
     db.session.commit()
     click.echo(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import NoReturn
 
 import click
 from flask import current_app
@@ -14,6 +13,7 @@ from openpyxl.utils.exceptions import IllegalCharacterError
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from survey.clitools import fail, write_output
 from survey.extensions import db
 from survey.ids import parse_id
 from survey.models import QuestionnaireVersion
@@ -26,11 +26,6 @@ from survey.questions.xlsform_reading import read_workbook
 questionnaire_group = AppGroup(
     "questionnaire", help="Check, load, compare and export questionnaires (TOML or XLSForm spreadsheets)."
 )
-
-
-def fail(message: str) -> NoReturn:
-    click.echo(message, err=True)
-    sys.exit(1)
 
 
 @questionnaire_group.command("check")
@@ -189,11 +184,7 @@ def questionnaire_export(ref, output, format_):
         else Path(current_app.config["EXPORT_DIR"]) / f"{definition.id}-{definition.version}.{format_}"
     )
     data = source.encode("utf-8") if format_ == "toml" else workbook_of(source, definition)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    except OSError as exc:
-        fail(f"{path}: cannot be written: {exc.strerror or exc}")
+    write_output(path, data)
     click.echo(f"{definition.id} {definition.version} written to {path}")
 
 

@@ -15,16 +15,13 @@ from flask.cli import with_appcontext
 @with_appcontext
 def report_command(round_ref, output):
     """Write a round's yearly report as a PDF."""
-    from survey.cli import fail, find_round  # survey.cli registers this command
+    from survey.cli import find_round  # survey.cli registers this command
+    from survey.clitools import write_output
     from survey.report.views import round_pdf_bytes
 
     round_ = find_round(round_ref)
     path = Path(output)
     with current_app.test_request_context():  # url_for() of the page's stylesheets, as in a request
         pdf = round_pdf_bytes(round_, None)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(pdf)
-    except OSError as exc:
-        fail(f"{path}: cannot be written: {exc.strerror or exc}")
+    write_output(path, pdf)
     click.echo(f"Written to {path}")
