@@ -2,15 +2,19 @@
 
     .venv/bin/python benches/bench_load.py [--users 8,32,64] [--seconds 30] [--units 1000]
                                            [--database sqlite|postgres|both] [--instances 1|2]
+                                           [--think SECONDS] [--coordinator-cost]
 
 For each database: builds a round of --units units in a temporary database through the app's own functions
 (migrations, units with a contact person, an open round of questionnaires/kartlaggning-vald.toml, a link each,
 coordinator accounts), starts gunicorn on 127.0.0.1 with our gunicorn.conf.py (--instances 2: two gunicorns on
 two ports, the users spread over both: state lives only in the database and the signed cookie), and for each
-number of users runs a bounded, self-stopping load (asyncio + aiohttp, no think time):
+number of users runs a bounded, self-stopping load (asyncio + aiohttp; no think time unless --think, so the
+most load the users can make, against which the ratio is measured; with --think a person pauses between actions,
+which is what p99 latency should be read against):
 - a contact person (each its own link) opens the link, loads two sections, then alternates a form save
   (POST, and the page it is sent back to) and an autosave (POST, JSON), each writing a new text;
-- about 5 % of the users are coordinators reloading the round's dashboard.
+- about 5 % of the users are coordinators reloading the round's dashboard (--coordinator-cost: each level's
+  contact persons then run again alone, and the difference in their saves/s is what the coordinators cost them).
 Then the same number of users posts to benches/bare_insert.py (one row, one commit) for as long. At the end the
 database is read back: every acknowledged save must be in it (its audit event, and the last value as stored).
 PostgreSQL runs in tests/with-postgres.sh's throwaway cluster (fsync off there). Prints per kind of request
@@ -26,6 +30,7 @@ import asyncio
 import html.parser
 import json
 import os
+import random
 import re
 import secrets
 import shutil
@@ -212,7 +217,15 @@ class Browser:
         self.tally.errors[f"{kind}: HTTP {status}"] += 1
 
 
-async def contact_person(browser: Browser, assignment_id: int, link: str, plan: dict, stop: float, who: str):
+async def think(seconds: float) -> None:
+    """A person's pause between two actions (--think): uniformly 0.5–1.5 times the mean, none by default."""
+    if seconds:
+        await asyncio.sleep(random.uniform(0.5, 1.5) * seconds)  # noqa: S311  a pause, not a secret
+
+
+async def contact_person(
+    browser: Browser, assignment_id: int, link: str, plan: dict, stop: float, who: str, pause: float = 0
+):
     tally = browser.tally
     status, _body, meta = await browser.request("open link", "GET", link)
     if status != 303:
@@ -251,9 +264,10 @@ async def contact_person(browser: Browser, assignment_id: int, link: str, plan: 
         tally.acknowledged[assignment_id] += 1
         tally.last_value[assignment_id] = value
         fields[plan["field"]] = value
+        await think(pause)
 
 
-async def coordinator(browser: Browser, email: str, round_id: int, stop: float):
+async def coordinator(browser: Browser, email: str, round_id: int, stop: float, pause: float = 0):
     status, body, _meta = await browser.request("login page", "GET", "/logga-in")
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', body)
     if status != 200 or not token:
@@ -266,9 +280,10 @@ async def coordinator(browser: Browser, email: str, round_id: int, stop: float):
         status, _body, _meta = await browser.request("dashboard", "GET", f"/samordning/omgang/{round_id}")
         if status != 200:
             browser.fail("dashboard", status)
+        await think(pause)
 
 
-async def bare_inserter(browser: Browser, who: str, stop: float, acked: list[int]):
+async def bare_inserter(browser: Browser, who: str, stop: float, acked: list[int], pause: float = 0):
     n = 0
     while time.monotonic() < stop:
         n += 1
@@ -277,6 +292,7 @@ async def bare_inserter(browser: Browser, who: str, stop: float, acked: list[int
             acked[0] += 1
         else:
             browser.fail("bare insert", status)
+        await think(pause)
 
 
 T = TypeVar("T")
@@ -289,7 +305,9 @@ def run_in_own_loop(make: Callable[..., Coroutine[Any, Any, T]], *args: Any) -> 
         return pool.submit(lambda: asyncio.run(make(*args))).result()
 
 
-async def run_app_load(bases: list[str], plan: dict, users: int, seconds: float, coordinators: int) -> Tally:
+async def run_app_load(
+    bases: list[str], plan: dict, users: int, seconds: float, coordinators: int, pause: float = 0
+) -> Tally:
     tally = Tally()
     stop = time.monotonic() + seconds
     timeout = aiohttp.ClientTimeout(total=120)
@@ -299,21 +317,24 @@ async def run_app_load(bases: list[str], plan: dict, users: int, seconds: float,
         for n in range(users):
             browser = Browser(s, bases[n % len(bases)], tally)
             if n < coordinators:
-                tasks.append(coordinator(browser, f"samordnare{n}@example.org", plan["round_id"], stop))
+                tasks.append(coordinator(browser, f"samordnare{n}@example.org", plan["round_id"], stop, pause))
             else:
                 assignment_id, link = plan["links"][n]
-                tasks.append(contact_person(browser, assignment_id, link, plan, stop, f"användare {n}"))
+                tasks.append(contact_person(browser, assignment_id, link, plan, stop, f"användare {n}", pause))
         await asyncio.gather(*tasks)
     return tally
 
 
-async def run_bare_load(bases: list[str], users: int, seconds: float) -> tuple[Tally, int]:
+async def run_bare_load(bases: list[str], users: int, seconds: float, pause: float = 0) -> tuple[Tally, int]:
     tally, acked = Tally(), [0]
     stop = time.monotonic() + seconds
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar()) as s:
         await asyncio.gather(
-            *(bare_inserter(Browser(s, bases[n % len(bases)], tally), f"u{n}", stop, acked) for n in range(users))
+            *(
+                bare_inserter(Browser(s, bases[n % len(bases)], tally), f"u{n}", stop, acked, pause)
+                for n in range(users)
+            )
         )
     return tally, acked[0]
 
@@ -473,11 +494,17 @@ def bench_database(label: str, url: str, args) -> list[Level]:
         bases = [s.base for s in servers]
         print(f"   app: {args.instances} gunicorn on {', '.join(bases)}; log {env['BENCH_LOG']}")
         results = []
+        without: dict[int, Tally] = {}  # --coordinator-cost: the same contact persons with no coordinator
         for users in args.users:
             cpu = sum(s.cpu_seconds() for s in servers)
-            tally = run_in_own_loop(run_app_load, bases, plan, users, args.seconds, coordinators[users])
+            tally = run_in_own_loop(run_app_load, bases, plan, users, args.seconds, coordinators[users], args.think)
             cpu = sum(s.cpu_seconds() for s in servers) - cpu
             results.append((users, tally, cpu))
+            if args.coordinator_cost and coordinators[users]:
+                # The contact persons of this level alone, right after, on the same servers: what they lose
+                # to the coordinators is measured against a baseline from the same run, not another day's.
+                contacts = users - coordinators[users]
+                without[users] = run_in_own_loop(run_app_load, bases, plan, contacts, args.seconds, 0, args.think)
     finally:
         for server in servers:
             server.stop()
@@ -488,7 +515,7 @@ def bench_database(label: str, url: str, args) -> list[Level]:
             server.wait_ready("/insert")
         for users in args.users:
             cpu = sum(s.cpu_seconds() for s in bare)
-            tally, acked = run_in_own_loop(run_bare_load, [s.base for s in bare], users, args.seconds)
+            tally, acked = run_in_own_loop(run_bare_load, [s.base for s in bare], users, args.seconds, args.think)
             bare_results.append((tally, acked, sum(s.cpu_seconds() for s in bare) - cpu))
     finally:
         for server in bare:
@@ -501,7 +528,8 @@ def bench_database(label: str, url: str, args) -> list[Level]:
         db.engine.dispose()
     acknowledged: dict[int, int] = defaultdict(int)
     last_value: dict[int, str] = {}
-    for _users, tally, _cpu in results:
+    in_order = [t for users, tally, _cpu in results for t in (tally, without.get(users)) if t is not None]
+    for tally in in_order:  # the order they ran in, so each unit's last value is the one sent last
         for assignment_id, count in tally.acknowledged.items():
             acknowledged[assignment_id] += count
         last_value.update(tally.last_value)
@@ -529,6 +557,14 @@ def bench_database(label: str, url: str, args) -> list[Level]:
             f"  saves/s {level.saves_per_s:.1f}, bare inserts/s {level.inserts_per_s:.1f}: ratio {ratio:.2f} "
             f"(per server CPU-second {per_cpu:.2f}); p99 save {level.p99_save_ms:.0f} ms"
         )
+        if users in without:
+            alone = sum(len(without[users].latencies[k]) for k in SAVE_KINDS) / args.seconds
+            print(
+                f"  without its {coordinators[users]} coordinator(s), the {users - coordinators[users]} contact "
+                f"person(s) saved {alone:.1f}/s: the coordinators cost them {100 * (1 - level.saves_per_s / alone):.0f} %"
+                if alone
+                else "  without the coordinators: no save acknowledged"
+            )
     print(f"   {label}: acknowledged saves {sum(acknowledged.values())}, lost {lost}; bare inserts lost {bare_lost}")
     levels[-1].lost = lost + bare_lost
     shutil.rmtree(workdir, ignore_errors=True)
@@ -543,6 +579,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database", choices=("sqlite", "postgres", "both"), default="sqlite")
     parser.add_argument("--instances", type=int, default=1, help="gunicorn instances on as many ports (default 1)")
     parser.add_argument("--workers", type=int, help="gunicorn workers per instance (default: gunicorn.conf.py's)")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0,
+        help="mean seconds a user pauses between two actions, 0.5-1.5 times it (default 0: none, the most load)",
+    )
+    parser.add_argument(
+        "--coordinator-cost",
+        action="store_true",
+        help="after each level, run its contact persons again without the coordinators and print what they cost",
+    )
     parser.add_argument(
         "--coordinator-share",
         type=float,
