@@ -227,6 +227,7 @@ async def contact_person(
     browser: Browser, assignment_id: int, link: str, plan: dict, stop: float, who: str, pause: float = 0
 ):
     tally = browser.tally
+    await think(pause)  # with pauses, people also arrive spread out, not all in the same millisecond
     status, _body, meta = await browser.request("open link", "GET", link)
     if status != 303:
         return browser.fail("open link", status)
@@ -268,6 +269,7 @@ async def contact_person(
 
 
 async def coordinator(browser: Browser, email: str, round_id: int, stop: float, pause: float = 0):
+    await think(pause)
     status, body, _meta = await browser.request("login page", "GET", "/logga-in")
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', body)
     if status != 200 or not token:
@@ -284,6 +286,7 @@ async def coordinator(browser: Browser, email: str, round_id: int, stop: float, 
 
 
 async def bare_inserter(browser: Browser, who: str, stop: float, acked: list[int], pause: float = 0):
+    await think(pause)
     n = 0
     while time.monotonic() < stop:
         n += 1
