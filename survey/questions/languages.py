@@ -25,6 +25,10 @@ from survey.questions.option import Option
 NAMES = {"sv": "Svenska", "en": "English", "ar": "العربية", "fi": "Suomi", "so": "Soomaali", "fa": "فارسی"}
 XLSFORM_NAMES = {"sv": "Swedish", "en": "English", "ar": "Arabic", "fi": "Finnish", "so": "Somali", "fa": "Persian"}
 RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ur", "ps", "ckb"})
+# The languages a contact person may choose to read a questionnaire in (shown in it when it has texts in them);
+# the interface (buttons, headings, messages) has only INTERFACE and stays in one of them around the others.
+OFFERED = tuple(NAMES)
+INTERFACE = ("sv", "en")
 LOCALIZED: dict[tuple[str, str], Questionnaire] = {}  # by (content hash, language): a version's text never changes
 
 
@@ -36,6 +40,27 @@ def name(language: str) -> str:
 def direction(language: str) -> str:
     """ "rtl" for a language written right to left, else "ltr": the dir attribute of its texts."""
     return "rtl" if language in RIGHT_TO_LEFT else "ltr"
+
+
+def is_offered(language: str) -> bool:
+    return language in OFFERED
+
+
+def page_language(shown: str, interface: str) -> str:
+    """The language of a page showing a questionnaire in ``shown`` around an interface in ``interface``: the
+    questionnaire's when the interface has no text of its own in it (an Arabic page with Swedish buttons),
+    else the interface's."""
+    return interface if shown in INTERFACE else shown
+
+
+def text_language(part: Any, text: str, language: str | None = None) -> str:
+    """The language one text of a part localized into ``language`` (by default the part's own) is shown in:
+    that language, or Swedish where the text has no translation."""
+    language = language or part.language
+    if language == BASE_LANGUAGE or not getattr(part, text, ""):
+        return language
+    given = any(lang == language and name == text for lang, name, _t in part.translations)
+    return language if given else BASE_LANGUAGE
 
 
 def translated(part: Any, text: str, language: str) -> str:

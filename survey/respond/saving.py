@@ -16,6 +16,7 @@ from survey.extensions import db
 from survey.followup.prefill import confirm_unchanged, unconfirmed
 from survey.ids import parse_id
 from survey.models import SINGLE, Assignment, audit
+from survey.questions import languages
 from survey.questions.definition import Section
 from survey.respond.forms import build_section_form, field_name_of, parse_field_name, section_fields, valid_values
 from survey.respond.merge import decode_base, encode_base, fingerprint, merge
@@ -267,7 +268,7 @@ def navigation_url(assignment: Assignment, current: Section, action: str) -> str
         return url_for("respond.start", assignment_id=assignment.id)
     elif verb == "leave" and argument in ("index", "accessibility"):
         return url_for(f"public.{argument}")
-    elif verb == "lang" and argument in ("sv", "en"):
+    elif verb == "lang" and languages.is_offered(argument):
         return url_for("respond.section", assignment_id=assignment.id, section_key=target, lang=argument)
     elif verb == "save":  # back to the page at its content, where "Sparat" stands, not at the top of the header
         return url_for("respond.section", assignment_id=assignment.id, section_key=target, _anchor="main")
