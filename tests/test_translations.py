@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from helpers import DATA, ROOT, World, login, open_form, post_form
+from helpers import DATA, ROOT, World, csrf_from, login, open_form, post_form
 from survey.exports.council import council_workbook
 from survey.exports.data import ExportOptions
 from survey.exports.words import ENGLISH
@@ -311,3 +311,27 @@ def test_the_coordinator_sees_which_texts_lack_a_translation(client, translated_
     assert "<code>samverkan</code> (label): Hur fungerar samverkan?" in page
     assert "Alla texter är översatta." in page  # English
     assert "Who fills in the form?" not in page, "the coordinator's page shows the questionnaire in Swedish"
+
+
+def test_the_editor_previews_a_section_in_each_language_with_what_lacks_a_translation(client, translated_world):
+    login(client)
+    source = TRANSLATED.read_text(encoding="utf-8").replace('version = "1"', 'version = "2"')
+    token = csrf_from(client.get("/samordning/formular").get_data(as_text=True))
+    response = client.post("/samordning/formular/kontrollera", data={"csrf_token": token, "source": source})
+    assert response.status_code == 303
+    swedish = client.get("/samordning/formular/utkast/avsnitt/grund").get_data(as_text=True)
+    assert '<html lang="sv">' in swedish and "Grunduppgifter" in swedish
+    assert 'href="/samordning/formular/utkast/avsnitt/grund?sprak=ar" lang="ar" hreflang="ar" dir="rtl"' in swedish
+    assert "saknar översättning" not in swedish
+    arabic = client.get("/samordning/formular/utkast/avsnitt/grund?sprak=ar").get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in arabic and "معلومات أساسية" in arabic
+    assert "2 texter i avsnittet saknar översättning och visas på svenska" in arabic
+    assert "<code>samverkan</code> (label)" in arabic and "<code>option set omraden: option heder</code>" in arabic
+    assert 'action="/samordning/formular/utkast/avsnitt/grund?sprak=ar"' in arabic, "the buttons keep the language"
+    english = client.get("/samordning/formular/utkast/avsnitt/grund?sprak=en").get_data(as_text=True)
+    assert "Basic information" in english and "Alla texter i avsnittet är översatta." in english
+    assert '<html lang="sv">' in english, "the coordinator's interface stays Swedish"
+    moved = post_form(client, "/samordning/formular/utkast/avsnitt/grund?sprak=ar", {"action": "next"})
+    assert moved.headers["Location"].endswith("/utkast/avsnitt/exempel?sprak=ar")
+    unknown = client.get("/samordning/formular/utkast/avsnitt/grund?sprak=xx").get_data(as_text=True)
+    assert "Grunduppgifter" in unknown, "a language the draft lacks shows Swedish"

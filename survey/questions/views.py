@@ -5,6 +5,7 @@ it, and saved as a new version. Every step is an audit event."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from io import BytesIO
 from pathlib import Path
 from types import SimpleNamespace
@@ -24,7 +25,7 @@ from survey.extensions import db
 from survey.forms import Form
 from survey.ids import parse_id
 from survey.models import QuestionnaireVersion
-from survey.questions import editing
+from survey.questions import editing, languages
 from survey.questions.definition import Questionnaire, Section
 from survey.questions.versions import diff
 from survey.respond.forms import build_section_form
@@ -259,24 +260,30 @@ def preview_target(definition: Questionnaire, current: Section, action: str) -> 
 @bp.route("/utkast/avsnitt/<section_key>", methods=["GET", "POST"])
 @editor_required
 def preview(section_key: str):
-    """A section of the draft as the contact person sees it; buttons move between sections, nothing is stored."""
+    """A section of the draft as the contact person sees it, in any language the draft has (?sprak=en; ?lang
+    would change the coordinator's own interface), with the texts that lack a translation listed; buttons move
+    between sections, nothing is stored."""
     draft = draft_or_redirect()
     if draft is None:
         return redirect(url_for("questions.index"), code=303)
-    definition = draft.definition
+    offered = languages.languages(draft.definition)
+    language = request.args.get("sprak", "")
+    language = language if language in offered else languages.BASE_LANGUAGE
+    definition = languages.localized(draft.definition, language)
     current = definition.section(section_key) or abort(404)
+    sprak = None if language == languages.BASE_LANGUAGE else language  # url_for leaves a None out
     entries = {q.key: [1] for q in current.questions if q.is_group}  # one entry shown, as after "Lägg till"
     if request.method == "POST":
         target = preview_target(definition, current, request.form.get("action", ""))
         if target == "":
             return redirect(url_for("questions.draft"), code=303)
         if target is not None:
-            return redirect(url_for("questions.preview", section_key=target), code=303)
+            return redirect(url_for("questions.preview", section_key=target, sprak=sprak), code=303)
         form = build_section_form(current, entries, {}, formdata=request.form)
         form.validate()  # the messages the contact person would get; nothing is kept
     else:
         form = build_section_form(current, entries, {})
-        audit_by_user("questionnaire_previewed", details={"section": current.key})
+        audit_by_user("questionnaire_previewed", details={"section": current.key, "language": language})
         db.session.commit()
     return render_template(
         "questions/preview.html",
@@ -291,8 +298,19 @@ def preview(section_key: str):
         base="",
         carried=set(),
         entries_json=json.dumps(entries),
-        preview_action=url_for("questions.preview", section_key=current.key),
+        preview_action=url_for("questions.preview", section_key=current.key, sprak=sprak),
+        preview_language=language,
+        preview_languages=[(code, languages.name(code), languages.direction(code)) for code in offered],
+        untranslated=untranslated_in(draft.definition, current, language),
     )
+
+
+def untranslated_in(definition: Questionnaire, section: Section, language: str) -> list[languages.Missing]:
+    """The texts of one section (its own, its questions' and their options') without a translation."""
+    if language == languages.BASE_LANGUAGE:
+        return []
+    alone = replace(definition, sections=(section,))
+    return [m for m in languages.missing(alone, language) if m.where != "[questionnaire]"]
 
 
 @bp.route("/utkast/spara", methods=["POST"])
