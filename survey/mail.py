@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from typing import Any
 
 from flask import current_app, has_request_context, url_for
@@ -29,17 +29,29 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from survey.db import utcnow
 from survey.extensions import db
-from survey.models import AccessToken, Assignment, MailTemplate, OutboxMessage, User
+from survey.models import AccessToken, Assignment, MailTemplate, OutboxMessage, ScopeVoice, Unit, User
 from survey.models.rounds import new_token
-from survey.voice.nearest import mail_headers
+from survey.voice.nearest import DEEPEST, mail_headers
 
+# {avsandare} is the sender name of the unit's nearest voice (survey/voice/), the name the mail comes from; the
+# built-in templates sign with it. {samordnare} is still the coordinator who sent the mail, so an edited template
+# that signs with it keeps working.
 PLACEHOLDERS = {
-    "invitation": ("verksamhet", "kontaktperson", "lank", "sista_svarsdag", "omgang", "samordnare"),
-    "reminder": ("verksamhet", "kontaktperson", "lank", "sista_svarsdag", "omgang", "samordnare"),
+    "invitation": ("verksamhet", "kontaktperson", "lank", "sista_svarsdag", "omgang", "avsandare", "samordnare"),
+    "reminder": ("verksamhet", "kontaktperson", "lank", "sista_svarsdag", "omgang", "avsandare", "samordnare"),
     "password_reset": ("namn", "lank"),
     "account_invitation": ("namn", "lank", "roll"),
-    "reopened": ("verksamhet", "kontaktperson", "lank", "sista_svarsdag", "omgang", "samordnare", "kommentar"),
-    "receipt": ("verksamhet", "kontaktperson", "lank", "omgang", "inskickat", "referens"),
+    "reopened": (
+        "verksamhet",
+        "kontaktperson",
+        "lank",
+        "sista_svarsdag",
+        "omgang",
+        "avsandare",
+        "samordnare",
+        "kommentar",
+    ),
+    "receipt": ("verksamhet", "kontaktperson", "lank", "omgang", "inskickat", "referens", "avsandare"),
 }
 DEFAULT_TEMPLATES = {
     "invitation": (
@@ -56,8 +68,7 @@ Sista svarsdag är {sista_svarsdag}. Du kan fylla i vid flera tillfällen: allt 
 Har du frågor? Svara på det här meddelandet.
 
 Vänliga hälsningar
-{samordnare}
-Samordningsfunktionen för arbetet mot våld
+{avsandare}
 """,
     ),
     "reminder": (
@@ -70,15 +81,14 @@ Här är din personliga länk igen – det du redan sparat finns kvar:
 {lank}
 
 Vänliga hälsningar
-{samordnare}
-Samordningsfunktionen för arbetet mot våld
+{avsandare}
 """,
     ),
     "reopened": (
         "Kartläggningen är öppnad igen – {verksamhet}",
         """Hej {kontaktperson}!
 
-Samordningsfunktionen har öppnat svaren för {verksamhet} ({omgang}) igen, så att ni kan komplettera dem:
+Svaren för {verksamhet} ({omgang}) är öppnade igen, så att ni kan komplettera dem:
 
 {kommentar}
 
@@ -86,8 +96,7 @@ Samordningsfunktionen har öppnat svaren för {verksamhet} ({omgang}) igen, så 
 {lank}
 
 Vänliga hälsningar
-{samordnare}
-Samordningsfunktionen för arbetet mot våld
+{avsandare}
 """,
     ),
     "receipt": (
@@ -103,7 +112,7 @@ Här kan du se svaren och kvittot, även sedan omgången har stängt:
 {lank}
 
 Vänliga hälsningar
-Samordningsfunktionen för arbetet mot våld
+{avsandare}
 """,
     ),
     "password_reset": (
@@ -256,6 +265,7 @@ def queue_assignment_mails(
     template = template_for(kind)
     now = utcnow()
     signed = signature(sender)
+    voices = sender_names({a.unit_id for a in assignments})
     closes_on: dict[int, str] = {}
     tokens: list[dict[str, Any]] = []
     messages: list[dict[str, Any]] = []
@@ -275,6 +285,7 @@ def queue_assignment_mails(
                     "lank": contact_link(token),
                     "sista_svarsdag": closes_on[round_.id],
                     "omgang": round_.name,
+                    "avsandare": voices[assignment.unit_id],
                     "samordnare": signed,
                     "kommentar": assignment.reopen_comment or "",
                 }
@@ -331,6 +342,7 @@ def queue_receipt(assignment: Assignment) -> list[str]:
             "omgang": assignment.round.name,
             "inskickat": format_local_datetime(assignment.submitted_dt, "short") if assignment.submitted_dt else "",
             "referens": assignment.reference,
+            "avsandare": sender_names({assignment.unit_id})[assignment.unit_id],
         }
         queue("receipt", contact.email, contact.name, values, assignment_id=assignment.id)
         addresses.append(contact.email)
@@ -352,6 +364,31 @@ def receipt_addresses(assignment: Assignment) -> list[str]:
             .order_by(OutboxMessage.id)
         )
     )
+
+
+def sender_names(unit_ids: set[int]) -> dict[int, str]:
+    """The sender name of each unit's nearest voice (as survey/voice/nearest.py finds it, so the signature is the
+    name the mail comes from), in at most two queries whatever the number of units."""
+    names = {
+        unit_id: name.strip()
+        for unit_id, name in db.session.execute(select(ScopeVoice.unit_id, ScopeVoice.sender_name))
+        if name.strip()
+    }
+    fallback = parseaddr(current_app.config.get("MAIL_FROM", ""))[0] or signature(None)
+    if not names:
+        return dict.fromkeys(unit_ids, fallback)
+    parents: dict[int, int | None] = {
+        unit_id: parent_id for unit_id, parent_id in db.session.execute(select(Unit.id, Unit.parent_id))
+    }
+    found = {}
+    for unit_id in unit_ids:
+        current: int | None = unit_id
+        for _depth in range(DEEPEST):
+            if current is None or current in names:
+                break
+            current = parents.get(current)
+        found[unit_id] = names.get(current, fallback) if current is not None else fallback
+    return found
 
 
 def signature(sender: User | None) -> str:
