@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from survey import i18n, serving
 from survey.access import access_givers
+from survey.dates import format_moment
 from survey.extensions import babel, csrf, login_manager, migrate
 from survey.extensions import db as database
 from survey.ids import IdConverter
@@ -125,6 +126,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.filters["message"] = render_message
     app.jinja_env.filters["decimal"] = format_decimal
     app.jinja_env.filters["percent"] = format_percent
+    app.jinja_env.filters["moment"] = format_moment
     # Templates name a state by its enum, e.g. AssignmentStatus(a.status).label.
     app.jinja_env.globals.update(get_locale=get_locale, **{state.__name__: state for state in STATES})
     # Uploads left behind while the app was down go at start too, not only at the next upload.

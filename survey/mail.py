@@ -21,12 +21,12 @@ from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from typing import Any
 
 from flask import current_app, has_request_context, url_for
-from flask_babel import format_date
-from flask_babel import format_datetime as format_local_datetime
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from survey.dates import format_moment
 from survey.db import utcnow
 from survey.extensions import db
 from survey.models import AccessToken, Assignment, MailTemplate, OutboxMessage, ScopeVoice, Unit, User
@@ -333,6 +333,8 @@ def queue_receipt(assignment: Assignment) -> list[str]:
     """A receipt of the submitted answers to every contact person of the unit, each with a new link of its own
     (earlier links keep working) to the read-only form and its receipt. Returns the addresses."""
     addresses = []
+    with force_locale("sv"):  # the templates are Swedish whatever language the contact person's pages were in
+        submitted = format_moment(assignment.submitted_dt) if assignment.submitted_dt else ""
     for contact in assignment.unit.contacts:
         token = assignment.issue_token(keep_earlier=True)
         values = {
@@ -340,7 +342,7 @@ def queue_receipt(assignment: Assignment) -> list[str]:
             "kontaktperson": contact.name,
             "lank": contact_link(token),
             "omgang": assignment.round.name,
-            "inskickat": format_local_datetime(assignment.submitted_dt, "short") if assignment.submitted_dt else "",
+            "inskickat": submitted,
             "referens": assignment.reference,
             "avsandare": sender_names({assignment.unit_id})[assignment.unit_id],
         }

@@ -1,6 +1,8 @@
 """What a contact person reads in the mail and on the receipt, and what a coordinator downloads and opens from the
 outbox (issue 20's remainder): the signature, the receipt's date, download file names, the outbox's message page."""
 
+from datetime import UTC, datetime
+
 from sqlalchemy import select
 
 from helpers import fill_and_submit
@@ -62,3 +64,38 @@ def test_the_receipt_mail_is_signed_with_the_voice(app, client, world):
         assert receipt.body.rstrip().endswith(f"Vänliga hälsningar\n{VOICE}")
         assert receipt.body.count("Samordningsfunktionen") == 1
 
+
+
+def submitted_at(app, world, moment):
+    with app.app_context():
+        assignment = db.session.get(Assignment, world.assignment_ids[0])
+        assignment.submitted_dt = moment
+        db.session.commit()
+
+
+def test_the_receipt_says_when_in_local_time_without_seconds(app, client, world):
+    fill_and_submit(client, world)
+    submitted_at(app, world, datetime(2026, 12, 3, 14, 20, 37, tzinfo=UTC))  # 15.20 in Stockholm
+    url = f"/svar/{world.assignment_ids[0]}/kvitto"
+    page = client.get(url).get_data(as_text=True)
+    assert "3 december 2026 kl. 15.20" in page
+    assert "15:20:37" not in page and "CET" not in page
+    start = client.get(f"/svar/{world.assignment_ids[0]}/").get_data(as_text=True)
+    assert "Svaren är inskickade 3 december 2026 kl. 15.20." in start
+    english = client.get(url + "?lang=en", follow_redirects=True).get_data(as_text=True)
+    assert "3 December 2026 at 15:20" in english
+    # Summer time too: 10.05 UTC is 12.05 in Stockholm in July.
+    submitted_at(app, world, datetime(2026, 7, 1, 10, 5, tzinfo=UTC))
+    assert "1 July 2026 at 12:05" in client.get(url).get_data(as_text=True)
+    assert "1 juli 2026 kl. 12.05" in client.get(url + "?lang=sv", follow_redirects=True).get_data(as_text=True)
+
+
+def test_the_receipt_mail_says_when_as_the_receipt_page_does(app, client, world):
+    client.get(world.link() + "?lang=en")
+    fill_and_submit(client, world)
+    submitted_at(app, world, datetime(2026, 12, 3, 14, 20, 37, tzinfo=UTC))
+    with app.test_request_context("/?lang=en"):
+        mail.queue_receipt(db.session.get(Assignment, world.assignment_ids[0]))
+        db.session.commit()
+        receipts = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "receipt")).all()
+    assert "skickades in 3 december 2026 kl. 15.20. Tack!" in receipts[-1].body
