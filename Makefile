@@ -30,6 +30,7 @@ BENCH_ARGS ?=
 bench: install-test translations system-packages system-test-packages
 	$(PYTHON) benches/bench_load.py --database both $(BENCH_ARGS)
 	$(PYTHON) benches/bench_export.py --units 2000 --small 200
+	$(PYTHON) benches/bench_jobs.py --database both
 
 test: lint install-test translations system-packages system-test-packages
 	REQUIRE_BROWSER=1 REQUIRE_LIBREOFFICE=1 $(VENV)/bin/pytest

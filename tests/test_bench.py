@@ -32,3 +32,15 @@ def test_load_benchmark_runs_small_and_loses_nothing(capsys):
     )
     assert match, last
     assert float(match.group(1)) > 0 and match.group(3) == "0"
+
+
+def test_jobs_benchmark_runs_both_jobs_through_the_worker_process(capsys):
+    """bench_jobs at a tiny size on SQLite: the workbook and the invitations each done by a real worker process,
+    with its memory, the messages queued and a ratio to the baseline printed."""
+    sys.path.insert(0, str(ROOT / "benches"))
+    import bench_jobs
+
+    assert bench_jobs.main(["--units", "5", "--invitations", "4", "--database", "sqlite"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"workbook, 5 units .*: done \d+\.\d s .* worker peak RSS \d+ MB; .* ratio \d+\.\d\d$", out, re.M)
+    assert re.search(r"invitations, 4 units .* 4 messages queued \(the job says 4\); .* ratio \d+\.\d$", out, re.M)
