@@ -108,6 +108,8 @@ EXPECTED = {
     ("questions.preview", "GET"): EDITOR,
     ("questions.preview", "POST"): EDITOR,
     ("questions.save", "POST"): EDITOR,
+    ("questions.discard", "GET"): EDITOR,
+    ("questions.discard", "POST"): EDITOR,
     ("rounds.create", "GET"): EDITOR,
     ("rounds.create", "POST"): EDITOR,
     ("rounds.questions", "GET"): READER,

@@ -2,6 +2,7 @@
 sheet, row and column or by line, the diff against the latest round's version, the preview as the
 contact person sees it, and saving as a new version; versions in use are read-only."""
 
+import re
 import time
 from datetime import date, timedelta
 from io import BytesIO
@@ -353,3 +354,56 @@ def test_a_text_that_is_not_toml_names_its_line(client, world):
     page = check_text(client, '[questionnaire]\nid = "a"\ntitle = "A\nversion = "1"\n').get_data(as_text=True)
     assert "<strong>Rad 3</strong>: texten går inte att läsa som TOML" in page
     assert "<code>title = &#34;A</code>" in page
+
+
+def a_draft(app, client) -> str:
+    """A checked draft (version 2 of the stored questionnaire); the mark its discard form carries."""
+    response = check_text(client, stored_source(app).replace('version = "1"', 'version = "2"'))
+    assert response.status_code == 303
+    page = client.get(f"{EDITOR}/utkast/slang").get_data(as_text=True)
+    return re.search(r'name="draft" type="hidden" value="([^"]+)"', page)[1]
+
+
+def test_a_draft_is_discarded_after_a_confirmation_and_an_audit_event(app, client, world):
+    login(client)
+    a_draft(app, client)
+    draft = client.get(f"{EDITOR}/utkast").get_data(as_text=True)
+    assert f'<a href="{EDITOR}/utkast/slang">Släng utkastet</a>' in draft
+    confirm = client.get(f"{EDITOR}/utkast/slang").get_data(as_text=True)
+    assert "Släng utkastet?" in confirm and "version 2, tas bort" in confirm and "Nej, behåll utkastet" in confirm
+    assert client.get(f"{EDITOR}/utkast").status_code == 200, "asking is not discarding"
+    response = post_form(client, f"{EDITOR}/utkast/slang", {"draft": a_draft(app, client)})
+    assert response.status_code == 303 and response.headers["Location"].endswith(EDITOR)
+    assert "Utkastet är slängt. Inget av det sparades." in client.get(EDITOR).get_data(as_text=True)
+    assert client.get(f"{EDITOR}/utkast").status_code == 303, "no draft any more"
+    with app.app_context():
+        assert [v.version for v in db.session.scalars(select(QuestionnaireVersion))] == ["1"]
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "questionnaire_discarded"))
+        assert event.details["version"] == "2"
+    assert "questionnaire_saved" not in actions(app)
+
+
+def test_a_discard_confirmed_for_a_draft_since_replaced_keeps_the_new_one(app, client, world):
+    login(client)
+    stale = a_draft(app, client)
+    a_draft(app, client)  # checked again in another tab: a new draft
+    response = post_form(client, f"{EDITOR}/utkast/slang", {"draft": stale})
+    assert response.headers["Location"].endswith(f"{EDITOR}/utkast")
+    page = client.get(f"{EDITOR}/utkast").get_data(as_text=True)
+    assert "Utkastet har bytts ut sedan sidan visades och är inte slängt" in page
+
+
+def test_a_draft_is_only_its_own_sessions_to_discard(app, client, world):
+    login(client)
+    a_draft(app, client)
+    with app.app_context():
+        other = User(email="annan@example.org", role="coordinator")
+        other.set_password(PASSWORD)
+        db.session.add(other)
+        db.session.commit()
+    another = app.test_client()
+    login(another, "annan@example.org")
+    response = post_form(another, f"{EDITOR}/utkast/slang", {"draft": "anything.json"}, page=EDITOR)
+    assert response.status_code == 303 and response.headers["Location"].endswith(EDITOR)
+    assert client.get(f"{EDITOR}/utkast").status_code == 200, "the first coordinator's draft is still there"
+    assert post_form(client, f"{EDITOR}/utkast/slang", {"draft": "x"}).headers["Location"].endswith("/utkast")

@@ -37,6 +37,7 @@ ACTION_NAMES = {
     "questionnaire_compared": _l("Utkast till frågeformulär jämfört med förra omgångens"),
     "questionnaire_previewed": _l("Utkast till frågeformulär förhandsvisat"),
     "questionnaire_saved": _l("Frågeformulär sparat som ny version"),
+    "questionnaire_discarded": _l("Utkast till frågeformulär slängt"),
     "questionnaire_exported": _l("Frågeformulär hämtat som fil"),
     "round_created": _l("Omgång skapad"),
     "round_edited": _l("Omgång ändrad"),

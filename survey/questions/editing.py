@@ -141,6 +141,20 @@ def current_draft() -> Draft | None:
     return draft
 
 
+def draft_mark() -> str:
+    """What names the kept draft (its file), for a confirmation form: a draft replaced in another tab since is
+    not the one confirmed."""
+    return str((session.get(DRAFT_KEY) or {}).get("file", ""))
+
+
+def discard_draft(mark: str) -> bool:
+    """Throw the draft away (off the session and the disk), if it is still the one named by ``mark``."""
+    if not mark or draft_mark() != mark:
+        return False
+    drop_upload(session.pop(DRAFT_KEY, None))
+    return True
+
+
 def take_draft() -> Draft | None:
     """The draft, taken off the session and the disk so that it is saved once."""
     taken = take_upload(DRAFT_KEY)

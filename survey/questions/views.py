@@ -214,6 +214,37 @@ def draft():
     )
 
 
+class DiscardForm(Form):
+    draft = HiddenField()
+
+
+@bp.route("/utkast/slang", methods=["GET", "POST"])
+@editor_required
+def discard():
+    """Throw the draft away, after a confirmation: nothing of it is kept, the versions are as they were."""
+    draft = draft_or_redirect()
+    if draft is None:
+        return redirect(url_for("questions.index"), code=303)
+    form = DiscardForm()
+    if request.method == "GET":
+        form.draft.data = editing.draft_mark()
+        return render_template("questions/discard.html", form=form, definition=draft.definition)
+    if not form.validate_on_submit():
+        flash(_("Formuläret hade gått ut. Tryck på Släng utkastet igen."), "error")
+        return redirect(url_for("questions.discard"), code=303)
+    definition = draft.definition
+    if not editing.discard_draft(form.draft.data or ""):
+        flash(_("Utkastet har bytts ut sedan sidan visades och är inte slängt. Se efter vad det är nu."), "warning")
+        return redirect(url_for("questions.draft"), code=303)
+    audit_by_user(
+        "questionnaire_discarded",
+        details={"questionnaire": definition.id, "version": definition.version, "name": draft.name},
+    )
+    db.session.commit()
+    flash(_("Utkastet är slängt. Inget av det sparades."), "saved")
+    return redirect(url_for("questions.index"), code=303)
+
+
 @bp.route("/utkast/redigera")
 @editor_required
 def edit_draft():
