@@ -234,6 +234,24 @@ def test_a_question_added_or_removed_between_versions_shows_as_such(app, client,
     assert answers["Hur många medarbetare har verksamheten?"] == ["40", "60", "ja"]
 
 
+def test_the_unit_trends_page_says_its_change_words_in_english(app, client, rounds):
+    login(client)
+    client.get("/samordning/?lang=en")
+    page = page_of(client, f"/samordning/svar/{rounds.centre_now}/trender")
+    unit = lxml.html.fromstring(page)
+    answers = {
+        row[0]: row[1:]
+        for row in (
+            [words(c) for c in tr.xpath("./th|./td")] for tr in unit.xpath("//section[h2[@id='answers-heading']]//tr")
+        )
+    }
+    assert answers["En fråga som tagits bort"][1:] == ["(not asked)", "removed question"]
+    assert answers["Hur många medarbetare har verksamheten?"] == ["40", "60", "yes"]
+    assert "borttagen fråga" not in page and "(fanns inte)" not in page
+    second = page_of(client, f"/samordning/omgang/{rounds.second_id}/trender")
+    assert "New question" in second and "Ny fråga" not in second
+
+
 def test_a_scoped_coordinator_sees_their_units_figures_only(app, rounds):
     client = app.test_client()
     login(client, SOCIAL)

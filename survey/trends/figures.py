@@ -13,12 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from survey.access import visible_rounds, visible_units
 from survey.exports.cells import NumberCell
 from survey.exports.data import CHUNK, UnitRow, answers_of, earlier_rounds, entry_indexes
-from survey.exports.history import question_keys, unit_history
+from survey.exports.history import ABSENT, NO_ANSWER, question_keys, unit_history
 from survey.exports.rows import add_area_counts
 from survey.extensions import db
 from survey.followup.areas import round_counts
@@ -413,18 +414,38 @@ def newest_rounds(user: User | None) -> list[Round]:
     return sorted(found.values(), key=lambda r: r.questionnaire_version.title.casefold())
 
 
+# The workbook's own Swedish words in sheet 'Över tid' (exports/history.py), as a page says them in its language.
+ANSWER_WORDS = {ABSENT: _l("(fanns inte)"), NO_ANSWER: _l("(svarade inte)")}
+CHANGE_WORDS = {
+    **ANSWER_WORDS,
+    "ja": _l("ja"),
+    "nej": _l("nej"),
+    "ny fråga": _l("ny fråga"),
+    "borttagen fråga": _l("borttagen fråga"),
+    "svarade inte förra omgången": _l("svarade inte förra omgången"),
+}
+
+
 def unit_answers(assignment: Assignment, found: Trends, number: Callable[[float], str]) -> list[list[Any]]:
     """One unit's answer to every question key in every round, as sheet 'Över tid' gives it: key, question,
-    an answer per round (a group's number of entries), and whether it changed since the round before."""
+    an answer per round (a group's number of entries), and whether it changed since the round before; the
+    sheet's own words in the page's language."""
     definitions = [r.definition for r in found.rounds]
     ids = [ids[0] if ids else None for ids in found.assignments]
     values = answers_of([i for i in ids if i is not None])
     per_round = [None if i is None else values.get(i, {}) for i in ids]
     row = UnitRow(assignment, "", assignment.unit, [])
     return [
-        [shown(cell, number) for cell in line[2:]]
+        [
+            *(page_word(cell, ANSWER_WORDS) or shown(cell, number) for cell in line[2:-1]),
+            page_word(line[-1], CHANGE_WORDS) or line[-1],
+        ]
         for line in unit_history(row, question_keys(definitions), definitions, per_round)
     ]
+
+
+def page_word(cell: Any, words: dict[str, Any]) -> Any:
+    return words.get(cell) if isinstance(cell, str) else None
 
 
 def shown(cell: Any, number: Callable[[float], str]) -> Any:
