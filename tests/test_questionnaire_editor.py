@@ -407,3 +407,31 @@ def test_a_draft_is_only_its_own_sessions_to_discard(app, client, world):
     assert response.status_code == 303 and response.headers["Location"].endswith(EDITOR)
     assert client.get(f"{EDITOR}/utkast").status_code == 200, "the first coordinator's draft is still there"
     assert post_form(client, f"{EDITOR}/utkast/slang", {"draft": "x"}).headers["Location"].endswith("/utkast")
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("sv", "villkor för när en fråga visas följer inte med: varje fråga visas alltid (rad 8)"),
+        ("en", "conditions on when a question shows are not carried over: every question is always shown (row 8)"),
+    ],
+)
+def test_a_column_left_out_of_a_kobo_workbook_is_named_in_the_pages_language(client, world, lang, said):
+    from test_xlsform import KOBO_CHOICES, KOBO_SETTINGS, KOBO_SURVEY, workbook
+
+    login(client)
+    client.get(f"{EDITOR}?lang={lang}")
+    page = upload(client, "kobo.xlsx", workbook(KOBO_SURVEY, KOBO_CHOICES, KOBO_SETTINGS), True).get_data(as_text=True)
+    assert said in page, page[page.find("<main") :][:3000]
+    assert ("carried over" in page) == (lang == "en"), "no English words in the Swedish page"
+
+
+def test_every_reason_a_spreadsheet_row_or_column_is_left_out_reads_in_swedish():
+    from survey.questions.xlsform_cells import IGNORED_BECAUSE, SKIPPED_TYPES, TRANSLATION, UNNAMED_LANGUAGE
+
+    for reason in [*IGNORED_BECAUSE.values(), "the column is not carried over", TRANSLATION, UNNAMED_LANGUAGE]:
+        assert "följer inte med" in in_swedish(f"{reason} (rows 3, 4)") or "saknar kod" in in_swedish(
+            f"{reason} (rows 3, 4)"
+        ), reason
+    for kind, reason in SKIPPED_TYPES.items():
+        assert in_swedish(f"{kind}: {reason}; the row is left out").endswith("; raden följer inte med"), kind

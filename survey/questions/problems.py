@@ -17,13 +17,51 @@ from flask_babel import get_locale
 from survey.questions.definition import key_line
 
 SHEET_PLACE = re.compile(
-    r'^sheet "(?P<sheet>[^"]*)"(?:, row (?P<row>\d+)'
-    r"(?:, column (?:(?P<letter>[A-Z]+) \((?P<header>[^)]*)\)|(?P<absent>.+?) \(not in the sheet\)))?)?: "
+    r'^sheet "(?P<sheet>[^"]*)"(?:, row (?P<row>\d+))?'
+    r"(?:, column (?:(?P<letter>[A-Z]+) \((?P<header>[^)]*)\)|(?P<absent>.+?) \(not in the sheet\)))?: "
 )
 TOML_PLACE = re.compile(
     r"^(?P<where>file|\[questionnaire\]|\[\[sections\]\]|\[option_sets\]|section \S+|option set \S+|[a-z][a-z0-9_]*): "
 )
 NOT_A_KEY = "får bara innehålla små bokstäver a–z, siffror och _ och måste börja med en bokstav"
+
+# A spreadsheet's column that is not carried over (xlsform_cells.ignored_columns): why, in English → Swedish.
+IGNORED_COLUMNS = {
+    "conditions on when a question shows are not carried over: every question is always shown": (
+        "villkor för när en fråga visas följer inte med: varje fråga visas alltid"
+    ),
+    "calculations are not carried over": "beräkningar följer inte med",
+    "constraint messages are not carried over: the tool's own messages are shown": (
+        "egna felmeddelanden för gränser följer inte med: verktygets egna meddelanden visas"
+    ),
+    "required messages are not carried over: the tool's own messages are shown": (
+        "egna meddelanden för obligatoriska frågor följer inte med: verktygets egna meddelanden visas"
+    ),
+    "default answers are not carried over": "förvalda svar följer inte med",
+    "choice filters are not carried over: every choice is offered": (
+        "filter för svarsalternativ följer inte med: alla alternativ visas"
+    ),
+    "repeat counts are not carried over: a respondent adds as many entries as needed": (
+        "antal upprepningar följer inte med: den som svarar lägger till så många som behövs"
+    ),
+    "read-only questions are not carried over": "skrivskyddade frågor följer inte med",
+    "the column is not carried over": "kolumnen följer inte med",
+    "translations of this column are not carried over": "översättningar av den här kolumnen följer inte med",
+    "the language has no code: name it as in label::English (en)": (
+        "språket saknar kod: skriv det som i label::English (en)"
+    ),
+}
+
+# Why a row of a spreadsheet's type is left out (xlsform_cells.SKIPPED_TYPES), in English → Swedish.
+SKIPPED_TYPES = {
+    "metadata a phone records, not a question": "uppgifter som en telefon registrerar, ingen fråga",
+    "a type with no counterpart in our questionnaires": "en typ som saknar motsvarighet i våra frågeformulär",
+    "a calculated value, not a question": "ett beräknat värde, ingen fråga",
+    "a hidden value, not a question": "ett dolt värde, ingen fråga",
+    "a note asks nothing (a section's hint can hold its text)": (
+        "en anteckning frågar ingenting (avsnittets hjälptext kan rymma texten)"
+    ),
+}
 
 # (English message, as a pattern) → Swedish, with the pattern's groups in {0}, {1} …
 SWEDISH: list[tuple[re.Pattern[str], str]] = [
@@ -135,6 +173,19 @@ SWEDISH: list[tuple[re.Pattern[str], str]] = [
         (
             r"^questions outside any group are put in a section of their own \((.*)\) from here$",
             "frågor utanför en grupp läggs härifrån i ett eget avsnitt ({0})",
+        ),
+        (r"^unknown key '(.+)'$", "okänt fält '{0}'"),
+        (
+            r"^there is no column label: labels are read from (.*)$",
+            "kolumnen label saknas: frågornas texter läses från {0}",
+        ),
+        *(
+            (rf"^{re.escape(english)} \(rows? (.*)\)$", swedish + " (rad {0})")
+            for english, swedish in IGNORED_COLUMNS.items()
+        ),
+        *(
+            (rf"^([\w-]+): {re.escape(english)}; the row is left out$", "{0}: " + swedish + "; raden följer inte med")
+            for english, swedish in SKIPPED_TYPES.items()
         ),
         (
             r"^the questionnaire was changed in the spreadsheet: .*$",
