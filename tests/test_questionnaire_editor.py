@@ -422,7 +422,7 @@ def test_a_column_left_out_of_a_kobo_workbook_is_named_in_the_pages_language(cli
     login(client)
     client.get(f"{EDITOR}?lang={lang}")
     page = upload(client, "kobo.xlsx", workbook(KOBO_SURVEY, KOBO_CHOICES, KOBO_SETTINGS), True).get_data(as_text=True)
-    assert said in page, page[page.find("<main") :][:3000]
+    assert said in page
     assert ("carried over" in page) == (lang == "en"), "no English words in the Swedish page"
 
 
