@@ -2,9 +2,9 @@
 
 Whatever sends mail runs ``queue_due_reminders()`` first (`flask --app survey mail send`, once or
 ``--loop``, and the web process after a response that queued mail). For each open round, once a
-reminder day has come (from REMINDER_HOUR, Swedish time, until the last day), every unit that has not
-submitted and has a contact person gets one reminder, unless it was reminded or invited less than
-REMINDER_INTERVAL_DAYS ago. The day is claimed by a ScheduledReminder row, unique per round and day
+reminder day has come (from REMINDER_HOUR, Swedish time, until the last day), every unit that was invited,
+has not submitted and has a contact person gets one reminder, unless it was reminded or invited less than
+REMINDER_INTERVAL_DAYS ago: reason(), the one rule the manual reminder and the big round's job follow too. The day is claimed by a ScheduledReminder row, unique per round and day
 and committed with the queued mail, so a second process or a run after a crash sends nothing twice.
 """
 
@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -86,17 +87,100 @@ def recently_mailed(assignment: Assignment, on: date, invitations: bool = True) 
     return any(t is not None and t.astimezone(LOCAL_TZ).date() > cutoff for t in times)
 
 
-def recipients(round_: Round, on: date) -> tuple[list[Assignment], int]:
-    """The units a reminder on the day ``on`` goes to, and how many are left out as recently reminded or invited."""
-    assignments = db.session.scalars(
-        select(Assignment)
-        .where(Assignment.round_id == round_.id)
-        .options(selectinload(Assignment.unit).selectinload(Unit.contacts), selectinload(Assignment.round))
-        .order_by(Assignment.id)
-    ).all()
-    waiting = [a for a in assignments if not a.is_submitted and a.unit.contacts]
-    chosen = [a for a in waiting if not recently_mailed(a, on)]
-    return chosen, len(waiting) - len(chosen)
+SUBMITTED = "submitted"
+NOT_INVITED = "not_invited"
+WITHOUT_CONTACT = "without_contact"
+RECENT = "recent"
+CHOSEN = "chosen"
+LEFT_OUT = (SUBMITTED, NOT_INVITED, WITHOUT_CONTACT, RECENT)
+
+
+def mailed_from(on: date) -> datetime:
+    """The first moment a mail counts as recent for the day ``on`` (recently_mailed() in SQL)."""
+    return datetime.combine(on - interval() + timedelta(days=1), time(0), LOCAL_TZ)
+
+
+def reason(on: date) -> Any:
+    """The one rule of who gets a reminder on the day ``on``, as an SQL expression per assignment: CHOSEN, or the
+    first reason it is left out. A reminder presumes an invitation, goes to a contact person, never to a unit that
+    has submitted, and not within the interval after an invitation or a reminder."""
+    since = mailed_from(on)
+    has_contact = select(ContactPerson.id).where(ContactPerson.unit_id == Assignment.unit_id).exists()
+    return case(
+        (Assignment.status == AssignmentStatus.SUBMITTED, SUBMITTED),
+        (Assignment.invited_dt.is_(None), NOT_INVITED),
+        (~has_contact, WITHOUT_CONTACT),
+        (or_(Assignment.invited_dt >= since, Assignment.last_reminded_dt >= since), RECENT),
+        else_=CHOSEN,
+    )
+
+
+@dataclass(frozen=True)
+class Sorting:
+    """Who a reminder goes to (``ids[CHOSEN]``) and who is left out, and why: assignment ids, by id, per reason."""
+
+    ids: dict[str, list[int]]
+
+    def count(self, why: str) -> int:
+        return len(self.ids.get(why, ()))
+
+    @property
+    def chosen(self) -> list[int]:
+        return self.ids.get(CHOSEN, [])
+
+    def counts(self) -> dict[str, int]:
+        return {why: self.count(why) for why in (CHOSEN, *LEFT_OUT)}
+
+
+def sort_out(round_: Round, on: date, scope: Select | None = None) -> Sorting:
+    """Sort the round's assignments (of ``scope``, a select of assignment ids, e.g. a scoped coordinator's
+    visible_assignments() or the units ticked on the page) by reason(): one query of ids, no objects loaded."""
+    query = select(Assignment.id, reason(on)).where(Assignment.round_id == round_.id).order_by(Assignment.id)
+    if scope is not None:
+        query = query.where(Assignment.id.in_(scope))
+    ids: dict[str, list[int]] = {why: [] for why in (CHOSEN, *LEFT_OUT)}
+    for assignment_id, why in db.session.execute(query):
+        ids[why].append(assignment_id)
+    return Sorting(ids)
+
+
+def tally(round_: Round, on: date, scope: Select | None = None) -> dict[str, int]:
+    """How many of sort_out()'s assignments fall under each reason, counted in SQL (one grouped query)."""
+    query = select(reason(on).label("why")).where(Assignment.round_id == round_.id)
+    if scope is not None:
+        query = query.where(Assignment.id.in_(scope))
+    reasons = query.subquery()  # grouped outside: PostgreSQL would not match the CASE's parameters twice
+    counts = dict.fromkeys((CHOSEN, *LEFT_OUT), 0)
+    counts.update({k: n for k, n in db.session.execute(select(reasons.c.why, func.count()).group_by(reasons.c.why))})
+    return counts
+
+
+def load(ids: list[int]) -> list[Assignment]:
+    """The assignments with what mailing them needs (units, contacts, the round), by id."""
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Assignment)
+            .where(Assignment.id.in_(ids))
+            .options(selectinload(Assignment.unit).selectinload(Unit.contacts), selectinload(Assignment.round))
+            .order_by(Assignment.id)
+        )
+    )
+
+
+def unit_names(ids: list[int], limit: int | None = None) -> list[str]:
+    """The units' names of the assignments, sorted (the first ``limit``)."""
+    if not ids:
+        return []
+    query = select(Unit.name).join(Assignment, Assignment.unit_id == Unit.id).where(Assignment.id.in_(ids))
+    return list(db.session.scalars(query.order_by(Unit.name).limit(limit)))
+
+
+def recipients(round_: Round, on: date) -> tuple[list[Assignment], Sorting]:
+    """The units a reminder on the day ``on`` goes to, and how the round's units were sorted (sort_out())."""
+    sorting = sort_out(round_, on)
+    return load(sorting.chosen), sorting
 
 
 def queue_day(round_: Round, day: ReminderDay, now: datetime) -> ScheduledReminder:
@@ -104,7 +188,7 @@ def queue_day(round_: Round, day: ReminderDay, now: datetime) -> ScheduledRemind
     batch = ScheduledReminder(round_id=round_.id, due_on=day.due_on, days_before=day.days_before, queued_dt=now)
     db.session.add(batch)
     db.session.flush()  # the unique row: a second process waits here, then fails, before queueing anything
-    chosen, skipped = recipients(round_, now.astimezone(LOCAL_TZ).date())
+    chosen, sorting = recipients(round_, now.astimezone(LOCAL_TZ).date())
     batch.units = len(chosen)
     batch.messages = sum(mail.queue_assignment_mails(chosen, "reminder", None).values())
     audit(
@@ -115,7 +199,9 @@ def queue_day(round_: Round, day: ReminderDay, now: datetime) -> ScheduledRemind
             "days_before": day.days_before,
             "units": batch.units,
             "messages": batch.messages,
-            "recently_reminded": skipped,
+            "recently_reminded": sorting.count(RECENT),
+            "not_invited": sorting.count(NOT_INVITED),
+            "without_contact": sorting.count(WITHOUT_CONTACT),
         },
     )
     return batch
@@ -138,11 +224,12 @@ def queue_due_reminders(now: datetime | None = None) -> list[ScheduledReminder]:
 class NextReminder:
     day: ReminderDay
     units: int
+    not_invited: int = 0  # open units never invited: the reminder leaves them out
 
 
 def next_reminder(round_: Round, now: datetime | None = None, units: Select | None = None) -> NextReminder | None:
     """The round's next automatic reminder and how many units it would reach as things stand, for its page:
-    of ``units`` (ids, a scoped coordinator's part) or of the whole round. Counted in SQL, as recipients() chooses."""
+    of ``units`` (ids, a scoped coordinator's part) or of the whole round. Counted by tally(), as recipients() chooses."""
     if not round_.reminder_days or not round_.is_open:
         return None  # no queries: the round page's count stays flat
     now = now or utcnow()
@@ -151,15 +238,6 @@ def next_reminder(round_: Round, now: datetime | None = None, units: Select | No
         return None
     day = days[0]
     on = max(now.astimezone(LOCAL_TZ).date(), day.due_on)
-    # recently_mailed(): a mail on a calendar day (Swedish time) after the cutoff, i.e. from this moment on.
-    mailed_from = datetime.combine(on - interval() + timedelta(days=1), time(0), LOCAL_TZ)
-    query = select(func.count()).where(
-        Assignment.round_id == round_.id,
-        Assignment.status != AssignmentStatus.SUBMITTED,
-        select(ContactPerson.id).where(ContactPerson.unit_id == Assignment.unit_id).exists(),
-        or_(Assignment.last_reminded_dt.is_(None), Assignment.last_reminded_dt < mailed_from),
-        or_(Assignment.invited_dt.is_(None), Assignment.invited_dt < mailed_from),
-    )
-    if units is not None:
-        query = query.where(Assignment.unit_id.in_(units))
-    return NextReminder(day, db.session.scalar(query) or 0)
+    scope = None if units is None else select(Assignment.id).where(Assignment.unit_id.in_(units))
+    counts = tally(round_, on, scope)
+    return NextReminder(day, counts[CHOSEN], counts[NOT_INVITED])

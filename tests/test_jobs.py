@@ -3,19 +3,19 @@ its progress and its file, claimed safely by any number of workers, and nothing 
 
 import csv
 import io
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import openpyxl
 import pytest
-from sqlalchemy import event, func, insert, select, update
+from sqlalchemy import delete, event, func, insert, select, update
 
 from helpers import PASSWORD
-from survey import mail
-from survey.db import utcnow
+from survey import mail, reminders
+from survey.db import LOCAL_TZ, utcnow
 from survey.extensions import db
 from survey.jobs import tasks, worker
 from survey.jobs.worker import LostClaim, claim, keep_claim, report_progress, run_pending
-from survey.models import Assignment, ContactPerson, Job, JobState, OutboxMessage, Round, Unit, User
+from survey.models import Assignment, ContactPerson, Job, JobState, OutboxMessage, Round, ScheduledReminder, Unit, User
 from test_scopes import BOSTADEN, SOCIAL, Scoped
 
 
@@ -385,7 +385,16 @@ def test_remind_all_in_a_big_round_is_a_job_that_leaves_out_the_recently_reminde
         db.session.execute(update(Assignment).where(Assignment.id == ids[0]).values(last_reminded_dt=utcnow()))
         db.session.execute(update(Assignment).where(Assignment.id == ids[1]).values(status="submitted"))
         db.session.commit()
-    response = coordinator.post(f"/samordning/omgang/{world.round_id}/paminnelse", data={"all": "1"})
+    asked = coordinator.post(f"/samordning/omgang/{world.round_id}/paminnelse", data={"all": "1"})
+    assert asked.status_code == 200, "a big round asks first too"
+    question = asked.get_data(as_text=True)
+    assert "1 verksamhet fick en inbjudan eller påminnelse de senaste 2 dagarna" in question
+    assert "verksamheter har inte bjudits in än och får ingen påminnelse" in question
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Job)) == 0, "no job before the choice"
+    response = coordinator.post(
+        f"/samordning/omgang/{world.round_id}/paminnelse", data={"all": "1", "confirm": "ovriga"}
+    )
     assert response.status_code == 303 and "/samordning/jobb/" in response.headers["Location"]
     assert messages_per_assignment(app) == {}  # nothing sent in the request
     with app.app_context():
@@ -399,7 +408,13 @@ def test_remind_all_in_a_big_round_is_a_job_that_leaves_out_the_recently_reminde
     page = coordinator.get(response.headers["Location"]).get_data(as_text=True)
     assert "Påminnelser till alla" in page and "Klart" in page
     assert f"{len(sent)} meddelanden ligger i utkorgen" in page
-    assert "1 verksamhet har fått en påminnelse de senaste" in page
+    assert "1 verksamhet har fått en inbjudan eller påminnelse de senaste" in page
+    with app.app_context():  # the world's own units were never invited either
+        never = db.session.scalar(
+            select(func.count()).where(Assignment.invited_dt.is_(None), Assignment.status != "submitted")
+        )
+    assert f"{never} verksamheter har inte bjudits in än och fick ingen påminnelse" in page
+    assert "1 verksamhet har redan skickat in och fick ingen påminnelse" in page
 
 
 def test_remind_all_in_a_small_round_still_runs_in_the_request(app, world, coordinator):
@@ -409,3 +424,99 @@ def test_remind_all_in_a_small_round_still_runs_in_the_request(app, world, coord
     assert response.headers["Location"].endswith(f"/samordning/omgang/{world.round_id}")
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Job)) == 0
+
+
+def one_of_each(app, world) -> dict[str, int]:
+    """A round whose units are one of each case the reminder rule tells apart, and two it reminds; the world's own
+    three have submitted. Returns the assignment ids by case."""
+    ids = add_units(app, world, 6)
+    cases = dict(
+        zip(
+            ["submitted", "never_invited", "contactless", "recently_invited", "waiting", "waiting_too"],
+            ids,
+            strict=True,
+        )
+    )
+    with app.app_context():
+        long_ago = utcnow() - timedelta(days=20)
+        db.session.execute(update(Assignment).where(Assignment.id.not_in(ids)).values(status="submitted"))
+        db.session.execute(update(Assignment).where(Assignment.id.in_(ids)).values(invited_dt=long_ago))
+        db.session.execute(update(Assignment).where(Assignment.id == cases["submitted"]).values(status="submitted"))
+        db.session.execute(update(Assignment).where(Assignment.id == cases["never_invited"]).values(invited_dt=None))
+        db.session.execute(
+            update(Assignment).where(Assignment.id == cases["recently_invited"]).values(invited_dt=utcnow())
+        )
+        contactless = db.session.get(Assignment, cases["contactless"]).unit_id
+        db.session.execute(delete(ContactPerson).where(ContactPerson.unit_id == contactless))
+        db.session.commit()
+    return cases
+
+
+def forget_reminders(app) -> None:
+    """Back to the state before any reminder, for the next path."""
+    with app.app_context():
+        db.session.execute(delete(OutboxMessage))
+        db.session.execute(delete(ScheduledReminder))
+        db.session.execute(update(Assignment).values(reminder_count=0, last_reminded_dt=None))
+        db.session.commit()
+
+
+def test_the_three_reminder_paths_choose_the_same_units(app, world, coordinator):
+    cases = one_of_each(app, world)
+    expected = {cases["waiting"], cases["waiting_too"]}
+    url = f"/samordning/omgang/{world.round_id}/paminnelse"
+    today = utcnow().astimezone(LOCAL_TZ).date()
+    now = max(utcnow(), datetime.combine(today, time(app.config["REMINDER_HOUR"]), LOCAL_TZ))
+    with app.app_context():  # the scheduled reminder: due today
+        round_ = db.session.get(Round, world.round_id)
+        round_.closes_on, round_.reminder_days = today + timedelta(days=2), [2]
+        db.session.commit()
+        coming = reminders.next_reminder(round_, now)
+        assert (coming.units, coming.not_invited) == (2, 1), "the round page's line counts as the reminder chooses"
+        assert len(reminders.queue_due_reminders(now)) == 1
+    scheduled = set(messages_per_assignment(app))
+    assert scheduled == expected
+
+    forget_reminders(app)  # the manual reminder, "Påminn alla" in a small round
+    app.config["JOBS_UNIT_THRESHOLD"] = 100
+    asked = coordinator.post(url, data={"all": "1"}).get_data(as_text=True)
+    assert "Påminna igen?" in asked and "Verksamhet 0003" in asked, "the recently invited unit, named"
+    assert "1 verksamhet har inte bjudits in än och får ingen påminnelse: Verksamhet 0001" in asked
+    assert messages_per_assignment(app) == {}
+    done = coordinator.post(url, data={"all": "1", "confirm": "ovriga"}, follow_redirects=True).get_data(as_text=True)
+    assert "Inte inbjuden än, fick ingen påminnelse: Verksamhet 0001" in done
+    assert "Saknar kontaktperson, fick inget meddelande: Verksamhet 0002" in done
+    manual = set(messages_per_assignment(app))
+    assert manual == expected
+
+    forget_reminders(app)  # the big round's job
+    app.config["JOBS_UNIT_THRESHOLD"] = 2
+    asked = coordinator.post(url, data={"all": "1"})
+    assert asked.status_code == 200 and "1 verksamhet fick en inbjudan eller påminnelse" in asked.get_data(as_text=True)
+    started = coordinator.post(url, data={"all": "1", "confirm": "ovriga"})
+    assert "/samordning/jobb/" in started.headers["Location"]
+    with app.app_context():
+        assert run_pending() == 1
+    assert set(messages_per_assignment(app)) == expected
+    page = coordinator.get(started.headers["Location"]).get_data(as_text=True)
+    for line in (
+        "1 verksamhet har fått en inbjudan eller påminnelse de senaste 2 dagarna och fick ingen nu",
+        "1 verksamhet har inte bjudits in än och fick ingen påminnelse",
+        "1 verksamhet saknar kontaktperson och fick ingen påminnelse",
+        "4 verksamheter har redan skickat in och fick ingen påminnelse",
+    ):
+        assert line in page
+
+
+def test_remind_anyway_in_a_big_round_reminds_the_recently_invited_too(app, world, coordinator):
+    cases = one_of_each(app, world)
+    app.config["JOBS_UNIT_THRESHOLD"] = 2
+    url = f"/samordning/omgang/{world.round_id}/paminnelse"
+    page = coordinator.post(url, data={"all": "1"}).get_data(as_text=True)
+    assert "Påminn ändå (3 verksamheter)" in page and "Påminn bara de övriga (2 verksamheter)" in page
+    assert '<input type="hidden" name="all" value="1">' in page, "a plain form: no JavaScript needed"
+    started = coordinator.post(url, data={"all": "1", "confirm": "1"})
+    with app.app_context():
+        assert run_pending() == 1
+    assert set(messages_per_assignment(app)) == {cases["recently_invited"], cases["waiting"], cases["waiting_too"]}
+    assert "fick ingen nu" not in coordinator.get(started.headers["Location"]).get_data(as_text=True)

@@ -19,10 +19,15 @@ from test_rounds import (
 )
 
 
-def set_round(app, world, closes_on: date, days: list[int]) -> None:
+def set_round(app, world, closes_on: date, days: list[int], invited: bool = True) -> None:
+    """The round's last day and reminder days; with ``invited`` its units were invited long ago (a reminder presumes
+    an invitation)."""
     with app.app_context():
         round_ = db.session.get(Round, world.round_id)
         round_.closes_on, round_.reminder_days = closes_on, days
+        if invited:
+            for assignment in round_.assignments:
+                assignment.invited_dt = assignment.invited_dt or utcnow() - timedelta(days=60)
         db.session.commit()
 
 
@@ -70,8 +75,22 @@ def test_reminders_go_out_on_their_day_once_and_only_to_units_that_have_not_subm
         assert counts == {"Centrum mot våld": 0, "Äldreområdet": 2, "AB Bostaden": 2}
         events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "reminders_scheduled")).all()
         assert [e.details for e in events] == [
-            {"days_before": 7, "units": 2, "messages": 2, "recently_reminded": 0},
-            {"days_before": 2, "units": 2, "messages": 2, "recently_reminded": 0},
+            {
+                "days_before": 7,
+                "units": 2,
+                "messages": 2,
+                "recently_reminded": 0,
+                "not_invited": 0,
+                "without_contact": 0,
+            },
+            {
+                "days_before": 2,
+                "units": 2,
+                "messages": 2,
+                "recently_reminded": 0,
+                "not_invited": 0,
+                "without_contact": 0,
+            },
         ]
         assert events[0].actor == "automatisk påminnelse"
 
@@ -100,7 +119,14 @@ def test_a_unit_reminded_by_hand_is_skipped_within_the_interval(app, client, wor
     assert reminder_subjects(app) == ["AB Bostaden", "Centrum mot våld", "Äldreområdet"], "Äldreområdet: only by hand"
     with app.app_context():
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "reminders_scheduled"))
-        assert event.details == {"days_before": 7, "units": 2, "messages": 2, "recently_reminded": 1}
+        assert event.details == {
+            "days_before": 7,
+            "units": 2,
+            "messages": 2,
+            "recently_reminded": 1,
+            "not_invited": 0,
+            "without_contact": 0,
+        }
     page = client.get("/samordning/logg").get_data(as_text=True)
     assert "Automatiska påminnelser köade" in page and "Hoppades över (påminda eller inbjudna nyss)" in page
 
@@ -256,3 +282,26 @@ def test_the_receipt_mail_is_an_editable_template_that_must_keep_its_link(app, c
         message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "receipt"))
         assert message.subject == "Kvitto Äldreområdet"
         assert message.body.startswith(f"Tack! K{world.round_id}-") and "/svar/lank/" in message.body
+
+
+def test_scheduled_reminders_skip_a_unit_never_invited_and_the_round_page_offers_inviting_it(app, client, world):
+    closes_on = date.today() + timedelta(days=20)
+    set_round(app, world, closes_on, [7])
+    with app.app_context():  # the world's first unit was never invited
+        never = db.session.get(Assignment, world.assignment_ids[0])
+        never.invited_dt, name = None, never.unit.name
+        db.session.commit()
+    login(client)
+    page = client.get(round_page(world)).get_data(as_text=True)
+    assert "till 2 verksamheter som inte har skickat in" in page
+    assert "1 verksamhet har inte bjudits in än och får ingen påminnelse." in page
+    assert "Bjud in den som inte bjudits in (1 verksamhet)" in page
+    assert run_scheduler(app, at(closes_on - timedelta(days=7))) == 1
+    assert name not in reminder_subjects(app) and len(reminder_subjects(app)) == 2
+    with app.app_context():
+        assert db.session.get(Assignment, world.assignment_ids[0]).reminder_count == 0
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "reminders_scheduled"))
+        assert event.details["not_invited"] == 1
+    post_form(client, f"{round_page(world)}/inbjudan", {"all": "1"}, page=round_page(world))
+    with app.app_context():
+        assert db.session.get(Assignment, world.assignment_ids[0]).invited_dt is not None, "the offer invites it"

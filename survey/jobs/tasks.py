@@ -28,33 +28,34 @@ def job_round_and_user(job: Job) -> tuple[Round, User]:
     return round_, user
 
 
-def mail_targets(job: Job, round_: Round, user: User, kind: str) -> list[int]:
-    """The units still to mail: visible to the user, not submitted, for an invitation not yet invited (for a
-    reminder already invited), and not yet mailed by this job (a run after a crash leaves out the batches already committed)."""
+def mail_targets(job: Job, round_: Round, user: User, kind: str) -> tuple[list[int], dict[str, int]]:
+    """The units still to mail: visible to the user and not yet mailed by this job (a run after a crash leaves out
+    the batches already committed); for an invitation those not submitted and not yet invited, for a reminder those
+    reminders.sort_out() chooses (and, when the coordinator confirmed it, those mailed within the interval); and
+    for a reminder how many were left out, by reason."""
     mailed_by_job = exists().where(OutboxMessage.job_id == job.id, OutboxMessage.assignment_id == Assignment.id)
     query = visible_assignments(user, round_).with_only_columns(Assignment.id)
-    if kind == "invitation":
-        query = query.where(Assignment.invited_dt.is_(None))
-    else:  # a reminder follows an invitation
-        query = query.where(Assignment.invited_dt.is_not(None))
-    return list(
-        db.session.scalars(
-            query.where(Assignment.status != AssignmentStatus.SUBMITTED, ~mailed_by_job).order_by(Assignment.id)
-        )
-    )
+    if kind == "reminder":
+        today = utcnow().astimezone(LOCAL_TZ).date()
+        sorting = reminders.sort_out(round_, today, query.where(~mailed_by_job))
+        anyway = bool((job.params or {}).get("recent"))
+        left_out = {why: sorting.count(why) for why in reminders.LEFT_OUT if not (anyway and why == reminders.RECENT)}
+        return sorted(sorting.chosen + (sorting.ids[reminders.RECENT] if anyway else [])), left_out
+    query = query.where(Assignment.invited_dt.is_(None))
+    query = query.where(Assignment.status != AssignmentStatus.SUBMITTED, ~mailed_by_job)
+    return list(db.session.scalars(query.order_by(Assignment.id))), {}
 
 
 def run_mail(job: Job, worker: str, kind: str) -> None:
     """ "Bjud in alla" or "Påminn alla" for a big round: a batch of units per transaction, each unit's messages
-    queued once. A reminder leaves out the units invited or reminded within the interval (the automatic reminder's rule)."""
+    queued once. A reminder goes to the units reminders.sort_out() chooses, the rule of every reminder (mail_targets())."""
     round_, user = job_round_and_user(job)
     if not round_.is_open:
         raise JobRefused("round_not_open")
-    targets = mail_targets(job, round_, user, kind)
-    if not job.total:
-        keep_claim(job, worker, total=len(targets))
+    targets, left_out = mail_targets(job, round_, user, kind)
+    if not job.total:  # the first run; a run after a crash keeps what it counted
+        keep_claim(job, worker, total=len(targets), result={**(job.result or {}), "left_out": left_out})
         db.session.commit()
-    today = utcnow().astimezone(LOCAL_TZ).date()
     for start in range(0, len(targets), mail.BATCH_SIZE):
         keep_claim(job, worker)
         ids = targets[start : start + mail.BATCH_SIZE]
@@ -65,10 +66,6 @@ def run_mail(job: Job, worker: str, kind: str) -> None:
             .order_by(Assignment.id)
         ).all()
         result = dict(job.result or {})
-        if kind == "reminder":
-            recent = [a for a in batch if reminders.recently_mailed(a, today)]
-            result["recent"] = result.get("recent", 0) + len(recent)
-            batch = [a for a in batch if a not in recent]
         counts = mail.queue_assignment_mails(batch, kind, user, job_id=job.id)
         result["messages"] = result.get("messages", 0) + sum(counts.values())
         result["without_contact"] = result.get("without_contact", []) + [a.unit.name for a in batch if not counts[a.id]]

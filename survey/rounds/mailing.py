@@ -46,34 +46,16 @@ def send_mail(round_id: int, kind: str, wanted):
     if not round_.is_open:
         flash(_("Öppna omgången innan du skickar e-post."), "error")
         return redirect(url_for("rounds.round_status", round_id=round_.id), code=303)
+    if kind == "reminder":
+        return send_reminders(round_)
     if request.form.get("all") and is_big(round_):
         # Thousands of units: a job queues them a batch at a time, outside the request (survey/jobs/).
-        job = start_job(JobKind.INVITATIONS if kind == "invitation" else JobKind.REMINDERS, round_)
+        job = start_job(JobKind.INVITATIONS, round_)
         return redirect(url_for("jobs.status", job_id=job.id), code=303)
     chosen = selected_assignments(round_, wanted)
     # A unit that has submitted (on the web or by an imported file) is never asked to answer again.
     already_in = sorted(a.unit.name for a in chosen if a.is_submitted)
     chosen = [a for a in chosen if not a.is_submitted]
-    not_invited: list[str] = []
-    if kind == "reminder":
-        # A reminder follows an invitation: a unit not invited yet is invited first.
-        not_invited = sorted(a.unit.name for a in chosen if a.invited_dt is None)
-        chosen = [a for a in chosen if a.invited_dt is not None]
-        if not chosen and not already_in and not not_invited:
-            flash(nobody_to_remind(round_), "warning")
-            return redirect(url_for("rounds.round_status", round_id=round_.id), code=303)
-    if kind == "reminder" and not request.form.get("confirm"):
-        today = utcnow().astimezone(LOCAL_TZ).date()
-        # The scheduled reminders' rule: nothing within the interval after an invitation or a reminder.
-        if recent := [a for a in chosen if reminders.recently_mailed(a, today)]:
-            # Nothing is sent yet: the coordinator chooses to remind them anyway, or only the others.
-            return render_template(
-                "rounds/confirm_reminder.html",
-                round=round_,
-                recent=recent,
-                others=[a for a in chosen if a not in recent],
-                days=current_app.config["REMINDER_INTERVAL_DAYS"],
-            )
     counts = mail.queue_assignment_mails(chosen, kind, current_user)
     queued = sum(counts.values())
     without_contact = [a.unit.name for a in chosen if not counts[a.id]]
@@ -85,12 +67,100 @@ def send_mail(round_id: int, kind: str, wanted):
         flash(_("Inga verksamheter valdes."), "warning")
     elif chosen:
         flash(queued_message(queued), "saved" if mail.is_configured() else "warning")
-    if not_invited:
-        flash(_("Inte inbjuden än, fick ingen påminnelse: %(units)s", units=", ".join(not_invited)), "warning")
     if without_contact:
         flash(_("Saknar kontaktperson, fick inget meddelande: %(units)s", units=", ".join(without_contact)), "warning")
     send_after_this_request(warn=False)  # queued_message() has said whether they go now
     return redirect(url_for("rounds.round_status", round_id=round_.id), code=303)
+
+
+NAMES_SHOWN = 20  # a longer list of units is cut, with how many more there are
+
+
+def names_line(ids: list[int]) -> str:
+    """The units' names, the first NAMES_SHOWN and how many more."""
+    names = reminders.unit_names(ids, NAMES_SHOWN)
+    if len(ids) > len(names):
+        return ngettext(
+            "%(names)s och %(num)d till", "%(names)s och %(num)d till", len(ids) - len(names), names=", ".join(names)
+        )
+    return ", ".join(names)
+
+
+def send_reminders(round_: Round):
+    """'Påminn' for the units ticked, or 'Påminn alla': reminders.sort_out() chooses, as for the scheduled
+    reminders; the units invited or reminded within the interval are reminded only once the coordinator confirms
+    (``confirm``: "1" reminds them too, "ovriga" only the others). A big round's 'all' becomes a job once confirmed."""
+    everyone = bool(request.form.get("all"))
+    scope = visible_assignments(current_user, round_).with_only_columns(Assignment.id)
+    if not everyone:
+        scope = scope.where(Assignment.id.in_({parse_id(i) for i in request.form.getlist("assignment")} - {None}))
+    today = utcnow().astimezone(LOCAL_TZ).date()
+    sorting = reminders.sort_out(round_, today, scope)
+    confirm = request.form.get("confirm")
+    recent = sorting.ids[reminders.RECENT]
+    if everyone and not sorting.chosen and not recent:
+        flash(nobody_to_remind(round_), "warning")
+        if 0 < sorting.count(reminders.NOT_INVITED) < sum(sorting.counts().values()):
+            flash(not_invited_message(sorting), "warning")
+        return redirect(url_for("rounds.round_status", round_id=round_.id), code=303)
+    big = everyone and is_big(round_)
+    if recent and confirm not in ("1", "ovriga"):
+        # Nothing is sent yet: the coordinator chooses to remind them anyway, or only the others.
+        return render_template(
+            "rounds/confirm_reminder.html",
+            round=round_,
+            everyone=everyone,
+            big=big,
+            recent=[] if big else reminders.load(recent),
+            others=[] if big else reminders.load(sorting.chosen),
+            counts=sorting.counts(),
+            not_invited=names_line(sorting.ids[reminders.NOT_INVITED]),
+            days=current_app.config["REMINDER_INTERVAL_DAYS"],
+        )
+    anyway = confirm == "1"
+    if big:
+        # Thousands of units: a job queues them a batch at a time, outside the request (survey/jobs/).
+        job = start_job(JobKind.REMINDERS, round_, recent=anyway)
+        return redirect(url_for("jobs.status", job_id=job.id), code=303)
+    chosen = reminders.load(sorting.chosen + (recent if anyway else []))
+    counts = mail.queue_assignment_mails(chosen, "reminder", current_user)
+    queued = sum(counts.values())
+    audit_by_user("reminders_queued", round_id=round_.id, details={"units": len(chosen), "messages": queued})
+    db.session.commit()
+    if sorting.count(reminders.SUBMITTED) and not everyone:
+        flash(
+            _(
+                "Har redan skickat in, fick inget meddelande: %(units)s",
+                units=names_line(sorting.ids[reminders.SUBMITTED]),
+            ),
+            "info",
+        )
+    if not any(sorting.ids.values()):
+        flash(_("Inga verksamheter valdes."), "warning")
+    elif chosen:
+        flash(queued_message(queued), "saved" if mail.is_configured() else "warning")
+    if not anyway and recent:
+        flash(recent_message(len(recent)), "info")
+    if sorting.count(reminders.NOT_INVITED):
+        flash(not_invited_message(sorting), "warning")
+    without_contact = sorting.ids[reminders.WITHOUT_CONTACT] + [a.id for a in chosen if not counts[a.id]]
+    if without_contact:
+        flash(_("Saknar kontaktperson, fick inget meddelande: %(units)s", units=names_line(without_contact)), "warning")
+    send_after_this_request(warn=False)  # queued_message() has said whether they go now
+    return redirect(url_for("rounds.round_status", round_id=round_.id), code=303)
+
+
+def not_invited_message(sorting: reminders.Sorting) -> str:
+    return _("Inte inbjuden än, fick ingen påminnelse: %(units)s", units=names_line(sorting.ids[reminders.NOT_INVITED]))
+
+
+def recent_message(count: int) -> str:
+    return ngettext(
+        "%(num)d verksamhet har fått en inbjudan eller påminnelse de senaste %(days)s dagarna och fick ingen nu.",
+        "%(num)d verksamheter har fått en inbjudan eller påminnelse de senaste %(days)s dagarna och fick ingen nu.",
+        count,
+        days=current_app.config["REMINDER_INTERVAL_DAYS"],
+    )
 
 
 def nobody_to_remind(round_: Round) -> str:
@@ -133,7 +203,7 @@ def invite(round_id: int):
 @bp.route("/omgang/<int:round_id>/paminnelse", methods=["POST"])
 @editor_required
 def remind(round_id: int):
-    return send_mail(round_id, "reminder", lambda a: a.invited_dt is not None and not a.is_submitted)
+    return send_mail(round_id, "reminder", None)
 
 
 @bp.route("/omgang/<int:round_id>/lankar.csv", methods=["POST"])
