@@ -102,3 +102,29 @@ def test_arabic_texts_read_right_to_left_and_axe_finds_nothing(app, live_server,
     expect(page.locator("h1")).to_have_text("أمثلة جيدة")
     with app.app_context():
         assert db.session.get(Assignment, world.assignment_ids[0]).values()[("rutin", 0)] == "ja"
+
+
+def test_the_editor_previews_in_arabic_and_discards_the_draft_without_axe_violations(app, live_server, page, tmp_path):
+    from test_accessibility import log_in
+
+    World(app, DATA / "translated.toml")
+    upload = tmp_path / "oversatt.toml"
+    upload.write_text((DATA / "translated.toml").read_text(encoding="utf-8").replace('version = "1"', 'version = "2"'))
+    log_in(page, live_server)
+    page.goto(live_server + "/samordning/formular/ladda-upp")
+    page.get_by_label("Frågeformulär som Excel-fil").set_input_files(str(upload))
+    page.get_by_role("button", name="Kontrollera filen").click()
+    page.get_by_role("link", name="Grunduppgifter").click()
+    page.get_by_role("link", name="العربية").click()
+    expect(page.locator("h1")).to_have_text("معلومات أساسية")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    expect(page.get_by_text("2 texter i avsnittet saknar översättning och visas på svenska")).to_be_visible()
+    assert not violations(page), violations(page)
+    page.get_by_role("button", name="Spara och gå vidare").click()
+    expect(page.locator("h1")).to_have_text("أمثلة جيدة")
+    page.get_by_role("link", name="Tillbaka till utkastet").click()
+    page.get_by_role("link", name="Släng utkastet").click()
+    expect(page.get_by_role("heading", name="Släng utkastet?")).to_be_visible()
+    assert not violations(page), violations(page)
+    page.get_by_role("button", name="Släng utkastet").click()
+    expect(page.get_by_text("Utkastet är slängt. Inget av det sparades.")).to_be_visible()
