@@ -335,3 +335,14 @@ def test_the_editor_previews_a_section_in_each_language_with_what_lacks_a_transl
     assert moved.headers["Location"].endswith("/utkast/avsnitt/exempel?sprak=ar")
     unknown = client.get("/samordning/formular/utkast/avsnitt/grund?sprak=xx").get_data(as_text=True)
     assert "Grunduppgifter" in unknown, "a language the draft lacks shows Swedish"
+
+
+def test_the_printable_questions_are_arabic_right_to_left_with_swedish_marked(client, translated_world):
+    open_form(client, translated_world)
+    client.get(f"/svar/{translated_world.assignment_ids[0]}/?lang=ar")
+    page = client.get(f"/svar/{translated_world.assignment_ids[0]}/fragor").get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in page
+    assert "<h2>1. معلومات أساسية</h2>" in page
+    assert '<h3 lang="sv" dir="ltr">Hur fungerar samverkan?' in page
+    assert '<li lang="sv" dir="ltr">Hedersrelaterat våld</li>' in page
+    assert "<li>العنف في العلاقات القريبة</li>" in page
