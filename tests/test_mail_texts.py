@@ -1,14 +1,16 @@
 """What a contact person reads in the mail and on the receipt, and what a coordinator downloads and opens from the
 outbox (issue 20's remainder): the signature, the receipt's date, download file names, the outbox's message page."""
 
+import re
 from datetime import UTC, datetime
+from urllib.parse import unquote
 
 from sqlalchemy import select
 
-from helpers import fill_and_submit
+from helpers import PASSWORD, csrf_from, fill_and_submit, login, post_form
 from survey import mail
 from survey.extensions import db
-from survey.models import Assignment, MailTemplate, OutboxMessage, ScopeVoice, Unit, User
+from survey.models import Assignment, MailTemplate, OutboxMessage, Round, ScopeVoice, Unit, User
 
 VOICE = "Samordningsfunktionen för arbetet mot våld"
 
@@ -65,7 +67,6 @@ def test_the_receipt_mail_is_signed_with_the_voice(app, client, world):
         assert receipt.body.count("Samordningsfunktionen") == 1
 
 
-
 def submitted_at(app, world, moment):
     with app.app_context():
         assignment = db.session.get(Assignment, world.assignment_ids[0])
@@ -99,3 +100,53 @@ def test_the_receipt_mail_says_when_as_the_receipt_page_does(app, client, world)
         db.session.commit()
         receipts = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "receipt")).all()
     assert "skickades in 3 december 2026 kl. 15.20. Tack!" in receipts[-1].body
+
+
+def disposition(response) -> tuple[str, str | None]:
+    """The ASCII filename= and the decoded filename*= of an attachment (None when the name is ASCII)."""
+    header = response.headers["Content-Disposition"]
+    assert header.startswith("attachment;"), header
+    header.encode("ascii")  # a raw å in the header is what broke before
+    plain = re.search(r'filename="?([^";]+)"?', header)
+    assert plain, header
+    starred = re.search(r"filename\*=UTF-8''([^;]+)", header)
+    return plain.group(1), unquote(starred.group(1)) if starred else None
+
+
+def test_every_download_names_its_file_in_ascii_and_utf8(app, client, world):
+    with app.app_context():
+        db.session.get(Round, world.round_id).name = "Kartläggning våren 2026"
+        admin = User(email="admin@example.org", role="admin", name="Admin")
+        admin.set_password(PASSWORD)
+        db.session.add(admin)
+        db.session.commit()
+    fill_and_submit(client, world, n=1)  # Äldreområdet
+    login(client)
+    rid, aid = world.round_id, world.assignment_ids[1]
+    page = f"/samordning/omgang/{rid}"
+    links = post_form(client, f"/samordning/omgang/{rid}/lankar.csv", {}, page=page)
+    assert links.status_code == 200
+    assert disposition(links) == ("Lankar Kartlaggning varen 2026.csv", "Länkar Kartläggning våren 2026.csv")
+    downloads = [
+        f"/samordning/omgang/{rid}/svarslage.xlsx",
+        f"/samordning/omgang/{rid}/sammanstallning.xlsx",
+        f"/samordning/svar/{world.assignment_ids[0]}/mall.xlsx",
+        f"/samordning/svar/{aid}/svar.xlsx",
+        "/samordning/plan/mall.xlsx",
+        "/samordning/register/mall.xlsx",
+    ]
+    for url in downloads:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        ascii_name, utf8_name = disposition(response)
+        assert ascii_name.endswith(".xlsx") and (utf8_name is None or utf8_name.endswith(".xlsx")), url
+    client.post("/logga-ut", data={"csrf_token": csrf_from(client.get(page).get_data(as_text=True))})
+    login(client, "admin@example.org")
+    export = post_form(
+        client,
+        "/samordning/personuppgifter/utdrag",
+        {"email": "kontakt@example.org"},
+        page="/samordning/personuppgifter",
+    )
+    assert export.status_code == 200 and disposition(export) == ("personuppgifter.xlsx", None)
+    assert export.data[:2] == b"PK", "the workbook itself, not an empty file"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from io import BytesIO
+
+from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -57,10 +59,11 @@ def access_export():
     held = gather(posted_email())
     record_export(held, user_actor(current_user), current_user.id)
     db.session.commit()
-    return Response(
-        access_workbook(held).getvalue(),
+    return send_file(
+        BytesIO(access_workbook(held).getvalue()),
         mimetype=XLSX,
-        headers={"Content-Disposition": 'attachment; filename="personuppgifter.xlsx"'},
+        as_attachment=True,
+        download_name="personuppgifter.xlsx",
     )
 
 

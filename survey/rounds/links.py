@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from flask_babel import gettext as _
 from sqlalchemy import insert, update
@@ -62,4 +63,5 @@ def links_file_text(links: list[tuple[Assignment, str]]) -> str:
 
 
 def links_filename(round_: Round) -> str:
-    return f"lankar-omgang-{round_.id}.csv"
+    """Named after the round, as the report is: "Länkar Kartläggning 2026.csv"."""
+    return "Länkar " + (re.sub(r"[^\w .-]+", "_", round_.name).strip() or str(round_.id)) + ".csv"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, after_this_request, current_app, flash, redirect, render_template, request, url_for
+from io import BytesIO
+
+from flask import abort, after_this_request, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -216,8 +218,9 @@ def links_csv(round_id: int):
         return redirect(url_for("jobs.status", job_id=job.id), code=303)
     text = links_file_text(issue_links(round_, user_actor(current_user), current_user))
     db.session.commit()
-    return Response(
-        text, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{links_filename(round_)}"'}
+    # send_file: a round name with å or a space gets an ASCII filename= and a UTF-8 filename*= (RFC 6266).
+    return send_file(
+        BytesIO(text.encode()), mimetype="text/csv", as_attachment=True, download_name=links_filename(round_)
     )
 
 
