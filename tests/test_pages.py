@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import event, select, update
 
 from helpers import PASSWORD, ROOT, login, post_form
+from survey.db import utcnow
 from survey.extensions import db
 from survey.folding import PAGE_SIZE
 from survey.models import Assignment, QuestionnaireVersion, Round, Unit, User, UserScope
@@ -190,6 +191,12 @@ def test_the_next_reminder_counts_only_a_scoped_coordinators_units(app, client, 
     with app.app_context():
         round_ = db.session.get(Round, round_id)
         round_.closes_on, round_.reminder_days = date.today() + timedelta(days=20), [7]
+        # A reminder follows an invitation (reminders.sort_out): all were invited ten days ago.
+        db.session.execute(
+            db.update(Assignment)
+            .where(Assignment.round_id == round_id)
+            .values(invited_dt=utcnow() - timedelta(days=10))
+        )
         db.session.commit()
     scoped_coordinator(app, "del@example.org", "Förvaltning 120-4-1")
     login(client)
