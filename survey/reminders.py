@@ -77,16 +77,6 @@ def due_days(now: datetime) -> list[tuple[Round, ReminderDay]]:
     return [(r, d) for r in rounds for d in pending_days(r, taken, now) if d.starts() <= now]
 
 
-def recently_mailed(assignment: Assignment, on: date, invitations: bool = True) -> bool:
-    """Whether the unit was reminded (or, with ``invitations``, invited) within the interval before the day ``on``.
-
-    Counted in calendar days, Swedish time: with an interval of 2 days, a reminder today or yesterday.
-    """
-    cutoff = on - interval()
-    times = [assignment.last_reminded_dt, assignment.invited_dt if invitations else None]
-    return any(t is not None and t.astimezone(LOCAL_TZ).date() > cutoff for t in times)
-
-
 SUBMITTED = "submitted"
 NOT_INVITED = "not_invited"
 WITHOUT_CONTACT = "without_contact"
@@ -96,7 +86,8 @@ LEFT_OUT = (SUBMITTED, NOT_INVITED, WITHOUT_CONTACT, RECENT)
 
 
 def mailed_from(on: date) -> datetime:
-    """The first moment a mail counts as recent for the day ``on`` (recently_mailed() in SQL)."""
+    """The first moment a mail counts as recent for the day ``on``: counted in calendar days, Swedish time, so with
+    an interval of 2 days a mail today or yesterday."""
     return datetime.combine(on - interval() + timedelta(days=1), time(0), LOCAL_TZ)
 
 

@@ -220,10 +220,13 @@ def test_the_interval_counts_calendar_days(app, world, days):
     with app.app_context():
         assignment = db.session.get(Assignment, world.assignment_ids[0])
         today = date.today()
+        assignment.invited_dt = at(today - timedelta(days=10))
         assignment.last_reminded_dt = at(today - timedelta(days=days), hour=23)
-        assert reminders.recently_mailed(assignment, today)
+        db.session.commit()
+        assert assignment.id in reminders.sort_out(assignment.round, today).ids[reminders.RECENT]
         assignment.last_reminded_dt = at(today - timedelta(days=2), hour=23)
-        assert not reminders.recently_mailed(assignment, today)
+        db.session.commit()
+        assert assignment.id not in reminders.sort_out(assignment.round, today).ids[reminders.RECENT]
 
 
 def test_submitting_mails_a_receipt_whose_link_opens_the_submitted_units_receipt(app, runner, world, smtp):  # noqa: F811
