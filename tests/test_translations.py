@@ -3,6 +3,7 @@ pages in the chosen language with Swedish for each text not translated, right to
 list of texts that lack a translation."""
 
 import io
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -140,16 +141,18 @@ def test_the_contact_person_reads_the_questionnaire_in_english(client, translate
     assert 'dir="rtl"' not in page
 
 
-def test_an_english_page_shows_swedish_where_a_text_is_not_translated(app, client):
+def english_section_without_the_staff_label(app, client) -> str:
+    """The first section in English of the translated questionnaire with one label left untranslated."""
     source = TRANSLATED.read_text(encoding="utf-8").replace('label_en = "Number of staff"\n', "", 1)
-    path = app.instance_path + "/partly.toml"
-    with open(path, "w", encoding="utf-8") as out:
-        out.write(source)
-    from pathlib import Path
-
-    world = World(app, Path(path))
+    path = Path(app.instance_path) / "partly.toml"
+    path.write_text(source, encoding="utf-8")
+    world = World(app, path)
     open_form(client, world)
-    page = client.get(world.section_url("grund") + "?lang=en").get_data(as_text=True)
+    return client.get(world.section_url("grund") + "?lang=en").get_data(as_text=True)
+
+
+def test_an_english_page_shows_swedish_where_a_text_is_not_translated(app, client):
+    page = english_section_without_the_staff_label(app, client)
     assert "Antal anställda" in page and "Who fills in the form?" in page and "people" in page
 
 
@@ -204,15 +207,7 @@ def test_an_arabic_text_left_untranslated_is_marked_swedish_left_to_right(client
 
 
 def test_an_english_page_marks_exactly_the_untranslated_question_swedish(app, client):
-    source = TRANSLATED.read_text(encoding="utf-8").replace('label_en = "Number of staff"\n', "", 1)
-    path = app.instance_path + "/partly.toml"
-    with open(path, "w", encoding="utf-8") as out:
-        out.write(source)
-    from pathlib import Path
-
-    world = World(app, Path(path))
-    open_form(client, world)
-    page = client.get(world.section_url("grund") + "?lang=en").get_data(as_text=True)
+    page = english_section_without_the_staff_label(app, client)
     assert '<html lang="en">' in page
     assert '<label for="anstallda" lang="sv" dir="ltr">Antal anställda' in page
     assert '<label for="namn">Who fills in the form?' in page
