@@ -76,6 +76,15 @@ class World:
         return f"/svar/{self.assignment_ids[n]}/avsnitt/{section}"
 
 
+def add_account(app, email: str, role: str, name: str = "") -> None:
+    """A staff account with the tests' password, as an admin would have made it."""
+    with app.app_context():
+        user = User(email=email, role=role, name=name)
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+
+
 def login(client, email="samordnare@example.org", password=PASSWORD):
     return post_form(client, "/logga-in", {"email": email, "password": password})
 

@@ -7,7 +7,7 @@ from urllib.parse import unquote
 
 from sqlalchemy import select
 
-from helpers import PASSWORD, csrf_from, fill_and_submit, login, post_form
+from helpers import add_account, csrf_from, fill_and_submit, login, post_form
 from survey import mail
 from survey.extensions import db
 from survey.models import Assignment, MailTemplate, OutboxMessage, Round, ScopeVoice, Unit, User
@@ -116,10 +116,8 @@ def disposition(response) -> tuple[str, str | None]:
 def test_every_download_names_its_file_in_ascii_and_utf8(app, client, world):
     with app.app_context():
         db.session.get(Round, world.round_id).name = "Kartläggning våren 2026"
-        admin = User(email="admin@example.org", role="admin", name="Admin")
-        admin.set_password(PASSWORD)
-        db.session.add(admin)
         db.session.commit()
+    add_account(app, "admin@example.org", "admin", "Admin")
     fill_and_submit(client, world, n=1)  # Äldreområdet
     login(client)
     rid, aid = world.round_id, world.assignment_ids[1]

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from bombs import BOMBS
-from helpers import PASSWORD, csrf_from, login, post_form
+from helpers import PASSWORD, add_account, csrf_from, login, post_form
 from survey.extensions import db
 from survey.models import Answer, AuditEvent, QuestionnaireVersion, Round, Unit, User, UserScope
 from survey.questions.definition import QuestionnaireError, parse
@@ -177,11 +177,7 @@ def test_an_unused_version_can_be_replaced_by_its_corrected_text(app, client, wo
 
 
 def test_a_viewer_cannot_open_the_editor(app, client, world):
-    with app.app_context():
-        viewer = User(email="las@example.org", role="viewer")
-        viewer.set_password(PASSWORD)
-        db.session.add(viewer)
-        db.session.commit()
+    add_account(app, "las@example.org", "viewer")
     login(client, "las@example.org")
     assert client.get(EDITOR).status_code == 403
     assert "Frågeformulär" not in client.get("/samordning").get_data(as_text=True)
@@ -396,11 +392,7 @@ def test_a_discard_confirmed_for_a_draft_since_replaced_keeps_the_new_one(app, c
 def test_a_draft_is_only_its_own_sessions_to_discard(app, client, world):
     login(client)
     a_draft(app, client)
-    with app.app_context():
-        other = User(email="annan@example.org", role="coordinator")
-        other.set_password(PASSWORD)
-        db.session.add(other)
-        db.session.commit()
+    add_account(app, "annan@example.org", "coordinator")
     another = app.test_client()
     login(another, "annan@example.org")
     response = post_form(another, f"{EDITOR}/utkast/slang", {"draft": "anything.json"}, page=EDITOR)

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.test import EnvironBuilder
 
-from helpers import PASSWORD, login, post_form
+from helpers import add_account, login, post_form
 from survey.extensions import db
-from survey.models import AuditEvent, ContactPerson, Unit, User
+from survey.models import AuditEvent, ContactPerson, Unit
 
 
 def unit_named(app, name):
@@ -299,11 +299,7 @@ def test_template_download_has_the_columns_and_a_kind_dropdown(client, world):
 
 
 def test_a_viewer_cannot_change_the_register(app, world):
-    with app.app_context():
-        viewer = User(email="las@example.org", role="viewer")
-        viewer.set_password(PASSWORD)
-        db.session.add(viewer)
-        db.session.commit()
+    add_account(app, "las@example.org", "viewer")
     client = app.test_client()
     login(client, "las@example.org")
     unit = unit_named(app, "Äldreområdet")
