@@ -9,13 +9,14 @@ from flask import current_app, flash, jsonify, redirect, render_template, reques
 from flask_babel import format_time
 from flask_babel import gettext as _
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from survey.db import utcnow
 from survey.extensions import db
 from survey.followup.prefill import confirm_unchanged, unconfirmed
 from survey.ids import parse_id
-from survey.models import SINGLE, Assignment, audit
+from survey.models import SINGLE, Assignment, Round, audit
 from survey.questions import languages
 from survey.questions.definition import Section
 from survey.respond.forms import build_section_form, field_name_of, parse_field_name, section_fields, valid_values
@@ -69,7 +70,8 @@ def save_section(assignment: Assignment, current: Section, autosave: bool):
     entries = posted_entries(request.form.get("entries"), current, assignment.last_entry_index or 0) or group_entries(
         assignment, current
     )
-    form = build_section_form(current, entries, assignment.values(), formdata=request.form)
+    stored = assignment.values()
+    form = build_section_form(current, entries, stored, formdata=request.form)
     valid = form.validate()
     if "csrf_token" in form.errors:
         message = _(
@@ -80,7 +82,6 @@ def save_section(assignment: Assignment, current: Section, autosave: bool):
         flash(message, "warning")
         return render_section(assignment, current, form, entries, base=None), 200
 
-    stored = assignment.values()
     colleague_saved = request.form.get("version") != str(assignment.version)
     base = decode_base(request.form.get("base"))
     mine = valid_values(form, current, entries)
@@ -114,11 +115,13 @@ def save_section(assignment: Assignment, current: Section, autosave: bool):
                 **target.get("entry_change", {}),
             },
         )
+    # What the flush wrote: read after the commit, it would load the assignment and its answers again.
+    version = assignment.version
     db.session.commit()
     saved_at = format_time(utcnow(), "HH:mm")
     new_base = {**base, **{key: fingerprint(value) for key, value in to_save.items()}}
     if autosave:
-        return autosave_reply(form, conflicts, assignment, new_base, saved_at, colleague_saved)
+        return autosave_reply(form, conflicts, version, new_base, saved_at, colleague_saved)
     if colleague_saved and not conflicts:
         flash(
             _("En kollega har sparat svar i samma formulär medan du arbetade. Båda era ändringar är sparade."), "info"
@@ -162,7 +165,7 @@ def restore_removed_entries(assignment: Assignment, to_save: dict, stored: dict)
             to_save[(group.key, index)] = True
 
 
-def autosave_reply(form, conflicts, assignment: Assignment, base: dict, saved_at: str, colleague_saved: bool):
+def autosave_reply(form, conflicts, version: int, base: dict, saved_at: str, colleague_saved: bool):
     errors = {name: [str(e) for e in errors] for name, errors in form.errors.items()}
     if conflicts:
         message = _("En kollega har ändrat samma svar. Tryck på Spara för att se båda versionerna och välja.")
@@ -180,7 +183,7 @@ def autosave_reply(form, conflicts, assignment: Assignment, base: dict, saved_at
     return jsonify(
         ok=not conflicts,
         message=message,
-        version=assignment.version,
+        version=version,
         base=encode_base(base),
         errors=errors,
         conflicts=[field_name_of(key) for key in conflicts],
@@ -208,7 +211,9 @@ def rerender_after_problems(assignment: Assignment, current: Section, posted_for
 
 def session_ended(assignment_id: int, section_key: str):
     """A save from a browser whose session has ended: show the typed text back, never drop it."""
-    assignment = db.session.get(Assignment, assignment_id)
+    assignment = db.session.get(
+        Assignment, assignment_id, options=[joinedload(Assignment.round).joinedload(Round.questionnaire_version)]
+    )
     definition = assignment.definition if assignment else None
     return render_template("respond/session_ended.html", posted=posted_texts(request.form, definition)), 403
 

@@ -6,7 +6,7 @@ import re
 
 from flask import abort, make_response, request, session
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from survey.access import contact_actor as contact_actor  # its home; respond/views.py and saving.py import it here
 from survey.extensions import db
@@ -37,8 +37,20 @@ def own_assignment(assignment_id: int) -> Assignment:
     """
     if assignment_id not in session.get(SESSION_KEY, []):
         abort(404)
-    link = db.session.get(AccessToken, session.get(LINK_KEY) or 0)
-    if link is None or link.revoked_dt is not None or link.assignment_id != assignment_id:
+    # One query for the link's check and what every page and save of the contact person's reads: the unit (the
+    # audit actor's name), the round and its questionnaire version (whose parse is cached; its TOML source stays
+    # deferred); the answers in a second one.
+    assignment = db.session.scalar(
+        select(Assignment)
+        .join(AccessToken, AccessToken.assignment_id == Assignment.id)
+        .where(
+            Assignment.id == assignment_id,
+            AccessToken.id == (session.get(LINK_KEY) or 0),
+            AccessToken.revoked_dt.is_(None),
+        )
+        .options(*ASSIGNMENT_PAGE)
+    )
+    if assignment is None:  # the link was replaced or revoked (a working link's assignment always exists)
         session.pop(SESSION_KEY, None)
         session.pop(LINK_KEY, None)
         # Imported here: both modules import this one.
@@ -48,12 +60,14 @@ def own_assignment(assignment_id: int) -> Assignment:
         if request.method == "POST":
             abort(make_response(session_ended(assignment_id, "")))
         abort(link_problem("unknown", 404))
-    # In one query what every page and save of the contact person's reads: the unit (the audit actor's name),
-    # the round and its questionnaire version (whose parse is cached; its TOML source stays deferred).
-    return db.get_or_404(Assignment, assignment_id, options=ASSIGNMENT_PAGE)
+    return assignment
 
 
-ASSIGNMENT_PAGE = (joinedload(Assignment.unit), joinedload(Assignment.round).joinedload(Round.questionnaire_version))
+ASSIGNMENT_PAGE = (
+    joinedload(Assignment.unit),
+    joinedload(Assignment.round).joinedload(Round.questionnaire_version),
+    selectinload(Assignment.answers),
+)
 
 
 def section_states(assignment: Assignment) -> dict[str, str]:
