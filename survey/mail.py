@@ -218,6 +218,20 @@ def contact_link(token: str) -> str:
         return public_url(url_for("respond.open_link", token=token))
 
 
+# Links that let their holder in as someone else: the outbox shows a note instead, as anyone allowed to read the
+# outbox (a read-only viewer too) could otherwise answer for a unit or choose a new user's password.
+PERSONAL_LINK_ENDPOINTS = ("respond.open_link", "accounts.set_password")
+
+
+def body_without_links(body: str) -> str:
+    """A message's body as the outbox shows it: every personal link replaced by a note saying it is left out."""
+    adapter = current_app.url_map.bind("localhost")
+    for endpoint in PERSONAL_LINK_ENDPOINTS:
+        prefix = adapter.build(endpoint, {"token": "TOKEN"}).split("TOKEN")[0]
+        body = re.sub(r"\S*" + re.escape(prefix) + r"\S+", _("[personlig länk, visas inte här]"), body)
+    return body
+
+
 def message_text(template: MailTemplate, values: dict[str, str]) -> dict[str, str]:
     """The subject and body of a message from its template."""
     # One line whatever the values hold: U+2028 and friends would make the mail library refuse the header.

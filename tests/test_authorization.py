@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 
 from helpers import PASSWORD, World
 from survey.extensions import db
-from survey.models import Assignment, PlanActivity, PlanIndicator, RateLimitHit, User
+from survey.models import Assignment, OutboxMessage, PlanActivity, PlanIndicator, RateLimitHit, User
 
 ROLES = ("anonymous", "contact_a", "contact_b", "viewer", "coordinator", "admin")
 
@@ -144,6 +144,7 @@ EXPECTED = {
     ("rounds.edit_mail_template", "GET"): EDITOR,
     ("rounds.edit_mail_template", "POST"): EDITOR,
     ("rounds.outbox", "GET"): READER,
+    ("rounds.outbox_message", "GET"): READER,
     ("rounds.send_now", "POST"): EDITOR,
     ("register.index", "GET"): READER,
     ("register.create_unit", "GET"): EDITOR,
@@ -218,9 +219,11 @@ class Visitors:
             self.entry = assignment.add_entry(assignment.definition.question("goda_exempel"))
             activity = PlanActivity(name="Utbildning", unit_id=assignment.unit_id)
             indicator = PlanIndicator(name="Andel utbildade", measure="%", target=80, unit_id=assignment.unit_id)
-            db.session.add_all([activity, indicator])
+            message = OutboxMessage(kind="invitation", to_address="kontakt@example.org", subject="Inbjudan", body="Hej")
+            message.assignment_id = assignment.id
+            db.session.add_all([activity, indicator, message])
             db.session.commit()
-            self.activity_id, self.indicator_id = activity.id, indicator.id
+            self.activity_id, self.indicator_id, self.message_id = activity.id, indicator.id, message.id
             self.spare_user_id = db.session.scalar(select(User.id).where(User.email == "spare@example.org"))
             self.unit_id = assignment.unit_id
             self.version_id = assignment.round.questionnaire_version_id
@@ -263,6 +266,7 @@ class Visitors:
             "indicator_id": self.indicator_id,
             "version_id": self.version_id,
             "format_": "xlsx",
+            "message_id": self.message_id,
         }
         if rule.endpoint == "accounts.set_password":
             values["token"] = "not-a-valid-link"

@@ -125,13 +125,13 @@ def test_no_upload_after_submitting(app, client, world):
     assignment_id = world.assignment_ids[0]
     open_form(client, world)
     token = csrf_from(client.get(f"/svar/{assignment_id}/las-in").get_data(as_text=True))  # a tab left open
+    workbook = own_template(client, assignment_id)  # downloaded before submitting
     fill_and_submit(client, world)
     before = stored(app, assignment_id)
     page = client.get(f"/svar/{assignment_id}/las-in").get_data(as_text=True)
     assert "Svaren är inskickade och kan inte ändras med en fil" in page and 'type="file"' not in page
     start = client.get(f"/svar/{assignment_id}/").get_data(as_text=True)
     assert "/las-in" not in start
-    workbook = own_template(client, assignment_id)
     fill(workbook, "Grunduppgifter", {"namn": "Någon annan"})
     response = client.post(
         f"/svar/{assignment_id}/las-in", data={"csrf_token": token, "file": (io.BytesIO(as_bytes(workbook)), "a.xlsx")}

@@ -262,8 +262,8 @@ def test_files_that_are_not_this_units_template_are_refused(app, client, world, 
 
 
 def test_submitted_answers_must_be_reopened_before_an_import(app, world, coordinator):
+    workbook = template(coordinator, world.assignment_ids[0])  # downloaded while the unit was still answering
     fill_and_submit(app.test_client(), world, 0)
-    workbook = template(coordinator, world.assignment_ids[0])
     page = coordinator.get(f"/samordning/svar/{world.assignment_ids[0]}/importera").get_data(as_text=True)
     assert "Öppna dem igen innan du läser in en fil" in page
     fill(workbook, "Grunduppgifter", {"namn": "Någon annan"})

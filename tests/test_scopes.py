@@ -15,7 +15,7 @@ from sqlalchemy import select
 from helpers import PASSWORD, World, login, open_form, post_form
 from survey.access import visible_unit_ids
 from survey.extensions import db
-from survey.models import Assignment, AuditEvent, ContactPerson, Round, Unit, User, UserScope
+from survey.models import Assignment, AuditEvent, ContactPerson, OutboxMessage, Round, Unit, User, UserScope
 from test_authorization import EXPECTED, FORM
 
 BOSTADEN = "bostaden@example.org"
@@ -177,6 +177,12 @@ def test_mail_and_links_go_to_the_part_only(app, scoped):
     assert invited == {"AB Bostaden"}
     assert "Kontakt AB Bostaden" in client.get("/samordning/utkorg").get_data(as_text=True)
     assert "Kontakt AB Bostaden" not in scoped.client(SOCIAL).get("/samordning/utkorg").get_data(as_text=True)
+    with app.app_context():
+        message_id = db.session.scalars(select(OutboxMessage.id)).one()
+    assert "Kontakt AB Bostaden" in client.get(f"/samordning/utkorg/{message_id}").get_data(as_text=True)
+    social = scoped.client(SOCIAL)
+    assert social.get(f"/samordning/utkorg/{message_id}").status_code == 404
+    assert social.post("/samordning/utkorg/skicka", data={"message": str(message_id)}).status_code == 404
 
 
 def test_a_wider_round_is_changed_only_by_whoever_holds_all_of_it(app, scoped):

@@ -26,7 +26,11 @@ PENDING_KEY = "contact_answers_import"
 
 @bp.route("/<int:assignment_id>/mall.xlsx")
 def offline_template_download(assignment_id: int):
+    """The template to fill in together, while the filled-in file can be uploaded; otherwise the reason why not."""
     assignment = own_assignment(assignment_id)
+    if (refusal := upload_refusal(assignment)) is not None:
+        flash(refusal, "error")
+        return redirect(url_for("respond.start", assignment_id=assignment.id), code=303)
     return template_download(assignment, contact_actor(assignment))
 
 

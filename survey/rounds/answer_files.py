@@ -25,7 +25,12 @@ PENDING_KEY = "answers_import"
 @bp.route("/svar/<int:assignment_id>/mall.xlsx")
 @editor_required
 def offline_template_download(assignment_id: int):
-    return template_download(round_assignment(assignment_id), user_actor(current_user), current_user.id)
+    """The template to fill in, while a filled-in one can be imported; otherwise the reason why it cannot."""
+    assignment = round_assignment(assignment_id)
+    if (refusal := import_refusal(assignment)) is not None:
+        flash(refusal, "error")
+        return redirect(url_for("rounds.assignment", assignment_id=assignment.id), code=303)
+    return template_download(assignment, user_actor(current_user), current_user.id)
 
 
 @bp.route("/svar/<int:assignment_id>/svar.xlsx")

@@ -15,6 +15,7 @@ from survey.models import Assignment, OutboxMessage
 from survey.offline.plan import import_refusal
 from survey.rounds import bp
 from survey.rounds.forms import ReopenAssignmentForm
+from survey.rounds.lifecycle import refuse_links_if_draft
 
 
 def round_assignment(assignment_id: int) -> Assignment:
@@ -41,6 +42,8 @@ def assignment(assignment_id: int):
 @editor_required
 def new_link(assignment_id: int):
     assignment = round_assignment(assignment_id)
+    if (refused := refuse_links_if_draft(assignment.round)) is not None:
+        return refused
     token = assignment.issue_token()
     audit_by_user("link_issued", round_id=assignment.round_id, assignment_id=assignment.id)
     db.session.commit()

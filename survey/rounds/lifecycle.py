@@ -230,16 +230,22 @@ def change_state(round_id: int):
     return redirect(url_for("rounds.round_status", round_id=round_.id), code=303)
 
 
-def refuse_if_draft(round_: Round):
-    """A draft has no answers yet: its workbook, report and public page wait until it is opened. The redirect
-    back to the round page with a message saying so, or None when the round has been opened."""
+def refuse_if_draft(round_: Round, message: str | None = None):
+    """A draft has no answers yet: its workbook, report and public page wait until it is opened, and so do its
+    links. The redirect back to the round page with a message saying so, or None when the round has been opened."""
     if round_.uses_answers:
         return None
     flash(
-        _("Omgången är ett utkast: ingen har fått formuläret än. Öppna omgången för att få svar att sammanställa."),
+        message
+        or _("Omgången är ett utkast: ingen har fått formuläret än. Öppna omgången för att få svar att sammanställa."),
         "error",
     )
     return redirect(url_for("rounds.round_status", round_id=round_.id), code=303)
+
+
+def refuse_links_if_draft(round_: Round):
+    """New links wait until the round is opened: a draft's link would lead to a form nobody may fill in yet."""
+    return refuse_if_draft(round_, _("Omgången är ett utkast: öppna den innan du delar ut länkar."))
 
 
 @bp.route("/omgang/<int:round_id>/publicera", methods=["POST"])

@@ -29,6 +29,7 @@ from survey.jobs.views import start as start_job
 from survey.models import Assignment, JobKind, MailKind, OutboxMessage, Round, Unit
 from survey.rounds import bp
 from survey.rounds.forms import MailTemplateForm
+from survey.rounds.lifecycle import refuse_links_if_draft
 from survey.rounds.links import issue_links, links_file_text, links_filename
 
 
@@ -43,25 +44,28 @@ def selected_assignments(round_: Round, wanted) -> list[Assignment]:
     return list(db.session.scalars(query.where(Assignment.id.in_(ids)))) if ids else []
 
 
-def send_mail(round_id: int, kind: str, wanted):
-    round_ = round_or_404(round_id)
-    if not round_.is_open:
-        flash(_("Öppna omgången innan du skickar e-post."), "error")
-        return redirect(url_for("rounds.round_status", round_id=round_.id), code=303)
-    if kind == "reminder":
-        return send_reminders(round_)
+def refuse_unless_open(round_: Round):
+    """Mail asks people to answer, so it waits until the round is open: the redirect back with a message, or None."""
+    if round_.is_open:
+        return None
+    flash(_("Öppna omgången innan du skickar e-post."), "error")
+    return redirect(url_for("rounds.round_status", round_id=round_.id), code=303)
+
+
+def send_invitations(round_: Round):
+    """'Bjud in' for the units ticked, or 'Bjud in alla' for those not invited yet; a big round's 'all' is a job."""
     if request.form.get("all") and is_big(round_):
         # Thousands of units: a job queues them a batch at a time, outside the request (survey/jobs/).
         job = start_job(JobKind.INVITATIONS, round_)
         return redirect(url_for("jobs.status", job_id=job.id), code=303)
-    chosen = selected_assignments(round_, wanted)
+    chosen = selected_assignments(round_, lambda a: a.invited_dt is None and not a.is_submitted)
     # A unit that has submitted (on the web or by an imported file) is never asked to answer again.
     already_in = sorted(a.unit.name for a in chosen if a.is_submitted)
     chosen = [a for a in chosen if not a.is_submitted]
-    counts = mail.queue_assignment_mails(chosen, kind, current_user)
+    counts = mail.queue_assignment_mails(chosen, "invitation", current_user)
     queued = sum(counts.values())
     without_contact = [a.unit.name for a in chosen if not counts[a.id]]
-    audit_by_user(f"{kind}s_queued", round_id=round_.id, details={"units": len(chosen), "messages": queued})
+    audit_by_user("invitations_queued", round_id=round_.id, details={"units": len(chosen), "messages": queued})
     db.session.commit()
     if already_in:
         flash(_("Har redan skickat in, fick inget meddelande: %(units)s", units=", ".join(already_in)), "info")
@@ -199,13 +203,15 @@ def send_after_this_request(warn: bool = True) -> None:
 @bp.route("/omgang/<int:round_id>/inbjudan", methods=["POST"])
 @editor_required
 def invite(round_id: int):
-    return send_mail(round_id, "invitation", lambda a: a.invited_dt is None and not a.is_submitted)
+    round_ = round_or_404(round_id)
+    return refuse_unless_open(round_) or send_invitations(round_)
 
 
 @bp.route("/omgang/<int:round_id>/paminnelse", methods=["POST"])
 @editor_required
 def remind(round_id: int):
-    return send_mail(round_id, "reminder", None)
+    round_ = round_or_404(round_id)
+    return refuse_unless_open(round_) or send_reminders(round_)
 
 
 @bp.route("/omgang/<int:round_id>/lankar.csv", methods=["POST"])
@@ -213,6 +219,8 @@ def remind(round_id: int):
 def links_csv(round_id: int):
     """New links for every unit, for municipalities that send mail themselves; earlier links stop working."""
     round_ = round_or_404(round_id)
+    if (refused := refuse_links_if_draft(round_)) is not None:
+        return refused
     if is_big(round_):
         job = start_job(JobKind.LINKS, round_)
         return redirect(url_for("jobs.status", job_id=job.id), code=303)
@@ -259,19 +267,46 @@ def outbox():
     return render_template("rounds/outbox.html", messages=messages, configured=mail.is_configured())
 
 
+@bp.route("/utkorg/<int:message_id>")
+@staff_required
+def outbox_message(message_id: int):
+    """One message as it was queued: recipient, state, the last error and the body (personal links left out)."""
+    message = db.session.scalar(visible_outbox(current_user).where(OutboxMessage.id == message_id))
+    if message is None:
+        abort(404)
+    return render_template(
+        "rounds/outbox_message.html",
+        message=message,
+        assignment=db.session.get(Assignment, message.assignment_id) if message.assignment_id else None,
+        body=mail.body_without_links(message.body),
+        configured=mail.is_configured(),
+    )
+
+
 @bp.route("/utkorg/skicka", methods=["POST"])
 @editor_required
 def send_now():
-    """Waiting and failed messages are due at once, and go out after this response."""
-    waiting = db.session.scalars(
-        visible_outbox(current_user).where(OutboxMessage.status.in_(("pending", "failed")))
-    ).all()
+    """Waiting and failed messages (or the one named by ``message``) are due at once, and go out after this response."""
+    query = visible_outbox(current_user).where(OutboxMessage.status.in_(("pending", "failed")))
+    one = None
+    if "message" in request.form:
+        if (one := parse_id(request.form["message"])) is None:
+            abort(404)
+        query = query.where(OutboxMessage.id == one)
+    waiting = db.session.scalars(query).all()
+    if one is not None and not waiting:
+        if db.session.scalar(visible_outbox(current_user).where(OutboxMessage.id == one)) is None:
+            abort(404)
+        flash(_("Meddelandet är redan skickat."), "info")
+        return redirect(url_for("rounds.outbox_message", message_id=one), code=303)
     for message in waiting:
         if message.status == "failed":
             message.status, message.attempts = "pending", 0
         message.next_attempt_dt = utcnow()
     audit_by_user("mail_retried", details={"messages": len(waiting)})
     db.session.commit()
-    flash(ngettext("%(num)d meddelande skickas nu.", "%(num)d meddelanden skickas nu.", len(waiting)), "saved")
-    send_after_this_request()
+    flash(queued_message(len(waiting)), "saved" if mail.is_configured() else "warning")
+    send_after_this_request(warn=False)  # queued_message() has said whether they go now
+    if one is not None:
+        return redirect(url_for("rounds.outbox_message", message_id=one), code=303)
     return redirect(url_for("rounds.outbox"), code=303)
