@@ -67,7 +67,7 @@ def test_a_save_reads_the_form_once_and_nothing_after_writing(app, client, world
         seen = statements_during(app, lambda data=data: replies.append(client.post(url, data=data)))
         reads = [s for s in seen if s.startswith("SELECT")]
         # The link, the assignment, its unit, round and questionnaire version in one query; its answers in another.
-        assert [s.split()[1] for s in reads] == ["assignment.id,", "answer.assignment_id,"], seen
+        assert [s.split()[1].split(".")[0] for s in reads] == ["assignment", "answer"], seen
         assert seen[: len(reads)] == reads, f"nothing is read again once the save is written: {seen}"
         assert len(seen) <= 5, seen  # and the writes: the version check, the changed answer, the audit row
         if action == "autosave":
