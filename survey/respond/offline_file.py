@@ -7,7 +7,7 @@ the form can be edited, never marking the answers submitted (that is the review 
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -15,13 +15,16 @@ from survey.extensions import db
 from survey.forms import Form
 from survey.models import Assignment
 from survey.offline import importing, uploading
-from survey.offline.reader import OfflineFileError
 from survey.offline.template import template_download
 from survey.respond import bp
 from survey.respond.session import contact_actor, own_assignment
 from survey.rounds.forms import AnswersUploadForm
 
-PENDING_KEY = "contact_answers_import"
+PAGES = uploading.UploadPages(
+    key="contact_answers_import",
+    form_template="respond/upload_answers.html",
+    preview_template="respond/upload_preview.html",
+)
 
 
 @bp.route("/<int:assignment_id>/mall.xlsx")
@@ -47,44 +50,21 @@ def upload_refusal(assignment: Assignment) -> str | None:
 def upload_answers(assignment_id: int):
     """Upload → preview of every change (nothing written) → confirm, which reads the same file again."""
     assignment = own_assignment(assignment_id)
-    form = AnswersUploadForm()
-    refusal = upload_refusal(assignment)
-    if request.method == "POST":
-        uploading.take_pending(PENDING_KEY, assignment.id)  # a new upload replaces whatever waited for confirmation
-    if refusal is None and form.validate_on_submit():
-        previewed = uploading.preview_upload(assignment, form.file.data, form.file.errors, PENDING_KEY)
-        if previewed is not None:
-            return render_template(
-                "respond/upload_preview.html",
-                assignment=assignment,
-                plan=previewed.plan,
-                filename=previewed.filename,
-                form=Form(),
-            )
-    return render_template("respond/upload_answers.html", assignment=assignment, form=form, refusal=refusal)
+    return uploading.upload_step(PAGES, assignment, AnswersUploadForm(), upload_refusal(assignment), Form())
 
 
 @bp.route("/<int:assignment_id>/las-in/bekrafta", methods=["POST"])
 def confirm_upload(assignment_id: int):
     assignment = own_assignment(assignment_id)
-    form = Form()
-    data = uploading.take_pending(PENDING_KEY, assignment.id)
-    again = url_for("respond.upload_answers", assignment_id=assignment.id)
-    refusal = upload_refusal(assignment)
-    if refusal:
-        flash(refusal, "error")
-        return redirect(again, code=303)
-    if data is None or not form.validate_on_submit():
-        flash(_("Inläsningen har gått ut. Ladda upp filen igen."), "error")
-        return redirect(again, code=303)
-    try:
-        result = importing.import_answers(assignment, data, actor=contact_actor(assignment))
-    except (importing.ImportRefused, OfflineFileError) as exc:
-        flash(str(exc), "error")
-        return redirect(again, code=303)
-    except importing.FileHasErrors:
-        flash(_("Filen har fel och kan inte läsas in."), "error")
-        return redirect(again, code=303)
+    result = uploading.confirm_step(
+        PAGES,
+        assignment,
+        Form(),
+        upload_refusal(assignment),
+        lambda data: importing.import_answers(assignment, data, actor=contact_actor(assignment)),
+    )
+    if result is None:
+        return redirect(url_for("respond.upload_answers", assignment_id=assignment.id), code=303)
     db.session.commit()
     flash(
         ngettext(
