@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("respond", __name__, url_prefix="/svar")
 
 # The view modules register their routes on bp.
-from survey.respond import language, offline_file, views  # noqa: E402, F401
+from survey.respond import language, offline_file, views, widgets  # noqa: E402, F401
