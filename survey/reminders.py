@@ -218,17 +218,26 @@ class NextReminder:
     not_invited: int = 0  # open units never invited: the reminder leaves them out
 
 
-def next_reminder(round_: Round, now: datetime | None = None, units: Select | None = None) -> NextReminder | None:
-    """The round's next automatic reminder and how many units it would reach as things stand, for its page:
-    of ``units`` (ids, a scoped coordinator's part) or of the whole round. Counted by tally(), as recipients() chooses."""
+def next_day(round_: Round, now: datetime | None = None) -> tuple[ReminderDay, date] | None:
+    """The round's next automatic reminder day, and the day whose reason() counts its units as things stand (today,
+    or the reminder day when that is later); None, with no queries when the round sends none, when none is left."""
     if not round_.reminder_days or not round_.is_open:
         return None  # no queries: the round page's count stays flat
     now = now or utcnow()
     days = pending_days(round_, claimed([round_.id]), now)
     if not days:
         return None
-    day = days[0]
-    on = max(now.astimezone(LOCAL_TZ).date(), day.due_on)
+    return days[0], max(now.astimezone(LOCAL_TZ).date(), days[0].due_on)
+
+
+def next_reminder(round_: Round, now: datetime | None = None, units: Select | None = None) -> NextReminder | None:
+    """The round's next automatic reminder and how many units it would reach as things stand: of ``units`` (ids, a
+    scoped coordinator's part) or of the whole round. Counted by tally(), as recipients() chooses; the round's page
+    counts the same reason() with its roll-ups, in one query."""
+    upcoming = next_day(round_, now)
+    if upcoming is None:
+        return None
+    day, on = upcoming
     scope = None if units is None else select(Assignment.id).where(Assignment.unit_id.in_(units))
     counts = tally(round_, on, scope)
     return NextReminder(day, counts[CHOSEN], counts[NOT_INVITED])

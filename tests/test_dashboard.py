@@ -1,12 +1,19 @@
 """The round's dashboard: counts, roll-ups per nämnd, filters, and a query count that does not grow."""
 
+import re
 from datetime import date, timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import delete, event, func, select
 
 from helpers import fill_and_submit, login, open_form, post_form
+from survey import reminders
+from survey.db import utcnow
 from survey.extensions import db
-from survey.models import ContactPerson, Round, Unit
+from survey.models import Assignment, ContactPerson, Round, Unit
+
+
+def text_of(response) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
 
 
 def test_rollups_filters_and_search(app, client, world):
@@ -97,6 +104,24 @@ def count_queries(app, client, url: str) -> int:
     return len(statements)
 
 
+def with_reminders_due(app, round_id: int) -> None:
+    """Automatic reminders on the round, and a mix of whom the next one reaches and why not: every third unit
+    invited eleven days ago, every seventh of them reminded today, every fifth unit without a contact person."""
+    with app.app_context():
+        round_ = db.session.get(Round, round_id)
+        round_.reminder_days = [7, 2]
+        without_contact = []
+        for n, assignment in enumerate(sorted(round_.assignments, key=lambda a: a.id)):
+            if n % 3 == 0:
+                assignment.invited_dt = utcnow() - timedelta(days=11)
+                if n % 7 == 0:
+                    assignment.last_reminded_dt, assignment.reminder_count = utcnow(), 1
+            if n % 5 == 0:
+                without_contact.append(assignment.unit_id)
+        db.session.execute(delete(ContactPerson).where(ContactPerson.unit_id.in_(without_contact)))
+        db.session.commit()
+
+
 def test_dashboard_query_count_does_not_grow_with_units(app, client, world):
     small = build_organisation(app, 10)
     large = build_organisation(app, 1000)
@@ -104,9 +129,40 @@ def test_dashboard_query_count_does_not_grow_with_units(app, client, world):
     small_count = count_queries(app, client, f"/samordning/omgang/{small}")
     large_count = count_queries(app, client, f"/samordning/omgang/{large}")
     assert large_count == small_count
-    assert small_count <= 13  # one more since the invitations line (who a reminder goes to)
+    # The login's two, the round, the roll-ups (with the round's counts and invitations), the newcomers, the page
+    # (with its count), its rows' ancestors and contacts, the round it compares with.
+    assert small_count <= 9
+    with_reminders_due(app, small)
+    with_reminders_due(app, large)
+    small_count = count_queries(app, client, f"/samordning/omgang/{small}")
+    assert count_queries(app, client, f"/samordning/omgang/{large}") == small_count
+    assert small_count <= 10, "the next reminder: its day claimed or not, its units counted with the roll-ups"
     page = client.get(f"/samordning/omgang/{large}").get_data(as_text=True)
     assert "250 av 1000 verksamheter har skickat in" in page
+
+
+def test_the_round_figures_agree_with_the_reminder_rule_whichever_part_is_open(app, client, world):
+    round_id = build_organisation(app, 200)
+    with_reminders_due(app, round_id)
+    with app.app_context():
+        coming = reminders.next_reminder(db.session.get(Round, round_id))
+        namnd_id = db.session.scalar(select(Unit.id).where(Unit.name == "Nämnd 3"))
+        waiting = db.session.scalar(
+            select(func.count())
+            .select_from(Assignment)
+            .where(
+                Assignment.round_id == round_id, Assignment.invited_dt.is_not(None), Assignment.status != "submitted"
+            )
+        )
+    assert coming is not None and 0 < coming.units < waiting and coming.not_invited > 0
+    login(client)
+    for query in ({}, {"enhet": namnd_id}, {"enhet": namnd_id, "status": "submitted", "q": "Verksamhet 0003"}):
+        page = text_of(client.get(f"/samordning/omgang/{round_id}", query_string=query))
+        assert f"till {coming.units} verksamheter som inte har skickat in" in page, query
+        assert f"{coming.not_invited} verksamheter har inte bjudits in än" in page, query
+        assert "50 av 200 verksamheter har skickat in" in page, query
+        assert "Påminn alla som inte skickat in" in page, "some were invited and have not submitted"
+        assert "Inbjudningarna skickades för 2 veckor sedan" in page, query
 
 
 def test_status_table_downloads_as_shown(app, client, world):

@@ -8,15 +8,15 @@ search and the order in the query, a constant number of queries."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from io import BytesIO
 
-from flask import render_template, request, send_file
-from flask_babel import format_timedelta
+from flask import render_template, request, send_file, url_for
+from flask_babel import format_date, format_datetime, format_timedelta, gettext
 from flask_login import current_user
 from openpyxl import Workbook
-from sqlalchemy import Select, case, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, String, case, func, literal, select
+from sqlalchemy.orm import aliased, joinedload
 
 from survey import reminders
 from survey.access import round_or_404, staff_required, visible_rounds, visible_units
@@ -69,6 +69,10 @@ class StatusRow:
     path: list[Unit]  # ancestors the user may see, top first
     contacts: list[ContactPerson]
 
+    @property
+    def path_names(self) -> str:
+        return " › ".join(u.name for u in self.path)
+
 
 @dataclass
 class Rollup:
@@ -81,6 +85,31 @@ class Rollup:
     def total(self) -> int:
         return sum(self.counts.values())
 
+    @property
+    def share(self) -> int:
+        """The share submitted, in whole per cent (a line has at least one form)."""
+        return round(100 * self.counts[AssignmentStatus.SUBMITTED] / self.total)
+
+
+@dataclass
+class Invitations:
+    waiting: int  # invited and not submitted: those a reminder goes to
+    last_dt: datetime | None  # when the latest invitation went out
+
+    @property
+    def ago(self) -> str:
+        return format_timedelta(self.last_dt - utcnow(), add_direction=True) if self.last_dt else ""
+
+
+@dataclass
+class Overview:
+    """The round's figures for the user: the roll-ups' top lines added up (they hold every form the user sees)."""
+
+    counts: dict[str, int]
+    invited: Invitations
+    reminded: int = 0  # the next automatic reminder's units (reminders.reason() on its day)
+    not_invited: int = 0  # open units never invited: the next reminder leaves them out
+
 
 def round_assignments(round_: Round) -> Select:
     """The round's assignments the user may see."""
@@ -89,26 +118,59 @@ def round_assignments(round_: Round) -> Select:
     )
 
 
-def rollups(round_: Round, path: list[int]) -> list[Rollup]:
-    """Status counts per part of the organisation, counted in SQL (two queries whatever the size): the top
-    level, and the children of each part on the open path below it, in tree order.
+def rollups(round_: Round, path: list[int], on: date | None = None) -> tuple[list[Rollup], Overview]:
+    """Status counts per part of the organisation, counted in SQL (one query whatever the size): the top level,
+    and the children of each part on the open path below it, in tree order; and the round's figures from the top
+    lines: the counts, the invitations, and (``on``: the next automatic reminder's day) whom it would reach.
 
     Each part counts every assignment at or below it; a top that answers itself is its own line, so the top lines
     add up to the whole round and each open part's lines (with its own form, if any) add up to it."""
     parts = top_units(current_user) if not path else top_units(current_user) | Unit.parent_id.in_(path)
     walk = select(Unit.id.label("unit_id"), Unit.id.label("part_id")).where(parts).cte(recursive=True)
     walk = walk.union(select(Unit.id, walk.c.part_id).where(Unit.parent_id == walk.c.unit_id))
-    assignments = round_assignments(round_).subquery()
-    counted = db.session.execute(
-        select(walk.c.part_id, assignments.c.status, func.count())
-        .join(assignments, assignments.c.unit_id == walk.c.unit_id)
-        .group_by(walk.c.part_id, assignments.c.status)
+    reason = reminders.reason(on) if on is not None else literal(None, String)
+    each = (
+        select(walk.c.part_id, Assignment.status, Assignment.invited_dt, reason.label("why"))
+        .join_from(walk, Assignment, Assignment.unit_id == walk.c.unit_id)
+        .where(Assignment.round_id == round_.id, Assignment.unit_id.in_(visible_units(current_user)))
+        .subquery()
+    )
+    counted = (
+        select(
+            each.c.part_id,
+            each.c.status,
+            func.count().label("forms"),
+            func.count().filter(each.c.invited_dt.is_not(None)).label("invited"),
+            func.max(each.c.invited_dt).label("last_invited"),
+            func.count().filter(each.c.why == reminders.CHOSEN).label("reminded"),
+            func.count().filter(each.c.why == reminders.NOT_INVITED).label("not_invited"),
+        )
+        .group_by(each.c.part_id, each.c.status)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Unit, *(c for c in counted.c if c.name != "part_id")).join(counted, counted.c.part_id == Unit.id)
     ).all()
+    units: dict[int, Unit] = {}
     by_part: dict[int, dict[str, int]] = {}
-    for part_id, status, count in counted:
-        by_part.setdefault(part_id, dict.fromkeys(STATUSES, 0))[AssignmentStatus(status)] = count
-    units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(list(by_part))))} if by_part else {}
-    return [Rollup(unit, depth, by_part[unit.id], unit.id in path) for unit, depth in UnitTree(units).outline()]
+    for unit, status, forms, *_figures in rows:
+        units[unit.id] = unit
+        by_part.setdefault(unit.id, dict.fromkeys(STATUSES, 0))[AssignmentStatus(status)] = forms
+    lines = [Rollup(unit, depth, by_part[unit.id], unit.id in path) for unit, depth in UnitTree(units).outline()]
+    tops = {line.unit.id for line in lines if line.depth == 0}
+    counts: dict[str, int] = dict.fromkeys(STATUSES, 0)
+    overview = Overview(counts, Invitations(0, None))
+    for unit, status, forms, invited, last_invited, reminded, not_invited in rows:
+        if unit.id not in tops:
+            continue
+        counts[AssignmentStatus(status)] += forms
+        if status != AssignmentStatus.SUBMITTED:
+            overview.invited.waiting += invited
+        if last_invited is not None and (overview.invited.last_dt is None or last_invited > overview.invited.last_dt):
+            overview.invited.last_dt = last_invited
+        overview.reminded += reminded
+        overview.not_invited += not_invited
+    return lines, overview
 
 
 def chosen_filters() -> dict:
@@ -157,13 +219,82 @@ def status_rows(pairs: list[tuple[Assignment, Unit]]) -> list[StatusRow]:
     ]
 
 
-def unit_page(round_: Round, filters: dict, number: int) -> Page[StatusRow]:
-    """One page of the filtered list, and how many rows the filters hold in all (two queries)."""
+@dataclass
+class TableRow:
+    """A row of the page's status table with its texts made in Python, once per page: a label, a date or a
+    translated text is formatted once per distinct value, not once per row by a template filter."""
+
+    id: int
+    link: str
+    unit: str
+    pick: str  # the checkbox's label
+    path: str
+    status: str
+    status_label: str
+    approved: bool
+    last_active: str  # "–": never
+    reminders: int
+    last_reminded: str  # "": never
+    contacts: list[ContactPerson]
+
+
+def table_rows(rows: list[StatusRow]) -> list[TableRow]:
+    labels = {status: str(status.label) for status in STATUSES}
+    pick = gettext("Markera %(unit)s")
+    times: dict[datetime, str] = {}
+    days: dict[datetime, str] = {}
+
+    def minute(when: datetime) -> datetime:  # what "short" shows of a time: the same text for the same minute
+        return when.replace(second=0, microsecond=0)
+
+    def short_time(when: datetime | None) -> str:
+        if when is None:
+            return "–"
+        key = minute(when)
+        if key not in times:
+            times[key] = format_datetime(key, "short")
+        return times[key]
+
+    def short_day(when: datetime | None) -> str:
+        if when is None:
+            return ""
+        key = minute(when)
+        if key not in days:
+            days[key] = format_date(key, "short")
+        return days[key]
+
+    return [
+        TableRow(
+            id=row.assignment.id,
+            link=url_for("rounds.assignment", assignment_id=row.assignment.id),
+            unit=row.unit.name,
+            pick=pick % {"unit": row.unit.name},
+            path=row.path_names,
+            status=row.assignment.status,
+            status_label=labels[AssignmentStatus(row.assignment.status)],
+            approved=row.assignment.approved_dt is not None,
+            last_active=short_time(row.assignment.last_activity_dt),
+            reminders=row.assignment.reminder_count,
+            last_reminded=short_day(row.assignment.last_reminded_dt),
+            contacts=row.contacts,
+        )
+        for row in rows
+    ]
+
+
+def unit_page(round_: Round, filters: dict, number: int) -> Page[TableRow]:
+    """One page of the filtered list, and how many rows the filters hold in all (one query, the count a subquery
+    of its own; two more for a page past the end, which shows the last page)."""
     query = filtered(round_, filters)
-    shown = db.session.scalar(query.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)) or 0
-    number = min(page_number(number), max(1, -(-shown // PAGE_SIZE)))
-    pairs = db.session.execute(query.limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)).all()
-    return Page(status_rows([(assignment, unit) for assignment, unit in pairs]), shown, number)
+    counted = query.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
+    paged = query.add_columns(counted.scalar_subquery().correlate(None))
+    number = page_number(number)
+    found = db.session.execute(paged.limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)).all()
+    if not found and number > 1:
+        number = max(1, -(-(db.session.scalar(counted) or 0) // PAGE_SIZE))
+        found = db.session.execute(paged.limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)).all()
+    shown = found[0][2] if found else 0
+    return Page(table_rows(status_rows([(assignment, unit) for assignment, unit, _shown in found])), shown, number)
 
 
 def newcomers(round_: Round) -> tuple[int, list[Unit]]:
@@ -184,30 +315,6 @@ def newcomers(round_: Round) -> tuple[int, list[Unit]]:
     return (found[0][1] if found else 0), [unit for unit, _total in found]
 
 
-@dataclass
-class Invitations:
-    waiting: int  # invited and not submitted: those a reminder goes to
-    last_dt: datetime | None  # when the latest invitation went out
-
-    @property
-    def ago(self) -> str:
-        return format_timedelta(self.last_dt - utcnow(), add_direction=True) if self.last_dt else ""
-
-
-def invitations(round_: Round) -> Invitations:
-    """Who a reminder would go to, and when the invitations went out (one query)."""
-    assignments = round_assignments(round_).subquery()
-    waiting, last_dt = db.session.execute(
-        select(
-            func.count().filter(
-                assignments.c.invited_dt.is_not(None), assignments.c.status != AssignmentStatus.SUBMITTED.value
-            ),
-            func.max(assignments.c.invited_dt),
-        )
-    ).one()
-    return Invitations(waiting or 0, last_dt)
-
-
 def follow_up_counts(round_: Round):
     """The follow-up tables (per nämnd and per violence area), each assignment counted under its top unit."""
     walk = select(Unit.id.label("unit_id"), Unit.name.label("top")).where(top_units(current_user)).cte(recursive=True)
@@ -218,36 +325,47 @@ def follow_up_counts(round_: Round):
     return round_counts(round_, list(pairs))
 
 
+def shown_round(round_id: int) -> Round:
+    """The round as round_or_404() finds it (the same visibility rule), with what its page shows of the
+    questionnaire, the scope unit and the round it follows up loaded in the same query."""
+    return db.first_or_404(
+        select(Round)
+        .where(Round.id == round_id, Round.id.in_(visible_rounds(current_user)))
+        .options(
+            joinedload(Round.questionnaire_version), joinedload(Round.scope_unit), joinedload(Round.previous_round)
+        )
+    )
+
+
 @bp.route("/omgang/<int:round_id>")
 @staff_required
 def round_status(round_id: int):
-    round_ = round_or_404(round_id)
+    round_ = shown_round(round_id)
     filters = chosen_filters()
     path = open_path(filters["enhet"], current_user)
     if not path:
         filters["enhet"] = None  # none, or one the user may not see: the whole of what they see
-    parts = rollups(round_, path)
-    counts: dict[str, int] = dict.fromkeys(STATUSES, 0)
-    for top in parts:
-        if top.depth == 0:
-            for status, count in top.counts.items():
-                counts[status] += count
+    upcoming = reminders.next_day(round_)
+    parts, overview = rollups(round_, path, upcoming[1] if upcoming else None)
     waiting, named = newcomers(round_) if round_.state in ("open", "closed") else (0, [])
     return render_template(
         "coordinator/round.html",
         round=round_,
         page=unit_page(round_, filters, request.args.get("sida", 1, type=int)),
-        total=sum(counts.values()),
-        counts=counts,
+        total=sum(overview.counts.values()),
+        counts=overview.counts,
+        labels={status: str(status.label) for status in STATUSES},
         rollups=parts,
         path=[r for r in parts if r.is_open],
         follow_up=follow_up_counts(round_) if round_.previous_round_id is not None else None,
         filters=filters,
-        earlier=previous_round(round_),
-        next_reminder=reminders.next_reminder(round_, units=visible_units(current_user)),
+        earlier=previous_round(round_) if round_.uses_answers else None,
+        next_reminder=reminders.NextReminder(upcoming[0], overview.reminded, overview.not_invited)
+        if upcoming
+        else None,
         newcomers=named,
         newcomer_count=waiting,
-        invited=invitations(round_),
+        invited=overview.invited,
     )
 
 
@@ -287,7 +405,7 @@ def status_table_rows(rows: list[StatusRow]):
         a = row.assignment
         yield [
             row.unit.name,
-            " › ".join(u.name for u in row.path),
+            row.path_names,
             str(AssignmentStatus(a.status).label),
             a.approved_dt,
             a.last_activity_dt,
