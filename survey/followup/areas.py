@@ -97,9 +97,7 @@ def areas_by_assignment(round_: Round, assignments: list[Assignment]) -> dict[in
             continue
         values = source.values()
         for group in groups:
-            for index in source.entries(group):
-                if Assignment.is_empty_entry(group, index, values):
-                    continue
+            for index in source.filled_entries(group, values):
                 fields = {f.key: values[(f.key, index)] for f in group.fields if (f.key, index) in values}
                 row = given.get((assignment.id, source.id, group.key, index))
                 found.setdefault(assignment.id, []).append(EarlierArea(source, group, index, fields, row))

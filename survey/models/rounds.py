@@ -14,7 +14,7 @@ from survey.db import LOCAL_TZ, UTCDateTime, utcnow
 from survey.extensions import Model, db
 from survey.models.states import AnswerOrigin, AssignmentStatus, RoundState, StartChoice, _in
 from survey.models.units import Unit, participating_units
-from survey.questions.definition import Question, Questionnaire, QuestionnaireError, parse
+from survey.questions.definition import Question, Questionnaire, QuestionnaireError, Section, parse
 from survey.questions.languages import localized, shown_language
 from survey.questions.versions import conflicts_with_stored, stored_versions
 
@@ -331,7 +331,7 @@ class Assignment(Model):
                     if question.required and (question.key, SINGLE) not in values:
                         missing.append((section.key, question, SINGLE))
                     continue
-                entries = [i for i in self.entries(question) if not self.is_empty_entry(question, i, values)]
+                entries = self.filled_entries(question, values)
                 if question.required and not entries:
                     missing.append((section.key, question, SINGLE))
                 for index in entries:
@@ -345,12 +345,24 @@ class Assignment(Model):
         """An entry added but never filled in, such as a card added by mistake: it asks for nothing."""
         return not any((field.key, index) in values for field in group.fields)
 
+    def filled_entries(self, group: Question, values: dict) -> list[int]:
+        """The group's entries with at least one answer, in order: an empty card is left out."""
+        return [index for index in self.entries(group) if not self.is_empty_entry(group, index, values)]
+
+    def empty_entries(self, values: dict) -> list[tuple[Section, Question, int]]:
+        """(section, group, entry index) of every card added and never filled in: submitting drops them."""
+        return [
+            (section, group, index)
+            for section in self.definition.sections
+            for group in section.questions
+            if group.is_group
+            for index in self.entries(group)
+            if self.is_empty_entry(group, index, values)
+        ]
+
     def remove_empty_entries(self) -> None:
-        values = self.values()
-        for group in self.definition.groups:
-            for index in self.entries(group):
-                if self.is_empty_entry(group, index, values):
-                    self.remove_entry(group, index)
+        for _section, group, index in self.empty_entries(self.values()):
+            self.remove_entry(group, index)
 
     def reopen(self, comment: str) -> None:
         """Let the unit change its submitted answers; the comment tells them what to look at."""
