@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from io import BytesIO
+from typing import NamedTuple
 
 from flask import render_template, request, send_file, url_for
 from flask_babel import format_date, format_datetime, format_timedelta, gettext
@@ -62,12 +63,17 @@ def sort_orders() -> dict[str, tuple]:
 SORTS = ("namn", "status", "aktivitet", "paminnelser")
 
 
+class Contact(NamedTuple):
+    name: str
+    email: str
+
+
 @dataclass
 class StatusRow:
     assignment: Assignment
     unit: Unit
     path: list[Unit]  # ancestors the user may see, top first
-    contacts: list[ContactPerson]
+    contacts: list[Contact]  # by name
 
     @property
     def path_names(self) -> str:
@@ -208,11 +214,13 @@ def status_rows(pairs: list[tuple[Assignment, Unit]]) -> list[StatusRow]:
         return []
     unit_ids = [unit.id for _a, unit in pairs]
     tree = with_ancestors([unit for _a, unit in pairs], current_user)
-    contacts: dict[int, list[ContactPerson]] = {}
-    for contact in db.session.scalars(
-        select(ContactPerson).where(ContactPerson.unit_id.in_(unit_ids)).order_by(ContactPerson.name)
+    contacts: dict[int, list[Contact]] = {}
+    for unit_id, name, email in db.session.execute(
+        select(ContactPerson.unit_id, ContactPerson.name, ContactPerson.email)
+        .where(ContactPerson.unit_id.in_(unit_ids))
+        .order_by(ContactPerson.name)
     ):
-        contacts.setdefault(contact.unit_id, []).append(contact)
+        contacts.setdefault(unit_id, []).append(Contact(name, email))
     return [
         StatusRow(assignment, unit, list(reversed(tree.ancestors(unit))), contacts.get(unit.id, []))
         for assignment, unit in pairs
@@ -235,7 +243,7 @@ class TableRow:
     last_active: str  # "–": never
     reminders: int
     last_reminded: str  # "": never
-    contacts: list[ContactPerson]
+    contacts: list[Contact]
 
 
 def table_rows(rows: list[StatusRow]) -> list[TableRow]:
