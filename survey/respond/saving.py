@@ -159,8 +159,9 @@ def chosen_theirs(names: list[str]) -> list[tuple[str, int]]:
 
 def restore_removed_entries(assignment: Assignment, to_save: dict, stored: dict) -> None:
     """An entry a colleague removed while this user was still writing in it comes back."""
+    definition = assignment.definition
     for key, index in list(to_save):
-        group = assignment.definition.group_of(key)
+        group = definition.group_of(key)
         if group is not None and to_save[(key, index)] not in (None, "", []) and (group.key, index) not in stored:
             to_save[(group.key, index)] = True
 
