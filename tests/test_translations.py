@@ -3,6 +3,7 @@ pages in the chosen language with Swedish for each text not translated, right to
 list of texts that lack a translation."""
 
 import io
+import re
 from pathlib import Path
 
 import openpyxl
@@ -167,6 +168,21 @@ def test_an_arabic_page_is_right_to_left_with_its_swedish_interface_marked(clien
     assert "<legend>هل يوجد إجراء مكتوب؟" in page
     assert '<div class="form-buttons" lang="sv" dir="ltr">' in page, "the buttons are Swedish, and marked so"
     assert "Spara och gå vidare" in page
+
+
+def test_an_arabic_page_marks_its_swedish_errors_controls_and_session_dialog(client, translated_world):
+    open_form(client, translated_world)
+    client.get(f"/svar/{translated_world.assignment_ids[0]}/?lang=ar")
+    url = translated_world.section_url("grund")
+    page = post_form(client, url, {"namn": "Kim", "anstallda": "tolv", "action": "save"}).get_data(as_text=True)
+    sv = 'lang="sv" dir="ltr"'
+    assert f"<h2 {sv}>Det finns fel att rätta</h2>" in page
+    assert f"<p {sv}>Övriga svar på sidan är sparade.</p>" in page
+    # The label in the summary is Arabic, as the page; only the Swedish message is marked.
+    assert re.search(rf"عدد الموظفين – <span {sv}>Skriv", page)
+    assert re.search(rf'<dialog id="session-warning"[^>]*{sv}', page)
+    examples = client.get(translated_world.section_url("exempel")).get_data(as_text=True)
+    assert f"+ <span {sv}>Lägg till</span> مثال" in examples
 
 
 def test_arabic_is_kept_through_a_section_a_save_and_the_review(client, translated_world):
