@@ -349,6 +349,7 @@ def queue_receipt(assignment: Assignment) -> list[str]:
     addresses = []
     with force_locale("sv"):  # the templates are Swedish whatever language the contact person's pages were in
         submitted = format_moment(assignment.submitted_dt) if assignment.submitted_dt else ""
+    voice = sender_names({assignment.unit_id})[assignment.unit_id]  # one lookup, however many contact persons
     for contact in assignment.unit.contacts:
         token = assignment.issue_token(keep_earlier=True)
         values = {
@@ -358,7 +359,7 @@ def queue_receipt(assignment: Assignment) -> list[str]:
             "omgang": assignment.round.name,
             "inskickat": submitted,
             "referens": assignment.reference,
-            "avsandare": sender_names({assignment.unit_id})[assignment.unit_id],
+            "avsandare": voice,
         }
         queue("receipt", contact.email, contact.name, values, assignment_id=assignment.id)
         addresses.append(contact.email)
