@@ -108,10 +108,10 @@ def section_fields(section: Section, entries: dict[str, list[int]]):
 
 def build_section_form(section: Section, entries: dict[str, list[int]], values: dict, formdata=None):
     """The section's form, filled from posted data when given, else from stored values."""
-    data = {field_name(q, i): to_form_data(q, values.get((q.key, i))) for q, i in section_fields(section, entries)}
     form_class = section_form_class(section, entries)
     if formdata is not None:
         return form_class(formdata=formdata)
+    data = {field_name(q, i): to_form_data(q, values.get((q.key, i))) for q, i in section_fields(section, entries)}
     return form_class(formdata=None, data=data)
 
 

@@ -74,20 +74,15 @@ def section_states(assignment: Assignment) -> dict[str, str]:
     values = assignment.values()
     answered = {key for key, _index in values}
     missing = {section_key for section_key, _q, _i in assignment.missing_required()}
+    # A card added and left empty is dropped on submit, so it blocks nothing; but its section is not done.
+    with_empty_card = {section.key for section, _group, _index in assignment.empty_entries(values)}
     states = {}
     for section in assignment.definition.sections:
         keys = {q.key for q in section.questions} | {f.key for q in section.questions for f in q.fields}
-        # A card added and left empty is dropped on submit, so it blocks nothing; but the section is not done.
-        empty_card = any(
-            assignment.is_empty_entry(q, index, values)
-            for q in section.questions
-            if q.is_group
-            for index in assignment.entries(q)
-        )
         if not keys & answered:
             states[section.key] = "empty"
         else:
-            states[section.key] = "started" if section.key in missing or empty_card else "complete"
+            states[section.key] = "started" if section.key in missing | with_empty_card else "complete"
     return states
 
 
