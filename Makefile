@@ -92,7 +92,8 @@ translations: install
 # After changing UI text: refresh the catalogue, translate the new entries, commit the .po file.
 extract-messages: install
 	$(VENV)/bin/pybabel -q extract -F survey/translations/babel.cfg -k _l -o survey/translations/messages.pot survey
-	$(VENV)/bin/pybabel -q update -i survey/translations/messages.pot -d survey/translations
+	@# Texts no longer in the code are dropped, not kept as #~ lines; a new text gets no fuzzy guess to ship by mistake.
+	$(VENV)/bin/pybabel -q update -i survey/translations/messages.pot -d survey/translations --ignore-obsolete --no-fuzzy-matching -w 100
 
 clean:
 	rm -rf $(VENV) instance/kartlaggning.sqlite* .pytest_cache
