@@ -10,7 +10,7 @@ from helpers import hidden_fields, open_form, stored
 from survey.extensions import db
 from survey.markup import _rendered, render_markdown
 from survey.models import Assignment
-from survey.respond import forms
+from survey.questions import forms
 
 
 def statements_during(app, action) -> list[str]:

@@ -11,7 +11,7 @@ from wtforms import RadioField, SelectMultipleField
 from helpers import FULL_FIRST_SECTION, open_form, post_form
 from survey.extensions import db
 from survey.models import Assignment
-from survey.respond.forms import build_section_form
+from survey.questions.forms import build_section_form
 
 ATTRIBUTE = re.compile(r'([\w-]+)(?:="([^"]*)")?')
 

@@ -14,7 +14,7 @@ from survey.models import SINGLE, Assignment
 from survey.offline.reader import CHECK_WORDS, UNCHECK_WORDS, Cell, FileEntry, OfflineFile
 from survey.offline.template import Key
 from survey.questions.definition import Question, Section
-from survey.respond.forms import field_name, field_name_of, section_form_class, valid_values
+from survey.questions.forms import field_name, field_name_of, section_form_class, valid_values
 
 
 @dataclass

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from flask import flash, render_template, request, session
 from flask_babel import gettext as _
@@ -19,12 +18,10 @@ from werkzeug.datastructures import FileStorage
 
 from survey.models import Assignment
 from survey.offline import importing
+from survey.offline.importing import ImportResult
+from survey.offline.plan import ImportPlan
 from survey.offline.reader import MAX_BYTES, OfflineFileError
 from survey.register.uploads import keep_upload, take_upload
-
-if TYPE_CHECKING:  # survey.offline.plan imports survey.respond, whose views import this module
-    from survey.offline.importing import ImportResult
-    from survey.offline.plan import ImportPlan
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from survey.models import QuestionnaireVersion
 from survey.questions import editing, languages
 from survey.questions.definition import Questionnaire, Section
 from survey.questions.versions import diff
-from survey.respond.forms import build_section_form
+from survey.questions.forms import build_section_form
 
 bp = Blueprint("questions", __name__, url_prefix="/samordning/formular")
 

@@ -19,7 +19,7 @@ from survey.ids import parse_id
 from survey.models import SINGLE, Assignment, Round, audit
 from survey.questions import languages
 from survey.questions.definition import Section
-from survey.respond.forms import build_section_form, field_name_of, parse_field_name, section_fields, valid_values
+from survey.questions.forms import build_section_form, field_name_of, parse_field_name, section_fields, valid_values
 from survey.respond.merge import decode_base, encode_base, fingerprint, merge
 from survey.respond.session import contact_actor, group_entries, own_assignment, section_states
 
