@@ -27,8 +27,8 @@ from survey.ids import parse_id
 from survey.models import QuestionnaireVersion
 from survey.questions import editing, languages
 from survey.questions.definition import Questionnaire, Section
-from survey.questions.versions import diff
 from survey.questions.forms import build_section_form
+from survey.questions.versions import diff
 
 bp = Blueprint("questions", __name__, url_prefix="/samordning/formular")
 

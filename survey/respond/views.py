@@ -26,8 +26,8 @@ from survey.followup.areas import without_status
 from survey.followup.progress import progress
 from survey.models import Assignment, audit
 from survey.plan.reports import plan_report
-from survey.respond import bp
 from survey.questions.forms import build_section_form, field_name_of
+from survey.respond import bp
 from survey.respond.saving import navigation_url, render_section, save_with_retries, session_ended
 from survey.respond.session import (
     SESSION_KEY,
