@@ -115,7 +115,14 @@ class County:
             self.entry = b_assignments[0].add_entry(b_assignments[0].definition.question("goda_exempel"))
             activity = PlanActivity(name="Bergby utbildning", unit_id=bergby_units[0].id)
             indicator = PlanIndicator(name="Bergby andel", measure="%", target=80, unit_id=bergby_units[0].id)
-            db.session.add_all([activity, indicator])
+            message = OutboxMessage(
+                kind="invitation",
+                to_address="b@example.org",
+                subject="Inbjudan",
+                body="Hej",
+                assignment_id=b_assignments[0].id,
+            )
+            db.session.add_all([activity, indicator, message])
             account(ALBY, alby)
             account(BERGBY, bergby)
             account(COUNTY, top)
@@ -135,6 +142,7 @@ class County:
                 "job_id": 1,
                 "version_id": version.id,
                 "format_": "xlsx",
+                "message_id": message.id,
             }
             self.bergby_id = bergby.id
 
