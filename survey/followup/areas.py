@@ -8,14 +8,14 @@ entries themselves are read from the earlier assignment, with the earlier versio
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Select, select
 
 from survey.extensions import db
-from survey.models import Assignment, DevelopmentAreaFollowUp, FollowUpStatus, Round
+from survey.models import Answer, Assignment, DevelopmentAreaFollowUp, FollowUpStatus, Round
 from survey.questions.definition import Question
 
 VIOLENCE_AREAS = "valdsomraden"  # the option set the six violence areas are in
@@ -25,7 +25,7 @@ VIOLENCE_AREAS = "valdsomraden"  # the option set the six violence areas are in
 class EarlierArea:
     """One development area written last round, and what this round says of it."""
 
-    source: Assignment
+    source_id: int  # the unit's assignment in the round followed up
     group: Question  # as last round's version defined it
     index: int
     values: dict[str, Any]  # field key → stored value
@@ -34,7 +34,7 @@ class EarlierArea:
     @property
     def name(self) -> str:
         """Its form fields' name stem: unique on the page, and stable between page and post."""
-        return f"area-{self.source.id}-{self.group.key}-{self.index}"
+        return f"area-{self.source_id}-{self.group.key}-{self.index}"
 
     @property
     def title(self) -> str:
@@ -72,15 +72,27 @@ def earlier_areas(assignment: Assignment) -> list[EarlierArea]:
     return areas_by_assignment(assignment.round, [assignment]).get(assignment.id, [])
 
 
-def areas_by_assignment(round_: Round, assignments: list[Assignment]) -> dict[int, list[EarlierArea]]:
-    """Each assignment's earlier development areas, from a few queries whatever the number of units."""
+class OfUnit(Protocol):
+    """An assignment as far as its earlier areas go: an ORM object or a row of its two columns."""
+
+    id: int
+    unit_id: int
+
+
+def areas_by_assignment(round_: Round, assignments: Sequence[OfUnit]) -> dict[int, list[EarlierArea]]:
+    """Each assignment's earlier development areas, from three queries whatever the number of units: last round's
+    assignments and answers are read as the columns they need, so a round's counts cost its areas, not its forms."""
     keys = followed_up_groups(round_)
     if not keys or round_.previous_round is None or not assignments:
         return {}
-    earlier = select(Assignment).where(Assignment.round_id == round_.previous_round_id)
+    earlier = select(Assignment.id).where(Assignment.round_id == round_.previous_round_id)
     if len(assignments) == 1:
         earlier = earlier.where(Assignment.unit_id == assignments[0].unit_id)
-    previous = {a.unit_id: a for a in db.session.scalars(earlier.options(selectinload(Assignment.answers)))}
+    previous = {
+        unit_id: source_id for source_id, unit_id in db.session.execute(earlier.add_columns(Assignment.unit_id))
+    }
+    groups = [group for group in round_.previous_round.definition.groups if group.key in keys]
+    stored = group_values(earlier, groups)
     given = {
         (f.assignment_id, f.source_assignment_id, f.group_key, f.entry_index): f
         for f in db.session.scalars(
@@ -89,19 +101,33 @@ def areas_by_assignment(round_: Round, assignments: list[Assignment]) -> dict[in
             )
         )
     }
-    groups = [group for group in round_.previous_round.definition.groups if group.key in keys]
     found: dict[int, list[EarlierArea]] = {}
     for assignment in assignments:
-        source = previous.get(assignment.unit_id)
-        if source is None:
+        source_id = previous.get(assignment.unit_id)
+        if source_id is None:
             continue
-        values = source.values()
+        values = stored.get(source_id, {})
         for group in groups:
-            for index in source.filled_entries(group, values):
+            for index in Assignment.filled_entries(group, values):
                 fields = {f.key: values[(f.key, index)] for f in group.fields if (f.key, index) in values}
-                row = given.get((assignment.id, source.id, group.key, index))
-                found.setdefault(assignment.id, []).append(EarlierArea(source, group, index, fields, row))
+                row = given.get((assignment.id, source_id, group.key, index))
+                found.setdefault(assignment.id, []).append(EarlierArea(source_id, group, index, fields, row))
     return found
+
+
+def group_values(assignment_ids: Select, groups: list[Question]) -> dict[int, dict[tuple[str, int], Any]]:
+    """The groups' answers of each assignment, as values() keys them: only these rows and columns, so that
+    counting last round's areas costs the areas, not every answer of every form (dozens a unit)."""
+    keys = [group.key for group in groups] + [field.key for group in groups for field in group.fields]
+    rows = db.session.execute(
+        select(Answer.assignment_id, Answer.question_key, Answer.entry_index, Answer.value).where(
+            Answer.assignment_id.in_(assignment_ids), Answer.question_key.in_(keys)
+        )
+    )
+    values: dict[int, dict[tuple[str, int], Any]] = {}
+    for assignment_id, key, index, value in rows:
+        values.setdefault(assignment_id, {})[(key, index)] = value
+    return values
 
 
 def record(assignment: Assignment, area: EarlierArea, status: FollowUpStatus | None, comment: str) -> bool:
@@ -112,7 +138,7 @@ def record(assignment: Assignment, area: EarlierArea, status: FollowUpStatus | N
             return False
         row = DevelopmentAreaFollowUp(
             assignment_id=assignment.id,
-            source_assignment_id=area.source.id,
+            source_assignment_id=area.source_id,
             group_key=area.group.key,
             entry_index=area.index,
         )
@@ -153,7 +179,7 @@ NO_AREA = "Inget våldsområde angivet"
 
 
 def round_counts(
-    round_: Round, assignments: list[tuple[Assignment, str]]
+    round_: Round, assignments: Sequence[tuple[OfUnit, str]]
 ) -> tuple[list[FollowUpCounts], list[FollowUpCounts]]:
     """The earlier areas' statuses per nämnd (each assignment with its nämnd's name) and per violence area.
 

@@ -26,6 +26,7 @@ def follow_up_rows(round_: Round, rows: list[UnitRow], options: ExportOptions) -
     yield ["Nämnd", "Enhet", "Utvecklingsområde", "Våldsområden", "Status", "Kommentar", "Från omgång"]
     counted = {row.assignment.id for row in answered(rows, options)}
     areas = areas_by_assignment(round_, [row.assignment for row in rows])
+    followed_up = round_.previous_round.name if round_.previous_round else ""  # where every earlier area comes from
     for row in rows:
         for area in areas.get(row.assignment.id, []):
             given = area.status is not None and row.assignment.id in counted
@@ -36,7 +37,7 @@ def follow_up_rows(round_: Round, rows: list[UnitRow], options: ExportOptions) -
                 "; ".join(label for _code, label in area.violence_areas),
                 area.status.label_in_swedish() if given and area.status else NOT_FOLLOWED_UP,
                 area.comment if given else "",
-                area.source.round.name,
+                followed_up,
             ]
     # Then the action plan's activities, as their responsible units report them in this round.
     for row, activity, report in activity_reports(round_, rows, options):

@@ -345,9 +345,12 @@ class Assignment(Model):
         """An entry added but never filled in, such as a card added by mistake: it asks for nothing."""
         return not any((field.key, index) in values for field in group.fields)
 
-    def filled_entries(self, group: Question, values: dict) -> list[int]:
-        """The group's entries with at least one answer, in order: an empty card is left out."""
-        return [index for index in self.entries(group) if not self.is_empty_entry(group, index, values)]
+    @staticmethod
+    def filled_entries(group: Question, values: dict) -> list[int]:
+        """The group's entries with at least one answer, in order: an empty card is left out. ``values`` need
+        hold only the group's own rows and its fields' answers, as values() has them."""
+        entries = sorted(index for key, index in values if key == group.key)
+        return [index for index in entries if not Assignment.is_empty_entry(group, index, values)]
 
     def empty_entries(self, values: dict) -> list[tuple[Section, Question, int]]:
         """(section, group, entry index) of every card added and never filled in: submitting drops them."""

@@ -327,10 +327,12 @@ def follow_up_counts(round_: Round):
     """The follow-up tables (per nämnd and per violence area), each assignment counted under its top unit."""
     walk = select(Unit.id.label("unit_id"), Unit.name.label("top")).where(top_units(current_user)).cte(recursive=True)
     walk = walk.union(select(Unit.id, walk.c.top).where(Unit.parent_id == walk.c.unit_id))
-    pairs = db.session.execute(
-        round_assignments(round_).join(walk, walk.c.unit_id == Assignment.unit_id).add_columns(walk.c.top)
+    rows = db.session.execute(
+        round_assignments(round_)
+        .with_only_columns(Assignment.id, Assignment.unit_id, walk.c.top)
+        .join(walk, walk.c.unit_id == Assignment.unit_id)
     )
-    return round_counts(round_, list(pairs))
+    return round_counts(round_, [(row, row.top) for row in rows])  # the counts need ids, not loaded assignments
 
 
 def shown_round(round_id: int) -> Round:
