@@ -24,12 +24,11 @@ from sqlalchemy import bindparam, event, insert, select, update
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_pages import PASSWORD, QUESTIONNAIRE, build_round  # noqa: E402
+from bench_pages import PASSWORD, bench_app, build_round  # noqa: E402
 
-from survey import create_app  # noqa: E402
 from survey.db import utcnow  # noqa: E402
 from survey.extensions import db  # noqa: E402
-from survey.models import Answer, Assignment, QuestionnaireVersion, Round, User  # noqa: E402
+from survey.models import Answer, Assignment, QuestionnaireVersion, Round  # noqa: E402
 
 AREA = (("utvecklingsomraden", True), ("utveckling_rubrik", "Rutin saknas"), ("utveckling_valdsomraden", ["fysiskt"]))
 # The rest of a filled-in form last round: the follow-up counts must not pay for answers they do not read.
@@ -93,24 +92,9 @@ def follow_up_of(previous_id: int, version: QuestionnaireVersion) -> int:
 
 
 def measure_size(size: int, tmp: Path, repeat: int, follow_up: bool) -> tuple[float, float, int, int]:
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / f'dashboard-{size}.sqlite'}",
-            "SECRET_KEY": "bench",
-            "SESSION_COOKIE_SECURE": False,
-            "WTF_CSRF_ENABLED": False,
-            "EXPORT_DIR": str(tmp / "exports"),
-            "UPLOAD_DIR": str(tmp / "uploads"),
-            "COORDINATOR_EMAIL": "samordnare@example.org",
-        }
-    )
+    app = bench_app(f"sqlite:///{tmp / f'dashboard-{size}.sqlite'}", tmp)
     with app.app_context():
-        db.create_all()
-        version = QuestionnaireVersion.from_source(QUESTIONNAIRE.read_text(encoding="utf-8"))
-        user = User(email="bank@example.org", role="coordinator", name="Bänk")
-        user.set_password(PASSWORD)
-        db.session.add_all([version, user])
-        db.session.commit()
+        version = db.session.scalars(select(QuestionnaireVersion)).one()
         round_id = build_round(size, version)
         if follow_up:
             round_id = follow_up_of(round_id, version)

@@ -21,7 +21,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import event, insert
+from sqlalchemy import event, insert, select
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -115,9 +115,8 @@ def measure(app, client, url: str, repeat: int) -> tuple[float, int, int]:
     return min(times), len(response.data), len(statements)
 
 
-def measure_size(size: int, tmp: Path, database: str | None, repeat: int) -> dict[str, tuple[float, int, int]]:
-    """Each page of a round of ``size`` units, in a database of its own (emptied first)."""
-    url = database or f"sqlite:///{tmp / f'bench-{size}.sqlite'}"
+def bench_app(url: str, tmp: Path):
+    """The app on the database ``url`` (emptied first) with the bench's coordinator and questionnaire version."""
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": url,
@@ -137,7 +136,15 @@ def measure_size(size: int, tmp: Path, database: str | None, repeat: int) -> dic
         user.set_password(PASSWORD)
         db.session.add_all([version, user])
         db.session.commit()
-        round_id = build_round(size, version)
+    return app
+
+
+def measure_size(size: int, tmp: Path, database: str | None, repeat: int) -> dict[str, tuple[float, int, int]]:
+    """Each page of a round of ``size`` units, in a database of its own (emptied first)."""
+    url = database or f"sqlite:///{tmp / f'bench-{size}.sqlite'}"
+    app = bench_app(url, tmp)
+    with app.app_context():
+        round_id = build_round(size, db.session.scalars(select(QuestionnaireVersion)).one())
     client = app.test_client()
     login = client.post("/logga-in", data={"email": "bank@example.org", "password": PASSWORD})
     assert login.status_code in (302, 303), login.status_code
