@@ -7,13 +7,14 @@ Fixtures live in conftest.py; these are ordinary functions and constants, import
 
 import html
 import re
+from collections.abc import Iterable
 from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 
 from survey.extensions import db
-from survey.models import Answer, Assignment, ContactPerson, QuestionnaireVersion, Round, Unit, User
+from survey.models import Answer, Assignment, ContactPerson, QuestionnaireVersion, Round, Unit, User, UserScope
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).parent.parent
@@ -61,9 +62,7 @@ class World:
             db.session.add(round_)
             assignments = [round_.assign(unit) for unit in self.units]
             self.tokens = [a.issue_token() for a in assignments]
-            coordinator = User(email="samordnare@example.org", role="coordinator", name="Samordnare")
-            coordinator.set_password(PASSWORD)
-            db.session.add(coordinator)
+            staff_account("samordnare@example.org", "coordinator", "Samordnare")
             db.session.commit()
             self.round_id = round_.id
             self.assignment_ids = [a.id for a in assignments]
@@ -76,12 +75,24 @@ class World:
         return f"/svar/{self.assignment_ids[n]}/avsnitt/{section}"
 
 
-def add_account(app, email: str, role: str, name: str = "") -> None:
+def staff_account(email: str, role: str, name: str = "", scope: Iterable[str | Unit] = ()) -> User:
+    """A staff account with the tests' password, added to the current session (not committed). `scope` limits the
+    role to these units, given by name or as Unit objects already in the database; none: the whole organisation."""
+    unit_ids = [
+        db.session.execute(select(Unit.id).where(Unit.name == unit)).scalar_one() if isinstance(unit, str) else unit.id
+        for unit in scope
+    ]
+    user = User(email=email, role=role, name=name)
+    user.set_password(PASSWORD)
+    user.scopes = [UserScope(unit_id=unit_id) for unit_id in unit_ids]
+    db.session.add(user)
+    return user
+
+
+def add_account(app, email: str, role: str, name: str = "", scope: Iterable[str | Unit] = ()) -> None:
     """A staff account with the tests' password, as an admin would have made it."""
     with app.app_context():
-        user = User(email=email, role=role, name=name)
-        user.set_password(PASSWORD)
-        db.session.add(user)
+        staff_account(email, role, name, scope)
         db.session.commit()
 
 

@@ -9,7 +9,7 @@ CSRF is off here: this measures who may do what; CSRF has its own tests.
 import pytest
 from sqlalchemy import delete, select
 
-from helpers import PASSWORD, World
+from helpers import PASSWORD, World, staff_account
 from survey.extensions import db
 from survey.models import Assignment, OutboxMessage, PlanActivity, PlanIndicator, RateLimitHit, User
 
@@ -212,9 +212,7 @@ class Visitors:
                 ("admin@example.org", "admin"),
                 ("spare@example.org", "coordinator"),
             ):
-                user = User(email=email, role=role)
-                user.set_password(PASSWORD)
-                db.session.add(user)
+                staff_account(email, role)
             assignment = db.session.get(Assignment, self.world.assignment_ids[0])
             self.entry = assignment.add_entry(assignment.definition.question("goda_exempel"))
             activity = PlanActivity(name="Utbildning", unit_id=assignment.unit_id)

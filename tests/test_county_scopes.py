@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import delete, func, select
 
-from helpers import DATA, PASSWORD
+from helpers import DATA, PASSWORD, staff_account
 from survey.extensions import db
 from survey.models import (
     AccessToken,
@@ -29,8 +29,6 @@ from survey.models import (
     RateLimitHit,
     Round,
     Unit,
-    User,
-    UserScope,
 )
 from survey.models.units import subtree_ids
 from test_authorization import EXPECTED, FORM
@@ -65,13 +63,6 @@ def municipality(name: str, part: Unit) -> tuple[Unit, list[Unit]]:
         unit.contacts.append(ContactPerson(name=f"Kontakt {unit.name}", email=f"{name.lower()}@example.org"))
     db.session.add_all([kommun, namnd, forvaltning, *leaves])
     return kommun, leaves
-
-
-def account(email: str, *scope: Unit) -> None:
-    user = User(email=email, role="coordinator", name=email.split("@")[0])
-    user.set_password(PASSWORD)
-    user.scopes = [UserScope(unit_id=unit.id) for unit in scope]
-    db.session.add(user)
 
 
 class County:
@@ -123,9 +114,9 @@ class County:
                 assignment_id=b_assignments[0].id,
             )
             db.session.add_all([activity, indicator, message])
-            account(ALBY, alby)
-            account(BERGBY, bergby)
-            account(COUNTY, top)
+            staff_account(ALBY, "coordinator", "alby", scope=[alby])
+            staff_account(BERGBY, "coordinator", "bergby", scope=[bergby])
+            staff_account(COUNTY, "coordinator", "lan", scope=[top])
             db.session.commit()
             self.values = {
                 "round_id": bergby_round.id,

@@ -14,9 +14,9 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from helpers import PASSWORD, ROOT, login, post_form
+from helpers import ROOT, login, post_form, staff_account
 from survey.extensions import db
-from survey.models import Answer, AnswerOrigin, Assignment, QuestionnaireVersion, Round, StartChoice, Unit, User
+from survey.models import Answer, AnswerOrigin, Assignment, QuestionnaireVersion, Round, StartChoice, Unit
 from survey.questions.definition import parse
 
 CURRENT = (ROOT / "questionnaires" / "kartlaggning-vald.toml").read_text(encoding="utf-8")
@@ -136,9 +136,7 @@ class History:
             centre_answers.submit()
             library_answers.submit()
             first.state = "closed"
-            coordinator = User(email="samordnare@example.org", role="coordinator", name="Samordnare")
-            coordinator.set_password(PASSWORD)
-            db.session.add(coordinator)
+            staff_account("samordnare@example.org", "coordinator", "Samordnare")
             db.session.commit()
             self.first_round_id = first.id
             self.centre_id, self.library_id = centre.id, library.id

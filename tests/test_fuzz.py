@@ -17,9 +17,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import delete, select
 from werkzeug.datastructures import MultiDict
 
-from helpers import PASSWORD
+from helpers import PASSWORD, staff_account
 from survey.extensions import db
-from survey.models import Answer, Assignment, AuditEvent, RateLimitHit, Round, Unit, User, UserScope
+from survey.models import Answer, Assignment, AuditEvent, RateLimitHit, Round, User
 from test_authorization import FORM
 from test_county_scopes import ALBY, MARK, County, staff_routes, text_of
 
@@ -389,11 +389,7 @@ SCOPED_ROUTES = [route for route in staff_routes() if route[0] != "accounts.logo
 def county(app):
     county = County(app)
     with app.app_context():
-        alby = db.session.scalar(select(Unit).where(Unit.name == "Alby kommun"))
-        viewer = User(email="alby-lasare@example.org", role="viewer", name="Alby läsare")
-        viewer.set_password(PASSWORD)
-        viewer.scopes = [UserScope(unit_id=alby.id)]
-        db.session.add(viewer)
+        staff_account("alby-lasare@example.org", "viewer", "Alby läsare", scope=["Alby kommun"])
         db.session.commit()
     return county, {"coordinator": county.client(ALBY), "viewer": county.client("alby-lasare@example.org")}
 
@@ -453,12 +449,8 @@ def outside_forvaltning(world) -> tuple:
 def test_a_forvaltnings_coordinator_never_sees_or_changes_the_rest_of_the_municipality(app, world, route, data):
     app.config["WTF_CSRF_ENABLED"] = False
     with app.app_context():
-        forvaltning = db.session.scalar(select(Unit).where(Unit.name == "Socialtjänsten"))
         if db.session.scalar(select(User).where(User.email == "forvaltning@example.org")) is None:
-            user = User(email="forvaltning@example.org", role="coordinator", name="Förvaltningen")
-            user.set_password(PASSWORD)
-            user.scopes = [UserScope(unit_id=forvaltning.id)]
-            db.session.add(user)
+            staff_account("forvaltning@example.org", "coordinator", "Förvaltningen", scope=["Socialtjänsten"])
             db.session.commit()
         bostaden = db.session.get(Assignment, world.assignment_ids[2])
         values = {"round_id": world.round_id, "assignment_id": bostaden.id, "unit_id": bostaden.unit_id}

@@ -9,11 +9,11 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import event, select, update
 
-from helpers import PASSWORD, ROOT, login, post_form
+from helpers import ROOT, add_account, login, post_form
 from survey.db import utcnow
 from survey.extensions import db
 from survey.folding import PAGE_SIZE
-from survey.models import Assignment, QuestionnaireVersion, Round, Unit, User, UserScope
+from survey.models import Assignment, QuestionnaireVersion, Round, Unit
 
 sys.path.insert(0, str(ROOT / "benches"))
 import bench_pages  # noqa: E402
@@ -157,18 +157,9 @@ def test_the_dashboard_lists_units_a_page_at_a_time_with_filters_and_search_in_t
     assert "Inga verksamheter matchar." in get(client, url, q="ingen sådan")
 
 
-def scoped_coordinator(app, email: str, unit_name: str) -> None:
-    with app.app_context():
-        user = User(email=email, role="coordinator", name="Del")
-        user.set_password(PASSWORD)
-        user.scopes = [UserScope(unit_id=db.session.scalar(select(Unit.id).where(Unit.name == unit_name)))]
-        db.session.add(user)
-        db.session.commit()
-
-
 def test_a_scoped_coordinator_sees_only_their_part_folded_and_listed(app, client, world):
     round_id = build(app, 120)
-    scoped_coordinator(app, "del@example.org", "Nämnd 120-4")
+    add_account(app, "del@example.org", "coordinator", "Del", scope=["Nämnd 120-4"])
     login(client, "del@example.org")
     url = f"/samordning/omgang/{round_id}"
     page = get(client, url)
@@ -198,7 +189,7 @@ def test_the_next_reminder_counts_only_a_scoped_coordinators_units(app, client, 
             .values(invited_dt=utcnow() - timedelta(days=10))
         )
         db.session.commit()
-    scoped_coordinator(app, "del@example.org", "Förvaltning 120-4-1")
+    add_account(app, "del@example.org", "coordinator", "Del", scope=["Förvaltning 120-4-1"])
     login(client)
     assert "till 90 verksamheter som inte har skickat in" in get(client, f"/samordning/omgang/{round_id}")
     part = app.test_client()

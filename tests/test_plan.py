@@ -9,10 +9,10 @@ import openpyxl
 from sqlalchemy import select
 from werkzeug.test import EnvironBuilder
 
-from helpers import fill_and_submit, login, open_form, post_form
+from helpers import fill_and_submit, login, open_form, post_form, staff_account
 from survey.extensions import db
 from survey.models import ActivityReport, Assignment, AuditEvent, IndicatorValue, PlanActivity, PlanIndicator, Unit
-from test_scopes import SOCIAL, scoped_user
+from test_scopes import SOCIAL
 
 HEADER = ["Typ", "Namn", "Delmål", "Ansvarig", "Från år", "Till år", "Måttenhet", "Målvärde", "Riktning", "Aktivitet"]
 
@@ -282,7 +282,7 @@ def test_a_scoped_coordinator_sees_and_gives_only_their_part_of_the_plan(app, cl
         bostaden = db.session.scalar(select(Unit).where(Unit.name == "AB Bostaden"))
         db.session.add(PlanActivity(name="Trygga trapphus", unit=bostaden))
         db.session.add(PlanIndicator(name="Antal larm", measure="antal", unit=bostaden))
-        scoped_user(SOCIAL, "coordinator", "Socialtjänsten")
+        staff_account(SOCIAL, "coordinator", "social", scope=["Socialtjänsten"])
         db.session.commit()
         outside_activity = db.session.scalar(select(PlanActivity.id).where(PlanActivity.name == "Trygga trapphus"))
         outside_indicator = db.session.scalar(select(PlanIndicator.id).where(PlanIndicator.name == "Antal larm"))
@@ -523,7 +523,7 @@ def test_a_draft_value_counts_only_when_drafts_are_asked_for_and_a_scoped_reader
     with app.app_context():
         bostaden = db.session.scalar(select(Unit).where(Unit.name == "AB Bostaden"))
         db.session.add(PlanIndicator(name="Antal larm", measure="antal", target=3, unit=bostaden))
-        scoped_user(SOCIAL, "coordinator", "Socialtjänsten")
+        staff_account(SOCIAL, "coordinator", "social", scope=["Socialtjänsten"])
         db.session.commit()
     open_form(client, world)
     post_form(client, report_url(world), {f"indicator-{share_id}-value": "70"})

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import openpyxl
 from sqlalchemy import JSON, String, Text, cast, select
 
-from helpers import PASSWORD, login, post_form
+from helpers import PASSWORD, login, post_form, staff_account
 from survey import mail
 from survey.db import utcnow
 from survey.extensions import db
@@ -184,9 +184,7 @@ def person_everywhere(app, world):
     """The coordinator, also a unit's contact person: mail to both, events by and about them."""
     with app.app_context():
         coordinator = User.by_email("samordnare@example.org")
-        admin = User(email="admin@example.org", role="admin", name="Admin")
-        admin.set_password(PASSWORD)
-        db.session.add(admin)
+        admin = staff_account("admin@example.org", "admin", "Admin")
         assignment = db.session.get(Assignment, world.assignment_ids[1])
         assignment.unit.contacts[0].email = "Samordnare@example.org"
         db.session.flush()
@@ -253,9 +251,7 @@ def test_erase_then_export_finds_nothing_personal_left(app, world, runner):
 
 def test_the_last_admin_keeps_the_account(app, world, runner):
     with app.app_context():
-        admin = User(email="admin@example.org", role="admin")
-        admin.set_password(PASSWORD)
-        db.session.add(admin)
+        staff_account("admin@example.org", "admin")
         db.session.commit()
     result = runner.invoke(args=["privacy", "erase", "admin@example.org"])
     assert "kept: account" in result.output and "last admin" in result.output

@@ -13,9 +13,9 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from bombs import BOMBS
-from helpers import PASSWORD, add_account, csrf_from, login, post_form
+from helpers import add_account, csrf_from, login, post_form, staff_account
 from survey.extensions import db
-from survey.models import Answer, AuditEvent, QuestionnaireVersion, Round, Unit, User, UserScope
+from survey.models import Answer, AuditEvent, QuestionnaireVersion, Round, Unit
 from survey.questions.definition import QuestionnaireError, parse
 from survey.questions.editing import read_upload
 from survey.questions.problems import in_swedish, readable_all
@@ -265,10 +265,7 @@ def test_a_scoped_coordinator_adds_versions_and_sees_only_their_rounds_using_one
         bolag = db.session.scalar(select(Unit).where(Unit.name == "AB Bostaden"))
         elsewhere.assign(bolag)
         db.session.add(elsewhere)
-        scoped = User(email="soc@example.org", role="coordinator")
-        scoped.set_password(PASSWORD)
-        scoped.scopes = [UserScope(unit_id=db.session.scalar(select(Unit.id).where(Unit.name == "Socialtjänsten")))]
-        db.session.add(scoped)
+        staff_account("soc@example.org", "coordinator", scope=["Socialtjänsten"])
         db.session.commit()
     login(client, "soc@example.org")
     page = client.get(EDITOR).get_data(as_text=True)

@@ -11,10 +11,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
-from helpers import FULL_FIRST_SECTION, PASSWORD, fill_and_submit, login, open_form, post_form
+from helpers import FULL_FIRST_SECTION, add_account, fill_and_submit, login, open_form, post_form
 from survey.db import utcnow
 from survey.extensions import db
-from survey.models import Assignment, AuditEvent, MailTemplate, OutboxMessage, Round, Unit, User
+from survey.models import Assignment, AuditEvent, MailTemplate, OutboxMessage, Round, Unit
 
 
 class Inbox:
@@ -43,14 +43,6 @@ def smtp(app):
     )
     yield inbox
     controller.stop()
-
-
-def make_user(app, email, role):
-    with app.app_context():
-        user = User(email=email, role=role)
-        user.set_password(PASSWORD)
-        db.session.add(user)
-        db.session.commit()
 
 
 def round_page(world):
@@ -98,7 +90,7 @@ def test_round_form_errors_are_field_level_swedish(client, world):
 
 
 def test_a_viewer_can_read_but_not_change(app, client, world):
-    make_user(app, "ordforande@example.org", "viewer")
+    add_account(app, "ordforande@example.org", "viewer")
     login(client, "ordforande@example.org")
     assert client.get(round_page(world)).status_code == 200
     assert client.get(f"/samordning/svar/{world.assignment_ids[0]}").status_code == 200

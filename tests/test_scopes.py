@@ -12,10 +12,10 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from helpers import PASSWORD, World, login, open_form, post_form
+from helpers import PASSWORD, World, login, open_form, post_form, staff_account
 from survey.access import visible_unit_ids
 from survey.extensions import db
-from survey.models import Assignment, AuditEvent, ContactPerson, OutboxMessage, Round, Unit, User, UserScope
+from survey.models import Assignment, AuditEvent, ContactPerson, OutboxMessage, Round, Unit, User
 from test_authorization import EXPECTED, FORM
 
 BOSTADEN = "bostaden@example.org"
@@ -26,21 +26,14 @@ def unit_id(name: str) -> int:
     return db.session.scalar(select(Unit.id).where(Unit.name == name))
 
 
-def scoped_user(email: str, role: str, *unit_names: str) -> None:
-    user = User(email=email, role=role, name=email.split("@")[0])
-    user.set_password(PASSWORD)
-    user.scopes = [UserScope(unit_id=unit_id(name)) for name in unit_names]
-    db.session.add(user)
-
-
 class Scoped:
     """The world, two scoped coordinators, and a second round for Socialtjänsten only."""
 
     def __init__(self, app):
         self.world = World(app)
         with app.app_context():
-            scoped_user(BOSTADEN, "coordinator", "AB Bostaden")
-            scoped_user(SOCIAL, "coordinator", "Socialtjänsten")
+            staff_account(BOSTADEN, "coordinator", "bostaden", scope=["AB Bostaden"])
+            staff_account(SOCIAL, "coordinator", "social", scope=["Socialtjänsten"])
             first = db.session.get(Round, self.world.round_id)
             social_round = Round(
                 name="Socialtjänstens uppföljning",
@@ -240,10 +233,8 @@ def test_the_audit_log_shows_the_part_and_ones_own_doings(app, scoped, client):
 
 
 def test_an_admin_cannot_be_given_a_scope(app, scoped):
-    admin = User(email="admin@example.org", role="admin")
-    admin.set_password(PASSWORD)
     with app.app_context():
-        db.session.add(admin)
+        staff_account("admin@example.org", "admin")
         db.session.commit()
         social = unit_id("Socialtjänsten")
         user_id = db.session.scalar(select(User.id).where(User.email == SOCIAL))

@@ -12,7 +12,7 @@ import lxml.html
 import pytest
 from sqlalchemy import select
 
-from helpers import PASSWORD, login
+from helpers import login, staff_account
 from survey.extensions import db
 from survey.models import (
     Assignment,
@@ -23,8 +23,6 @@ from survey.models import (
     QuestionnaireVersion,
     Round,
     Unit,
-    User,
-    UserScope,
 )
 from survey.trends.charts import bar_chart
 from survey.trends.figures import round_trends
@@ -100,10 +98,7 @@ class TwoRounds:
             )
             centre_now.submit()
             library_now.submit()
-            social = User(email=SOCIAL, role="coordinator", name="Social")
-            social.set_password(PASSWORD)
-            social.scopes = [UserScope(unit_id=db.session.scalar(select(Unit.id).where(Unit.name == "Socialnämnden")))]
-            db.session.add(social)
+            staff_account(SOCIAL, "coordinator", "Social", scope=["Socialnämnden"])
             db.session.commit()
             self.first_id, self.second_id = first.id, second.id
             self.centre_now, self.library_now = centre_now.id, library_now.id

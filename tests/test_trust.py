@@ -16,7 +16,7 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from helpers import PASSWORD, csrf_from, login, open_form, post_form, stored
+from helpers import PASSWORD, csrf_from, login, open_form, post_form, staff_account, stored
 from survey import create_app, limits, security
 from survey.extensions import db
 from survey.models import Assignment, OutboxMessage, User
@@ -172,9 +172,8 @@ def test_login_checks_a_password_hash_whether_or_not_the_account_exists(app, wor
     real = account_model.check_password_hash
     monkeypatch.setattr(account_model, "check_password_hash", lambda *args: checked.append(1) or real(*args))
     with app.app_context():
-        disabled = User(email="avslutad@example.org", role="viewer", is_enabled=False)
-        disabled.set_password(PASSWORD)
-        db.session.add(disabled)
+        disabled = staff_account("avslutad@example.org", "viewer")
+        disabled.is_enabled = False
         db.session.commit()
     for email in ("finns-inte@example.org", "avslutad@example.org", COORDINATOR):
         checked.clear()

@@ -7,7 +7,7 @@ import openpyxl
 
 from helpers import (
     FULL_FIRST_SECTION,
-    PASSWORD,
+    add_account,
     csrf_from,
     fill_and_submit,
     hidden_fields,
@@ -17,15 +17,6 @@ from helpers import (
     post_form,
 )
 from survey.extensions import db
-from survey.models import User
-
-
-def add_user(app, email, role, name=""):
-    with app.app_context():
-        user = User(email=email, role=role, name=name)
-        user.set_password(PASSWORD)
-        db.session.add(user)
-        db.session.commit()
 
 
 def text_of(response) -> str:
@@ -33,8 +24,8 @@ def text_of(response) -> str:
 
 
 def test_a_refused_page_says_who_can_give_access(app, world):
-    add_user(app, "lasare@example.org", "viewer")
-    add_user(app, "admin@example.org", "admin", "Ada Admin")
+    add_account(app, "lasare@example.org", "viewer")
+    add_account(app, "admin@example.org", "admin", "Ada Admin")
     viewer = app.test_client()
     login(viewer, "lasare@example.org")
     response = viewer.get("/samordning/omgang/ny")
@@ -51,7 +42,7 @@ def test_the_audit_log_speaks_of_rounds_units_and_questions_not_ids_and_keys(app
     open_form(contact, world)
     post_form(contact, world.section_url("grund"), {"namn": "Anna", "action": "save"})
     post_form(contact, world.section_url("exempel"), {"action": "add:goda_exempel"})
-    add_user(app, "admin@example.org", "admin")
+    add_account(app, "admin@example.org", "admin")
     admin = app.test_client()
     login(admin, "admin@example.org")
     page = admin.get("/samordning/logg").get_data(as_text=True)

@@ -8,9 +8,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from helpers import PASSWORD, login
+from helpers import PASSWORD, add_account, login
 from survey.extensions import db
-from survey.models import User
 
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 axe = Axe()
@@ -30,11 +29,7 @@ def scan(page, scanned: list, name: str) -> None:
 
 @pytest.fixture
 def admin(app):
-    with app.app_context():
-        user = User(email="admin@example.org", role="admin", name="Admin")
-        user.set_password(PASSWORD)
-        db.session.add(user)
-        db.session.commit()
+    add_account(app, "admin@example.org", "admin", "Admin")
 
 
 def unit_id(app, world) -> int:

@@ -7,20 +7,16 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 from test_accessibility import log_in, violations
 
-from helpers import PASSWORD
+from helpers import add_account
 from survey.extensions import db
-from survey.models import Assignment, Round, User
+from survey.models import Assignment, Round
 
 
 def demo(app, runner) -> dict[str, str]:
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
     links = dict(line.split("\t") for line in result.output.splitlines() if "\t" in line)
-    with app.app_context():
-        user = User(email="coordinator@example.org", role="coordinator", name="Samordnare")
-        user.set_password(PASSWORD)
-        db.session.add(user)
-        db.session.commit()
+    add_account(app, "coordinator@example.org", "coordinator", "Samordnare")
     return links
 
 

@@ -5,9 +5,9 @@ import pytest
 from sqlalchemy import select
 from test_accessibility import log_in
 
-from helpers import PASSWORD
+from helpers import staff_account
 from survey.extensions import db
-from survey.models import Assignment, OutboxMessage, Round, Unit, User
+from survey.models import Assignment, OutboxMessage, Round, Unit
 
 # Elements sticking out to the right of the viewport, other than inside a table's own scroll box.
 OVERFLOWING = """() => {
@@ -35,9 +35,7 @@ def demo(app, runner) -> dict[str, str]:
     assert result.exit_code == 0, result.output
     with app.app_context():
         for email, role in (("samordnare-test@example.org", "coordinator"), ("admin-test@example.org", "admin")):
-            user = User(email=email, role=role, name="Test")
-            user.set_password(PASSWORD)
-            db.session.add(user)
+            staff_account(email, role, "Test")
         # A long address, as real ones are, in the outbox and on the unit's page.
         unit = db.session.scalar(select(Unit).where(Unit.name == "Centrum mot våld"))
         unit.contacts[0].email = "forvaltningens.samordnare.for.vald.i.nara.relationer@kommunen.example.org"
