@@ -17,7 +17,7 @@ from sqlalchemy import select
 from survey.extensions import db
 from survey.models import IndicatorDirection, PlanActivity, PlanIndicator, Unit, audit
 from survey.plan.forms import FIRST_YEAR, LAST_YEAR, NAME_LENGTH
-from survey.register.imports import RegisterFileError, clean, filled_rows, read_table
+from survey.register.imports import RegisterFileError, filled_rows, find_columns, read_table
 
 ACTIVITY, INDICATOR = "aktivitet", "indikator"
 COLUMNS = {  # our column → the headings accepted for it (compared case-insensitively)
@@ -98,25 +98,9 @@ def read_plan_rows(filename: str, data: bytes) -> list[PlanRow]:
 
 
 def map_columns(header: list) -> dict[str, int]:
-    found, unknown = {}, []
-    for position, heading in enumerate(header):
-        text = clean(heading).casefold()
-        if not text:
-            continue
-        name = next((n for n, words in COLUMNS.items() if text in words), None)
-        if name is None or name in found:
-            unknown.append(clean(heading))
-        else:
-            found[name] = position
+    """Our column names → their positions; raises RegisterFileError on unknown or missing columns."""
+    found = find_columns(header, COLUMNS, HEADINGS)
     expected = ", ".join(HEADINGS)
-    if unknown:
-        raise RegisterFileError(
-            _(
-                "Okända kolumner: %(unknown)s. Använd kolumnerna %(expected)s.",
-                unknown=", ".join(unknown),
-                expected=expected,
-            )
-        )
     missing = [
         heading for heading, name in (("Typ", "kind"), ("Namn", "name"), ("Ansvarig", "unit")) if name not in found
     ]

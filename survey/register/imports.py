@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -173,14 +173,15 @@ def csv_table(data: bytes) -> list[list]:
         ) from None
 
 
-def map_columns(header: list) -> dict[str, int]:
-    """Our column names → their positions; raises RegisterFileError on unknown or missing columns."""
+def find_columns(header: list, columns: Mapping[str, Iterable[str]], headings: Iterable[str]) -> dict[str, int]:
+    """A file's header → {our column name: its position}, each known by any of its ``columns`` words (any case);
+    raises RegisterFileError naming the unknown or repeated headings and the ``headings`` to use instead."""
     found, unknown = {}, []
     for position, heading in enumerate(header):
         text = clean(heading).casefold()
         if not text:
             continue
-        name = next((n for n, words in COLUMNS.items() if text in words), None)
+        name = next((n for n, words in columns.items() if text in words), None)
         if name is None or name in found:
             unknown.append(clean(heading))
         else:
@@ -190,9 +191,15 @@ def map_columns(header: list) -> dict[str, int]:
             _(
                 "Okända kolumner: %(unknown)s. Använd kolumnerna %(expected)s.",
                 unknown=", ".join(unknown),
-                expected=", ".join(HEADINGS),
+                expected=", ".join(headings),
             )
         )
+    return found
+
+
+def map_columns(header: list) -> dict[str, int]:
+    """Our column names → their positions; raises RegisterFileError on unknown or missing columns."""
+    found = find_columns(header, COLUMNS, HEADINGS)
     if "unit" not in found:
         raise RegisterFileError(
             _("Kolumnen Verksamhet saknas. Använd kolumnerna %(expected)s.", expected=", ".join(HEADINGS))
