@@ -2,7 +2,7 @@
 
     .venv/bin/python benches/bench_load.py [--users 8,32,64] [--seconds 30] [--units 1000]
                                            [--database sqlite|postgres|both] [--instances 1|2]
-                                           [--think SECONDS] [--coordinator-cost]
+                                           [--think SECONDS] [--coordinator-cost] [--bare-save]
 
 For each database: builds a round of --units units in a temporary database through the app's own functions
 (migrations, units with a contact person, an open round of questionnaires/kartlaggning-vald.toml, a link each,
@@ -15,7 +15,8 @@ which is what p99 latency should be read against):
   (POST, and the page it is sent back to) and an autosave (POST, JSON), each writing a new text;
 - about 5 % of the users are coordinators reloading the round's dashboard (--coordinator-cost: each level's
   contact persons then run again alone, and the difference in their saves/s is what the coordinators cost them).
-Then the same number of users posts to benches/bare_insert.py (one row, one commit) for as long. At the end the
+Then the same number of users posts to benches/bare_insert.py (one row, one commit) for as long (--bare-save: and
+then a bare save each, the database work of a save and nothing else, whose ratio is printed too). At the end the
 database is read back: every acknowledged save must be in it (its audit event, and the last value as stored).
 PostgreSQL runs in tests/with-postgres.sh's throwaway cluster (fsync off there). Prints per kind of request
 p50/p95/p99 and throughput, errors by kind, server CPU per request, the ratio; the last line reads
@@ -298,6 +299,20 @@ async def bare_inserter(browser: Browser, who: str, stop: float, acked: list[int
         await think(pause)
 
 
+async def bare_saver(browser: Browser, assignment: int, stop: float, acked: list[int], pause: float = 0):
+    await think(pause)
+    n = 0
+    while time.monotonic() < stop:
+        n += 1
+        data = {"assignment": assignment, "value": f"svar {n}"}
+        status, _body, _meta = await browser.request("bare save", "POST", "/save", data=data)
+        if status == 200:
+            acked[0] += 1
+        else:
+            browser.fail("bare save", status)
+        await think(pause)
+
+
 T = TypeVar("T")
 
 
@@ -328,14 +343,19 @@ async def run_app_load(
     return tally
 
 
-async def run_bare_load(bases: list[str], users: int, seconds: float, pause: float = 0) -> tuple[Tally, int]:
+async def run_bare_load(
+    bases: list[str], users: int, seconds: float, pause: float = 0, saves: bool = False
+) -> tuple[Tally, int]:
+    """The yardstick's load: each user posts one-row inserts (or, ``saves``, bare saves to its own assignment)."""
     tally, acked = Tally(), [0]
     stop = time.monotonic() + seconds
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar()) as s:
         await asyncio.gather(
             *(
-                bare_inserter(Browser(s, bases[n % len(bases)], tally), f"u{n}", stop, acked, pause)
+                bare_saver(Browser(s, bases[n % len(bases)], tally), n + 1, stop, acked, pause)
+                if saves
+                else bare_inserter(Browser(s, bases[n % len(bases)], tally), f"u{n}", stop, acked, pause)
                 for n in range(users)
             )
         )
@@ -484,6 +504,7 @@ def bench_database(label: str, url: str, args) -> list[Level]:
 
     with bare_insert.app.app_context():
         bare_insert.db.create_all()
+        bare_insert.add_assignments(most)
         bare_insert.db.engine.dispose()
     print(f"== {label}: a round of {args.units} units built in {time.perf_counter() - started:.1f} s ==")
     workers = args.workers
@@ -512,6 +533,7 @@ def bench_database(label: str, url: str, args) -> list[Level]:
         for server in servers:
             server.stop()
     bare_results = []
+    bare_saves: dict[int, tuple[Tally, int]] = {}  # --bare-save: the database work of a save alone, per level
     bare = [Gunicorn("bare_insert:app", env, ROOT / "benches", workers) for _ in range(args.instances)]
     try:
         for server in bare:
@@ -520,6 +542,9 @@ def bench_database(label: str, url: str, args) -> list[Level]:
             cpu = sum(s.cpu_seconds() for s in bare)
             tally, acked = run_in_own_loop(run_bare_load, [s.base for s in bare], users, args.seconds, args.think)
             bare_results.append((tally, acked, sum(s.cpu_seconds() for s in bare) - cpu))
+            if args.bare_save:
+                yardstick = [s.base for s in bare]
+                bare_saves[users] = run_in_own_loop(run_bare_load, yardstick, users, args.seconds, args.think, True)
     finally:
         for server in bare:
             server.stop()
@@ -528,6 +553,7 @@ def bench_database(label: str, url: str, args) -> list[Level]:
         from sqlalchemy import func, select
 
         bare_rows = db.session.scalar(select(func.count()).select_from(bare_insert.BenchRow))
+        bare_audited = db.session.scalar(select(func.count()).select_from(bare_insert.BenchAudit))
         db.engine.dispose()
     acknowledged: dict[int, int] = defaultdict(int)
     last_value: dict[int, str] = {}
@@ -541,6 +567,7 @@ def bench_database(label: str, url: str, args) -> list[Level]:
         for a, count in acknowledged.items()
     )
     bare_lost = max(0, sum(acked for _t, acked, _c in bare_results) - (bare_rows or 0))
+    bare_lost += max(0, sum(acked for _t, acked in bare_saves.values()) - (bare_audited or 0))
     for (users, tally, cpu), (bare_tally, _acked, bare_cpu) in zip(results, bare_results, strict=True):
         saves = sum(len(tally.latencies[k]) for k in SAVE_KINDS)
         requests = sum(len(v) for v in tally.latencies.values())
@@ -560,6 +587,14 @@ def bench_database(label: str, url: str, args) -> list[Level]:
             f"  saves/s {level.saves_per_s:.1f}, bare inserts/s {level.inserts_per_s:.1f}: ratio {ratio:.2f} "
             f"(per server CPU-second {per_cpu:.2f}); p99 save {level.p99_save_ms:.0f} ms"
         )
+        if users in bare_saves:
+            print("  bare save (the database work of a save alone):")
+            print_kinds(bare_saves[users][0], args.seconds)
+            bare_per_s = len(bare_saves[users][0].latencies["bare save"]) / args.seconds
+            print(
+                f"  saves/s {level.saves_per_s:.1f}, bare saves/s {bare_per_s:.1f}: ratio "
+                + (f"{level.saves_per_s / bare_per_s:.2f}" if bare_per_s else "nan")
+            )
         if users in without:
             alone = sum(len(without[users].latencies[k]) for k in SAVE_KINDS) / args.seconds
             print(
@@ -592,6 +627,11 @@ def main(argv: list[str] | None = None) -> int:
         "--coordinator-cost",
         action="store_true",
         help="after each level, run its contact persons again without the coordinators and print what they cost",
+    )
+    parser.add_argument(
+        "--bare-save",
+        action="store_true",
+        help="also load a bare save (read, write the answer, checked version, audit row) and print the ratio to it",
     )
     parser.add_argument(
         "--coordinator-share",

@@ -18,14 +18,16 @@ def test_benchmark_builds_and_measures_a_small_round(app):
 
 def test_load_benchmark_runs_small_and_loses_nothing(capsys):
     """bench_load end to end on SQLite with tiny settings: gunicorn up, the mix run (and again without the
-    coordinator, with pauses), the database read back."""
+    coordinator, with pauses), both yardsticks (the bare insert and the bare save), the database read back."""
     sys.path.insert(0, str(ROOT / "benches"))
     import bench_load
 
     tiny = ["--users", "2", "--seconds", "2", "--units", "3", "--database", "sqlite", "--workers", "1"]
-    assert bench_load.main([*tiny, "--coordinator-cost", "--think", "0.01"]) == 0
+    assert bench_load.main([*tiny, "--coordinator-cost", "--think", "0.01", "--bare-save"]) == 0
     out = capsys.readouterr().out
     assert re.search(r"without its 1 coordinator\(s\), the 1 contact person\(s\) saved \d+\.\d/s: .* -?\d+ %", out)
+    saves = re.search(r"saves/s (\d+\.\d), bare saves/s (\d+\.\d): ratio (\d+\.\d\d)", out)
+    assert saves and float(saves.group(2)) > 0, out
     last = out.strip().splitlines()[-1]
     match = re.fullmatch(
         r"saves/s ratio to bare insert: (\d+\.\d\d); p99 save ms: (\d+); lost acknowledged saves: (\d+)", last
