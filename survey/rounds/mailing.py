@@ -287,18 +287,19 @@ def outbox_message(message_id: int):
 @editor_required
 def send_now():
     """Waiting and failed messages (or the one named by ``message``) are due at once, and go out after this response."""
-    query = visible_outbox(current_user).where(OutboxMessage.status.in_(("pending", "failed")))
+    unsent = ("pending", "failed")
     one = None
     if "message" in request.form:
-        if (one := parse_id(request.form["message"])) is None:
+        one = parse_id(request.form["message"])
+        message = db.session.scalar(visible_outbox(current_user).where(OutboxMessage.id == one)) if one else None
+        if message is None:
             abort(404)
-        query = query.where(OutboxMessage.id == one)
-    waiting = db.session.scalars(query).all()
-    if one is not None and not waiting:
-        if db.session.scalar(visible_outbox(current_user).where(OutboxMessage.id == one)) is None:
-            abort(404)
-        flash(_("Meddelandet är redan skickat."), "info")
-        return redirect(url_for("rounds.outbox_message", message_id=one), code=303)
+        if message.status not in unsent:
+            flash(_("Meddelandet är redan skickat."), "info")
+            return redirect(url_for("rounds.outbox_message", message_id=one), code=303)
+        waiting = [message]
+    else:
+        waiting = db.session.scalars(visible_outbox(current_user).where(OutboxMessage.status.in_(unsent))).all()
     for message in waiting:
         if message.status == "failed":
             message.status, message.attempts = "pending", 0
