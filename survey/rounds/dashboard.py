@@ -7,6 +7,7 @@ search and the order in the query, a constant number of queries."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from io import BytesIO
@@ -246,31 +247,31 @@ class TableRow:
     contacts: list[Contact]
 
 
+def status_labels() -> dict[AssignmentStatus, str]:
+    """Each status's label in the request's language, translated once for a whole page."""
+    return {status: str(status.label) for status in STATUSES}
+
+
+def once_per_minute(format_: Callable[[datetime], str], never: str) -> Callable[[datetime | None], str]:
+    """``format_`` of a time, made once per distinct minute ("short" shows no seconds); ``never`` for None."""
+    made: dict[datetime, str] = {}
+
+    def text(when: datetime | None) -> str:
+        if when is None:
+            return never
+        key = when.replace(second=0, microsecond=0)
+        if key not in made:
+            made[key] = format_(key)
+        return made[key]
+
+    return text
+
+
 def table_rows(rows: list[StatusRow]) -> list[TableRow]:
-    labels = {status: str(status.label) for status in STATUSES}
+    labels = status_labels()
     pick = gettext("Markera %(unit)s")
-    times: dict[datetime, str] = {}
-    days: dict[datetime, str] = {}
-
-    def minute(when: datetime) -> datetime:  # what "short" shows of a time: the same text for the same minute
-        return when.replace(second=0, microsecond=0)
-
-    def short_time(when: datetime | None) -> str:
-        if when is None:
-            return "–"
-        key = minute(when)
-        if key not in times:
-            times[key] = format_datetime(key, "short")
-        return times[key]
-
-    def short_day(when: datetime | None) -> str:
-        if when is None:
-            return ""
-        key = minute(when)
-        if key not in days:
-            days[key] = format_date(key, "short")
-        return days[key]
-
+    short_time = once_per_minute(lambda when: format_datetime(when, "short"), "–")
+    short_day = once_per_minute(lambda when: format_date(when, "short"), "")
     return [
         TableRow(
             id=row.assignment.id,
@@ -364,7 +365,7 @@ def round_status(round_id: int):
         page=unit_page(round_, filters, request.args.get("sida", 1, type=int)),
         total=sum(overview.counts.values()),
         counts=overview.counts,
-        labels={status: str(status.label) for status in STATUSES},
+        labels=status_labels(),
         rollups=parts,
         path=[r for r in parts if r.is_open],
         follow_up=follow_up_counts(round_) if round_.previous_round_id is not None else None,
